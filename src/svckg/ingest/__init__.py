@@ -1,0 +1,1 @@
+"""Importers turn a source (RDF, ArchiMate exchange, Archi CSV, spreadsheets) into staged triples."""

@@ -1,0 +1,25 @@
+"""What every importer hands to the pipeline: staged triples plus where each node came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from svckg.validation.report import SourceLocation
+
+
+@dataclass
+class Staged:
+    """The parsed content of one source, not yet validated or committed."""
+
+    source: str
+    """Source name: file name or upload name; identifies the import (re-import replaces)."""
+    format: str
+    """Format key, e.g. ``turtle``, ``archimate``, ``archi-csv``, ``tabular``."""
+    triples: list[ox.Triple]
+    locations: dict[str, SourceLocation] = field(default_factory=dict)
+    """Node IRI -> where it was defined in the source (for located validation messages)."""
+    model_name: str | None = None
+    model_id: str | None = None
+    """The source model's own name and identifier (ArchiMate / Archi), if any."""

@@ -1,0 +1,93 @@
+"""The Store protocol: what every backend (embedded pyoxigraph, remote SPARQL) offers.
+
+All svckg data lives in named graphs; queries see the union of all graphs as their
+default graph unless ``default_graph`` narrows it. Results are pyoxigraph's own
+result objects for both backends (the remote store parses the endpoint's answer
+into them), so callers handle one result type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from svckg.config import Settings
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+"""SELECT -> QuerySolutions, ASK -> QueryBoolean, CONSTRUCT/DESCRIBE -> QueryTriples."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A quad store reached through SPARQL 1.1 semantics."""
+
+    @property
+    def generation(self) -> int:
+        """A number that changes on every write made through this object (cache key)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query. ``default_graph`` lists graph IRIs whose union is the default
+        graph (None: the union of all graphs). ``substitutions`` binds variables (by name,
+        without ``?``) to terms safely, never by pasting text. Raises QueryError on bad
+        syntax, LimitExceeded on timeout."""
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update atomically."""
+
+    def load(
+        self,
+        data: bytes | Iterable[ox.Triple],
+        graph: str,
+        *,
+        format: ox.RdfFormat | None = None,
+        replace: bool = False,
+    ) -> int:
+        """Add triples (or serialized RDF in ``format``) into named graph ``graph``;
+        ``replace`` first empties it. Returns the number of triples given."""
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and its triples (no error if absent)."""
+
+    def graphs(self) -> list[str]:
+        """IRIs of the named graphs."""
+
+    def count(self, graph: str | None = None) -> int:
+        """Number of quads in ``graph`` (None: in all graphs)."""
+
+    def export(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None) -> bytes:
+        """Serialize one graph (triples formats) or the whole dataset (quad formats)."""
+
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        graph: str | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern (None: any)."""
+
+    def close(self) -> None:
+        """Release the store (locks, connections)."""
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store ``settings.store`` names: a directory, ``:memory:`` or an http(s) URL."""
+    target = settings.store
+    if target.startswith(("http://", "https://")):
+        from svckg.store.remote import RemoteStore
+
+        return RemoteStore(target, update_url=settings.remote_update, gsp_url=settings.remote_gsp,
+                           timeout_s=settings.query_timeout_s)
+    from svckg.store.embedded import EmbeddedStore
+
+    return EmbeddedStore(None if target == ":memory:" else target)

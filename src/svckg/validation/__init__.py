@@ -1,0 +1,1 @@
+"""Validation of staged data against the shapes (fast SPARQL validator or pyshacl)."""

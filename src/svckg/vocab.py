@@ -1,0 +1,82 @@
+"""Namespaces, graph names and the contract terms of the svckg vocabulary.
+
+The one place for vocabulary IRIs in Python code; ``tests/ontology`` checks every
+term here exists in ``ontology/svckg.ttl``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+SVC = Namespace("https://w3id.org/svckg#")
+"""The ontology namespace (prefix ``svc:``)."""
+CONCEPT = Namespace("https://w3id.org/svckg/concepts/")
+"""SKOS concepts and concept schemes (prefix ``svcc:``)."""
+SVCSH = Namespace("https://w3id.org/svckg/shapes#")
+"""Shapes (prefix ``svcsh:``)."""
+ID = Namespace("https://w3id.org/svckg/id/")
+"""Resources minted by svckg (prefix ``id:``); served under ``/id/``."""
+GRAPH = Namespace("https://w3id.org/svckg/graph/")
+"""Named graphs that svckg manages."""
+ARCHIMATE = Namespace("http://www.opengroup.org/xsd/archimate/3.0/#")
+"""ArchiMate element and relationship types (prefix ``archimate:``)."""
+
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+CONCEPTS_GRAPH = GRAPH["concepts"]
+ALIGNMENTS_GRAPH = GRAPH["alignments"]
+PROVENANCE_GRAPH = GRAPH["provenance"]
+"""PROV-O records of every import."""
+
+PREFIXES: dict[str, str] = {
+    "svc": str(SVC),
+    "svcc": str(CONCEPT),
+    "svcsh": str(SVCSH),
+    "id": str(ID),
+    "archimate": str(ARCHIMATE),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "sh": str(SH),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+}
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace above.
+
+    >>> "PREFIX svc: <https://w3id.org/svckg#>" in sparql_prefixes()
+    True
+    """
+    return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
+
+
+CONTRACT_CLASSES = (
+    "Organization Person Team RoleAssignment ServiceRelationship Service "
+    "CustomerFacingService BackendService Product ServiceOffering ServiceDomain "
+    "ServiceSolution ServicePackage ServiceFeature Resource Application "
+    "InfrastructureComponent InformationAsset Process ValueStream Capability Agreement "
+    "ServiceLevelAgreement OperationalLevelAgreement UnderpinningContract "
+    "ServiceLevelTarget CustomerJourney JourneyStep Touchpoint ServiceInteraction Channel "
+    "Persona CustomerSegment BandOfVisibility RedundancyGroup Outcome Risk Cost"
+).split()
+"""Class local names of the public vocabulary contract (DOMAIN.md section 2)."""
+
+DEPENDENCY_PROPERTIES = (
+    "includesService includesProduct usesResource offersService covers hasStep "
+    "hasTouchpoint enabledBy realizedBy dependsOnGroup"
+).split()
+"""Contract sub-properties of ``svc:dependsOn`` (dependent -> what it needs)."""
+
+CONTRACT_PROPERTIES = (
+    ["dependsOn", *DEPENDENCY_PROPERTIES]
+    + (
+        "member minimumRequired ownedBy provider consumer governedBy agent role "
+        "inContextOf hasBandOfVisibility visibleElement journeyStage stepOrder "
+        "lifecycleStatus serviceCategory costCenter layer target metric targetValue"
+    ).split()
+)
+"""Property local names of the public vocabulary contract."""
