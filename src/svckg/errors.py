@@ -128,3 +128,8 @@ class Forbidden(SvckgError):
 
     exit_code = 2
     http_status = 403
+
+
+class ShapesError(InputError):
+    """The shapes graph is malformed (unknown constraint component, bad path, bad SPARQL);
+    ``where`` names the shape."""

@@ -1,0 +1,107 @@
+"""Picks the importer for each source (by content, or the ``format`` the user gives) and
+stages it. The one place that knows which formats exist."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from svckg.errors import UnsupportedFormat
+from svckg.ingest.base import Staged
+
+RDF_FORMATS = ("turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld")
+EA_FORMATS = ("archimate", "archi-csv", "tabular")
+FORMATS = RDF_FORMATS + EA_FORMATS
+
+_EXTENSIONS = {
+    ".ttl": "turtle", ".turtle": "turtle", ".trig": "trig", ".nt": "ntriples",
+    ".nq": "nquads", ".rdf": "rdfxml", ".owl": "rdfxml", ".jsonld": "jsonld",
+    ".json": "jsonld", ".xlsx": "tabular",
+}
+_ARCHI_CSV_SUFFIX = re.compile(r"(elements|relations|properties)\.csv$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input: its name (file name or upload name) and its raw bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceFile:
+        """Read a file from disk."""
+        p = Path(path)
+        return cls(p.name if p.name else str(p), p.read_bytes())
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """Guess the format from the content's first bytes, then the file name.
+
+    >>> detect_format("m.xml", b'<?xml version="1.0"?><model xmlns="http://www.opengroup.org/xsd/archimate/3.0/">')
+    'archimate'
+    >>> detect_format("x.ttl", b"@prefix svc: <https://w3id.org/svckg#> .")
+    'turtle'
+    >>> detect_format("a-elements.csv", b'"ID","Type","Name","Documentation"')
+    'archi-csv'
+    """
+    text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    lower = name.lower()
+    if text.startswith("<") or lower.endswith(".xml"):
+        if "opengroup.org/xsd/archimate" in text:
+            return "archimate"
+        if "rdf:RDF" in text or "22-rdf-syntax-ns#" in text:
+            return "rdfxml"
+    if lower.endswith(".csv"):
+        first = next((ln for ln in text.splitlines() if not ln.startswith("#")), "")
+        if _ARCHI_CSV_SUFFIX.search(lower) or first.replace('"', "").startswith("ID,"):
+            return "archi-csv"
+        return "tabular"
+    for ext, fmt in _EXTENSIONS.items():
+        if lower.endswith(ext):
+            return fmt
+    if text.startswith(("{", "[")):
+        return "jsonld"
+    if text.startswith(("@prefix", "@base", "PREFIX", "BASE")):
+        return "turtle"
+    raise UnsupportedFormat(
+        "cannot tell the format of this file",
+        where=name,
+        hint=f"name it with a known extension or pass --format, one of: {', '.join(FORMATS)}",
+    )
+
+
+def stage(
+    files: Sequence[SourceFile], *, format: str | None = None, mapping: Path | None = None
+) -> list[Staged]:
+    """Parse every source into a :class:`Staged` (Archi CSV file sets become one).
+
+    Raises an :class:`svckg.errors.InputError` subclass naming the file on bad input.
+    """
+    if format is not None and format not in FORMATS:
+        raise UnsupportedFormat(f"unknown format {format!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    staged: list[Staged] = []
+    archi_csv: list[SourceFile] = []
+    for f in files:
+        fmt = format or detect_format(f.name, f.data[:4096])
+        if fmt in RDF_FORMATS:
+            from svckg.ingest import rdf
+
+            staged.append(rdf.parse(f, fmt))
+        elif fmt == "archimate":
+            from svckg.ingest import archimate
+
+            staged.append(archimate.parse(f))
+        elif fmt == "archi-csv":
+            archi_csv.append(f)
+        else:
+            from svckg.ingest import tabular
+
+            staged.append(tabular.parse(f, mapping))
+    if archi_csv:
+        from svckg.ingest import archi_csv as archi_csv_importer
+
+        staged.extend(archi_csv_importer.parse(archi_csv))
+    return staged

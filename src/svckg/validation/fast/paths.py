@@ -1,0 +1,111 @@
+"""SHACL property paths: read from a shapes graph into a small model, written as SPARQL text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from svckg.errors import ShapesError
+
+
+@dataclass(frozen=True)
+class Path:
+    """A SHACL path: ``kind`` is ``predicate``, ``inverse``, ``sequence``, ``alternative``,
+    ``zeroOrMore``, ``oneOrMore`` or ``zeroOrOne``; ``iri`` for predicates, ``parts`` else."""
+
+    kind: str
+    iri: str | None = None
+    parts: tuple[Path, ...] = ()
+
+    @property
+    def is_predicate(self) -> bool:
+        return self.kind == "predicate"
+
+    def sparql(self) -> str:
+        """The SPARQL 1.1 property path text.
+
+        >>> Path("inverse", parts=(Path("predicate", "http://ex/p"),)).sparql()
+        '^<http://ex/p>'
+        """
+        if self.kind == "predicate":
+            return f"<{self.iri}>"
+        if self.kind == "inverse":
+            return f"^{self.parts[0]._atom()}"
+        if self.kind == "sequence":
+            return "/".join(p._atom() for p in self.parts)
+        if self.kind == "alternative":
+            return "|".join(p._atom() for p in self.parts)
+        suffix = {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}[self.kind]
+        return f"{self.parts[0]._atom()}{suffix}"
+
+    def _atom(self) -> str:
+        text = self.sparql()
+        return text if self.kind in ("predicate", "inverse") else f"({text})"
+
+    def text(self) -> str:
+        """The result-path form used in reports: the IRI for a predicate, SPARQL otherwise.
+
+        >>> Path("predicate", "http://ex/p").text()
+        'http://ex/p'
+        """
+        return self.iri if self.kind == "predicate" and self.iri else self.sparql()
+
+    def predicates(self) -> set[str]:
+        """Every predicate IRI the path walks."""
+        if self.kind == "predicate":
+            return {self.iri} if self.iri else set()
+        return set().union(*(p.predicates() for p in self.parts))
+
+
+_UNARY = {
+    SH.inversePath: "inverse",
+    SH.zeroOrMorePath: "zeroOrMore",
+    SH.oneOrMorePath: "oneOrMore",
+    SH.zeroOrOnePath: "zeroOrOne",
+}
+
+
+def parse_path(graph: Graph, node: Node, *, shape: str, _depth: int = 0) -> Path:
+    """Read the SHACL path at ``node``; raise ShapesError naming ``shape`` if malformed."""
+    if _depth > 50:
+        raise ShapesError("path nests too deeply (a cycle?)", where=shape,
+                          hint="fix the sh:path of this shape")
+    if isinstance(node, URIRef):
+        return Path("predicate", str(node))
+    if not isinstance(node, BNode):
+        raise ShapesError(f"sh:path is the literal {node.n3()}, not an IRI or a path node",
+                          where=shape, hint="give sh:path a property IRI or a SHACL path")
+    if (node, RDF.first, None) in graph:
+        items = list(Collection(graph, node))
+        if len(items) < 2:
+            raise ShapesError("a sequence path needs at least two members", where=shape,
+                              hint="use the property IRI itself for a one-step path")
+        return Path("sequence", parts=tuple(
+            parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items))
+    alt = graph.value(node, SH.alternativePath)
+    if alt is not None:
+        if (alt, RDF.first, None) not in graph:
+            raise ShapesError("sh:alternativePath must be an RDF list", where=shape,
+                              hint="write sh:alternativePath ( ex:p ex:q )")
+        items = list(Collection(graph, alt))
+        if len(items) < 2:
+            raise ShapesError("an alternative path needs at least two members", where=shape,
+                              hint="list two or more paths in sh:alternativePath")
+        return Path("alternative", parts=tuple(
+            parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items))
+    for pred, kind in _UNARY.items():
+        inner = graph.value(node, pred)
+        if inner is not None:
+            return Path(kind, parts=(parse_path(graph, inner, shape=shape, _depth=_depth + 1),))
+    raise ShapesError("sh:path is a blank node that is no SHACL path", where=shape,
+                      hint="use an RDF list (sequence) or sh:inversePath, sh:alternativePath, "
+                           "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath")
+
+
+def path_from_report(graph: Graph, node: Node) -> str:
+    """The report form (:meth:`Path.text`) of a result path stored in a results graph."""
+    return parse_path(graph, node, shape="validation report").text()
