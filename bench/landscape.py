@@ -45,25 +45,20 @@ XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 # Concept IRIs used as values (ontology/concepts.ttl); one table so they are easy to align.
-LIFECYCLE = {
-    "live": CONCEPT + "lifecycle-status/live",
-    "pipeline": CONCEPT + "lifecycle-status/pipeline",
-    "retired": CONCEPT + "lifecycle-status/retired",
-}
+LIFECYCLE = {k: CONCEPT + k for k in ("live", "pipeline", "retired")}
 LAYER = {
-    "technology": CONCEPT + "architecture-layer/technology",
-    "application": CONCEPT + "architecture-layer/application",
-    "business": CONCEPT + "architecture-layer/business",
+    "resource": CONCEPT + "resource-layer",
+    "backend": CONCEPT + "backend-layer",
+    "product": CONCEPT + "product-layer",
+    "service": CONCEPT + "service-layer",
 }
-ROLES = [
-    CONCEPT + "stakeholder-role/" + r for r in ("customer", "user", "sponsor", "buyer", "payer")
-]
+ROLES = [CONCEPT + r for r in ("customer", "user", "sponsor", "buyer", "payer")]
 STAGES = [
-    CONCEPT + "journey-stage/" + s
-    for s in ("explore", "engage", "offer", "agree", "onboard", "co-create", "realize")
+    CONCEPT + s for s in ("explore", "engage", "offer", "agree", "onboard", "co-create", "realize")
 ]
-REL_TYPES = [CONCEPT + "relationship-type/" + t for t in ("basic", "cooperative", "partnership")]
-CHANNELS = [CONCEPT + "channel/" + c for c in ("portal", "phone", "e-mail", "on-site")]
+REL_TYPES = [CONCEPT + t for t in ("basic", "cooperative", "partnership")]
+CHANNELS = [CONCEPT + c for c in ("portal", "phone", "email", "on-site")]
+AGREEMENT_FORM = CONCEPT + "agreement-based"
 
 SHARED_HUBS = 24
 """Shared infrastructure components (data centres, networks, identity) every unit uses."""
@@ -144,7 +139,7 @@ def _shared(e: _Emitter) -> None:
         e.node(iri, "InfrastructureComponent", f"{kinds[h % len(kinds)]} {h}")
         e.rel(iri, "ownedBy", ops)
         e.rel(iri, "lifecycleStatus", LIFECYCLE["live"])
-        e.rel(iri, "layer", LAYER["technology"])
+        e.rel(iri, "layer", LAYER["resource"])
 
 
 def _pick_hub(rng: random.Random) -> int:
@@ -180,7 +175,7 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         e.node(node, "InfrastructureComponent", f"Server {u}.{i}")
         e.rel(node, "ownedBy", teams[0])
         e.rel(node, "lifecycleStatus", status())
-        e.rel(node, "layer", LAYER["technology"])
+        e.rel(node, "layer", LAYER["resource"])
         hub = hub_iri(_pick_hub(rng))
         e.rel(node, "dependsOn", hub)
         hub_edges[hub] += 1
@@ -196,7 +191,7 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         e.node(app, "Application", f"Application {u}.{a}")
         e.rel(app, "ownedBy", teams[a % 2])
         e.rel(app, "lifecycleStatus", status())
-        e.rel(app, "layer", LAYER["application"])
+        e.rel(app, "layer", LAYER["resource"])
         e.rel(app, "dependsOn", infra[a % 4])
         if a % 3 == 0:
             e.rel(app, "dependsOnGroup", group)
@@ -208,6 +203,7 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         e.node(product, "Product", f"Product {u}.{p}")
         e.rel(product, "ownedBy", people[p % 4])
         e.rel(product, "lifecycleStatus", status())
+        e.rel(product, "layer", LAYER["product"])
         e.rel(product, "usesResource", apps[2 * p])
         e.rel(product, "usesResource", apps[2 * p + 1])
 
@@ -216,7 +212,7 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         e.node(bes, "BackendService", f"Backend service {u}.{b}")
         e.rel(bes, "ownedBy", teams[b % 2])
         e.rel(bes, "lifecycleStatus", status())
-        e.rel(bes, "layer", LAYER["application"])
+        e.rel(bes, "layer", LAYER["backend"])
         e.rel(bes, "usesResource", apps[b])
         e.rel(bes, "usesResource", apps[(b + 3) % 8])
         e.rel(bes, "includesProduct", products[b % 4])
@@ -229,8 +225,7 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         e.node(cfs, "CustomerFacingService", f"Customer service {u}.{c}")
         e.rel(cfs, "ownedBy", people[c])
         e.rel(cfs, "lifecycleStatus", status())
-        e.rel(cfs, "layer", LAYER["business"])
-        e.lit(cfs, "serviceCategory", ("Workplace", "Hosting", "Business apps")[c])
+        e.rel(cfs, "layer", LAYER["service"])
         for b in (2 * c, 2 * c + 1, (2 * c + 2) % 6):
             e.rel(cfs, "includesService", backend[b])
         e.rel(cfs, "includesProduct", products[c])
@@ -238,11 +233,13 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
     solution = iri("solution")
     e.node(solution, "ServiceSolution", f"Solution {u}")
     e.rel(solution, "ownedBy", people[0])
-    e.lit(solution, "serviceCategory", "Workplace")
+    e.rel(domain, "hasSolution", solution)
+    e.lit(solution, "serviceCategory", ("Workplace", "Hosting", "Business apps")[u % 3])
     e.lit(solution, "costCenter", f"CC-{1000 + u}")
     packages = [iri("package", k) for k in range(2)]
     for k, package in enumerate(packages):
         e.node(package, "ServicePackage", f"Package {u}.{k}")
+        e.rel(solution, "hasPackage", package)
         e.rel(package, "offersService", cfs_list[k])
         e.rel(package, "offersService", cfs_list[2])
 
@@ -259,6 +256,7 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         sla = iri("sla", k)
         e.node(sla, "ServiceLevelAgreement", f"SLA {u}.{k}")
         e.rel(sla, "covers", offerings[k % 2])
+        e.rel(sla, "agreementForm", AGREEMENT_FORM)
         for t in range(2):
             slt = iri(f"slt{k}", t)
             e.node(slt, "ServiceLevelTarget", f"Target {u}.{k}.{t}")

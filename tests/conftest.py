@@ -90,9 +90,9 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             try:
                 httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1.0)
                 break
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph server did not answer on {base} in 30 s")
+                    raise RuntimeError(f"oxigraph server did not answer on {base} in 30 s") from exc
                 time.sleep(0.05)
         yield base
     finally:

@@ -55,6 +55,9 @@ class Settings:
     graphql_introspection: bool = True
     graphql_max_depth: int = 12
     graphql_max_tokens: int = 5000
+    archimate_xsd_dir: str | None = None
+    """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
+    files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -81,6 +84,7 @@ def load_settings(**overrides: object) -> Settings:
         graphql_introspection=_env_bool("GRAPHQL_INTROSPECTION", not production),
         graphql_max_depth=_env_int("GRAPHQL_MAX_DEPTH", 12),
         graphql_max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 5000),
+        archimate_xsd_dir=os.environ.get("SVCKG_ARCHIMATE_XSD_DIR"),
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

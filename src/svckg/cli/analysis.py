@@ -1,1 +1,328 @@
-"""Placeholder until its owner writes it."""
+"""``svckg impact``, ``svckg trace`` and ``svckg queries list|show|run``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.table import Table
+
+from svckg.analysis.impact import impact
+from svckg.analysis.index import get_index
+from svckg.analysis.queries import catalogue, get_query, run_named
+from svckg.analysis.results import Edge, ImpactResult, TraceResult
+from svckg.analysis.terms import compact
+from svckg.analysis.trace import trace
+from svckg.cli.app import app, console
+from svckg.config import load_settings
+from svckg.errors import QueryError
+from svckg.store.base import Store, open_store
+
+
+class GraphFormat(StrEnum):
+    table = "table"
+    json = "json"
+    dot = "dot"
+
+
+class RowsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="SVCKG_STORE",
+        show_envvar=True,
+        help="Store directory, ':memory:' or a SPARQL endpoint URL.",
+    ),
+]
+
+queries_app = typer.Typer(
+    help="The named queries (queries/*.rq): list, show, run.", no_args_is_help=True
+)
+app.add_typer(queries_app, name="queries")
+
+
+def _open(store: str | None) -> Store:
+    settings = load_settings(**({"store": store} if store else {}))
+    return open_store(settings)
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _local(iri: str) -> str:
+    """The local name of a predicate IRI (after the last ``#`` or ``/``)."""
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _chain(path: tuple[Edge, ...], label, *, include_start: bool = False) -> str:
+    """``-usesResource-> B -member-> C`` for a path (its start only when asked)."""
+    parts = [label(path[0][0])] if path and include_start else []
+    for _, p, o in path:
+        parts.append(f"-{_local(p)}-> {label(o)}")
+    return " ".join(parts)
+
+
+def _dot(edges: set[Edge], nodes: dict[str, str], highlight: dict[str, str]) -> str:
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = ["digraph svckg {", "  rankdir=BT;", "  node [shape=box, fontname=Helvetica];"]
+    for key, label in sorted(nodes.items()):
+        color = highlight.get(key, "white")
+        lines.append(f"  {q(key)} [label={q(label)}, style=filled, fillcolor={q(color)}];")
+    for s, p, o in sorted(edges):
+        lines.append(f"  {q(s)} -> {q(o)} [label={q(compact(p))}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _impact_table(result: ImpactResult, label) -> None:
+    failed = ", ".join(f"{f.label} ({compact(f.iri)})" for f in result.failed)
+    console.print(f"[bold]Failed:[/] {failed}", highlight=False)
+    if not result.impacted:
+        console.print("Nothing depends on it: no impact.")
+        return
+    table = Table(title=f"Impacted elements ({len(result.impacted)})", title_justify="left")
+    for col in ("status", "dist", "element", "layer", "visible", "because it"):
+        table.add_column(col)
+    for e in result.impacted:
+        color = "red" if e.status == "down" else "yellow"
+        table.add_row(
+            f"[{color}]{e.status}[/]",
+            str(e.distance),
+            f"{e.label}\n{compact(e.iri)}",
+            label(e.layer) if e.layer else "",
+            "yes" if e.customer_visible else "",
+            _chain(e.paths[0], label),
+        )
+    console.print(table)
+    if result.agreements:
+        table = Table(title="Agreements at risk", title_justify="left")
+        for col in ("agreement", "status", "covers", "targets"):
+            table.add_column(col)
+        for a in result.agreements:
+            targets = "; ".join(
+                f"{t.metric or t.label} {t.value or ''}{t.unit or ''}".strip() for t in a.targets
+            )
+            table.add_row(
+                f"{a.label}\n{compact(a.iri)}",
+                a.status,
+                ", ".join(label(c) for c in a.covers),
+                targets,
+            )
+        console.print(table)
+    if result.parties:
+        table = Table(title="Affected parties, by role", title_justify="left")
+        for col in ("role", "who", "in context of"):
+            table.add_column(col)
+        for p in result.parties:
+            table.add_row(p.role_label, p.agent_label, p.context_label)
+        console.print(table)
+    if result.owners:
+        table = Table(title="Who to call", title_justify="left")
+        table.add_column("owner")
+        table.add_column("owns")
+        for c in result.owners:
+            table.add_row(c.label, ", ".join(label(e) for e in c.elements))
+        console.print(table)
+
+
+@app.command("impact")
+def impact_command(
+    elements: Annotated[
+        list[str],
+        typer.Argument(metavar="IRI...", help="Failed or changed elements (IRI or CURIE)."),
+    ],
+    format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.table,
+    paths: Annotated[
+        int, typer.Option("--paths", min=1, help="Shortest chains to keep per element.")
+    ] = 1,
+    store: StoreOption = None,
+) -> None:
+    """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
+    opened = _open(store)
+    try:
+        result = impact(opened, elements, max_paths=paths)
+        index = get_index(opened)
+        if format is GraphFormat.json:
+            _print_json(result.to_json())
+        elif format is GraphFormat.dot:
+            edges = {edge for e in result.impacted for path in e.paths for edge in path}
+            nodes = {k: index.label(k) for edge in edges for k in (edge[0], edge[2])}
+            nodes.update({f.iri: f.label for f in result.failed})
+            colors = {
+                e.iri: ("#f4a6a6" if e.status == "down" else "#f9e79f") for e in result.impacted
+            }
+            colors.update({f.iri: "#c0392b" for f in result.failed})
+            sys.stdout.write(_dot(edges, nodes, colors))
+        else:
+            _impact_table(result, index.label)
+    finally:
+        opened.close()
+
+
+def _trace_table(result: TraceResult, label) -> None:
+    owners = ", ".join(o.label for o in result.root_owners) or "no owner"
+    console.print(
+        f"[bold]{result.root.label}[/] ({compact(result.root.iri)}), owner: {owners}",
+        highlight=False,
+    )
+    if not result.layers:
+        console.print("It needs nothing else.")
+        return
+    for group in result.layers:
+        table = Table(title=group.label[:1].upper() + group.label[1:], title_justify="left")
+        for col in ("element", "types", "owners", "via"):
+            table.add_column(col)
+        for e in group.elements:
+            table.add_row(
+                f"{e.label}\n{compact(e.iri)}",
+                ", ".join(compact(t) for t in e.types),
+                ", ".join(o.label for o in e.owners),
+                _chain(e.path, label),
+            )
+        console.print(table)
+    table = Table(title="Who to call", title_justify="left")
+    table.add_column("owner")
+    table.add_column("owns")
+    for c in result.owners:
+        table.add_row(c.label, ", ".join(label(e) for e in c.elements))
+    console.print(table)
+
+
+@app.command("trace")
+def trace_command(
+    element: Annotated[str, typer.Argument(metavar="IRI", help="Element to trace (IRI or CURIE).")],
+    format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
+    opened = _open(store)
+    try:
+        result = trace(opened, element)
+        index = get_index(opened)
+        if format is GraphFormat.json:
+            _print_json(result.to_json())
+        elif format is GraphFormat.dot:
+            edges = {edge for e in result.elements for edge in e.path}
+            nodes = {e.iri: e.label for e in result.elements}
+            nodes[result.root.iri] = result.root.label
+            sys.stdout.write(_dot(edges, nodes, {result.root.iri: "#aed6f1"}))
+        else:
+            _trace_table(result, index.label)
+    finally:
+        opened.close()
+
+
+@queries_app.command("list")
+def queries_list(
+    format: Annotated[RowsFormat, typer.Option("--format", "-f")] = RowsFormat.table,
+) -> None:
+    """The named queries with their summaries, tags and parameters."""
+    queries = catalogue()
+    if format is RowsFormat.json:
+        _print_json([q.to_json() | {"query": None} for q in queries])
+        return
+    if format is RowsFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["name", "summary", "tags", "parameters"])
+        for q in queries:
+            writer.writerow(
+                [q.name, q.summary, " ".join(q.tags), " ".join(p.name for p in q.parameters)]
+            )
+        return
+    table = Table(title=f"Named queries ({len(queries)})", title_justify="left")
+    for col in ("name", "summary", "tags", "parameters"):
+        table.add_column(col)
+    for q in queries:
+        table.add_row(
+            q.name,
+            q.summary,
+            ", ".join(q.tags),
+            ", ".join(f"{p.name}={p.kind}" for p in q.parameters),
+        )
+    console.print(table)
+
+
+@queries_app.command("show")
+def queries_show(name: Annotated[str, typer.Argument(help="Query name (file stem).")]) -> None:
+    """Print the SPARQL text of a named query."""
+    sys.stdout.write(get_query(name).text)
+
+
+def _parse_params(values: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"bad --param {item!r}", hint="write --param name=value")
+        params[name.strip()] = value
+    return params
+
+
+def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return term.value if isinstance(term, ox.Literal) else str(term)
+
+
+@queries_app.command("run")
+def queries_run(
+    name: Annotated[str, typer.Argument(help="Query name (see 'svckg queries list').")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="NAME=VALUE", help="A parameter value (repeatable)."),
+    ] = None,
+    format: Annotated[RowsFormat, typer.Option("--format", "-f")] = RowsFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a named query with its parameters."""
+    params = _parse_params(param or [])
+    get_query(name)  # unknown names fail before the store is opened
+    opened = _open(store)
+    try:
+        variables, rows = run_named(opened, name, params)
+    finally:
+        opened.close()
+    if format is RowsFormat.json:
+        _print_json(
+            {
+                "variables": variables,
+                "rows": [
+                    {
+                        v: (None if t is None else t.value)
+                        for v, t in zip(variables, row, strict=True)
+                    }
+                    for row in rows
+                ],
+            }
+        )
+    elif format is RowsFormat.csv:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if t is None else t.value for t in row])
+        sys.stdout.write(out.getvalue())
+    else:
+        table = Table(title=f"{name} ({len(rows)} rows)", title_justify="left")
+        for v in variables:
+            table.add_column(v)
+        for row in rows:
+            table.add_row(*(_cell(t) for t in row))
+        console.print(table)

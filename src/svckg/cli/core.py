@@ -1,1 +1,510 @@
-"""Placeholder until its owner writes it."""
+"""``svckg init``, ``import``, ``validate``, ``imports list|show|diff|remove|recover``,
+``query`` and ``export``.
+
+The store is ``--store`` (on the command or before it: ``svckg --store DIR import ...``), else
+``SVCKG_STORE``, else ``.svckg/store`` under the current directory.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from svckg.cli.app import app, console, err_console
+from svckg.config import Settings, load_settings
+from svckg.errors import InputError, NotFound, StoreError, ValidationFailed
+from svckg.ingest import imports, pipeline, records
+from svckg.store.base import Store, open_store
+from svckg.validation.render import RENDERERS, render, summary
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="SVCKG_STORE",
+        show_envvar=True,
+        help="Store directory, ':memory:' or a SPARQL endpoint URL.",
+    ),
+]
+
+
+@app.callback()
+def _global(
+    store: Annotated[
+        str | None, typer.Option("--store", help="Store for every command (same as SVCKG_STORE).")
+    ] = None,
+) -> None:
+    """Knowledge-graph repository for service management and enterprise architecture."""
+    if store:
+        os.environ["SVCKG_STORE"] = store
+
+
+def _settings(store: str | None) -> Settings:
+    return load_settings(**({"store": store} if store else {}))
+
+
+def _is_dir_store(target: str) -> bool:
+    return target != ":memory:" and not target.startswith(("http://", "https://"))
+
+
+@contextmanager
+def _opened(store: str | None, *, must_exist: bool = True) -> Iterator[Store]:
+    """Open the store (recovering an interrupted import on embedded stores) and close it."""
+    settings = _settings(store)
+    if must_exist and _is_dir_store(settings.store) and not Path(settings.store).exists():
+        raise StoreError(
+            "there is no store here",
+            where=settings.store,
+            hint="create it with 'svckg init' (or import something into it)",
+        )
+    opened = open_store(settings)
+    try:
+        if _is_dir_store(settings.store):
+            records.recover(opened)
+        yield opened
+    finally:
+        opened.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _agent() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+# -- init ----------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    store: StoreOption = None,
+    demo: Annotated[
+        bool, typer.Option(help="Also import the demo landscape (data/*.ttl).")
+    ] = False,
+) -> None:
+    """Create the store (if needed) with the ontology and the concept schemes."""
+    from svckg.store.system import ensure_system_graphs
+
+    with _opened(store, must_exist=False) as opened:
+        changed = ensure_system_graphs(opened)
+        ids: list[str] = []
+        if demo:
+            from svckg.demo import load_demo
+
+            ids = load_demo(opened)
+        where = _settings(store).store
+        state = "ready (system graphs loaded)" if changed else "ready (already up to date)"
+        console.print(f"store {where}: {state}", highlight=False)
+        if ids:
+            console.print(f"demo imports: {', '.join(ids)}", highlight=False)
+
+
+# -- import / validate ---------------------------------------------------------------------
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Input format (default: from content and extension): turtle, trig, "
+        "ntriples, nquads, rdfxml, jsonld, archimate, archi-csv, tabular.",
+    ),
+]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping", help="Column mapping for spreadsheets (YAML), passed to the tabular importer."
+    ),
+]
+
+
+def _report_format(value: str) -> str:
+    if value not in RENDERERS:
+        raise typer.BadParameter(f"use one of: {', '.join(RENDERERS)}")
+    return value
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Files to import (validated together).")],
+    format: FormatOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Commit even with warnings (recorded).")
+    ] = False,
+    allow_violations: Annotated[
+        bool,
+        typer.Option(
+            "--allow-violations", help="Commit even with violations (recorded; implies --force)."
+        ),
+    ] = False,
+    mapping: MappingOption = None,
+    report_format: Annotated[
+        str,
+        typer.Option(
+            "--report-format",
+            callback=_report_format,
+            help="How to show validation results: " + ", ".join(RENDERERS),
+        ),
+    ] = "table",
+    store: StoreOption = None,
+) -> None:
+    """Import files: parse, validate with the shapes, commit one named graph per file."""
+    settings = _settings(store)
+    with _progress() as bar:
+        task = bar.add_task("reading and parsing", total=None)
+        sources = pipeline.read_sources(files, settings)
+        staged = pipeline.stage_sources(sources, format=format, mapping=mapping, settings=settings)
+        # Bad input is rejected above, before the store is even opened.
+        with _opened(store, must_exist=False) as opened:
+            try:
+                outcome = pipeline.import_staged(
+                    opened,
+                    sources,
+                    staged,
+                    force=force,
+                    allow_violations=allow_violations,
+                    agent=_agent(),
+                    settings=settings,
+                    progress=lambda msg: bar.update(task, description=msg),
+                )
+            except ValidationFailed as exc:
+                bar.stop()
+                if exc.report is not None:
+                    sys.stdout.write(render(exc.report, report_format))  # type: ignore[arg-type]
+                raise
+    if outcome.report.results:
+        sys.stdout.write(render(outcome.report, report_format))
+    table = Table(title="imports")
+    for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
+        table.add_column(column, overflow="fold")
+    for s in outcome.sources:
+        r = s.record
+        table.add_row(
+            s.import_id,
+            s.source,
+            s.status,
+            *(
+                (str(r.triple_count), str(r.inferred_count), str(r.added), str(r.removed))
+                if r
+                else ("", "", "", "")
+            ),
+        )
+    console.print(table)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Files to validate (together).")],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", callback=_report_format, help="Report format: " + ", ".join(RENDERERS)
+        ),
+    ] = "table",
+    input_format: Annotated[
+        str | None,
+        typer.Option("--input-format", help="Input format (default: from content and extension)."),
+    ] = None,
+    mapping: MappingOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Validate files without importing them. Exit 0 conforms, 1 violations, 2 unreadable.
+
+    With an existing store, the files are checked together with what they refer to in it;
+    otherwise against the ontology alone."""
+    settings = _settings(store)
+    sources = pipeline.read_sources(files, settings)
+    staged = pipeline.stage_sources(
+        sources, format=input_format, mapping=mapping, settings=settings
+    )
+    use_store = store if store else None
+    if _is_dir_store(settings.store) and not Path(settings.store).exists():
+        use_store = ":memory:"
+    with _opened(use_store, must_exist=False) as opened:
+        report = pipeline.validate_staged(opened, staged, settings=settings)
+    sys.stdout.write(render(report, format))
+    err_console.print(summary(report), highlight=False)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+# -- imports -------------------------------------------------------------------------------
+
+imports_app = typer.Typer(help="Committed imports: list, show, diff, remove.", no_args_is_help=True)
+app.add_typer(imports_app, name="imports")
+
+
+class OutFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@imports_app.command("list")
+def imports_list(
+    format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Every current import."""
+    with _opened(store) as opened:
+        rows = imports.list_imports(opened)
+    if format is OutFormat.json:
+        _print_json([r.to_json() for r in rows])
+        return
+    table = Table(title=f"{len(rows)} imports")
+    for column in (
+        "id",
+        "source",
+        "version",
+        "triples",
+        "validated",
+        "violations",
+        "warnings",
+        "agent",
+        "ended",
+    ):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r.import_id,
+            r.source,
+            str(r.version),
+            str(r.triple_count),
+            _outcome(r),
+            str(r.violations),
+            str(r.warnings),
+            r.agent,
+            r.ended,
+        )
+    console.print(table)
+
+
+def _outcome(r: records.ImportRecord) -> str:
+    if not r.validated:
+        return "not validated"
+    if r.allowed_violations:
+        return "violations allowed"
+    return "conforms" if r.conforms else "forced"
+
+
+@imports_app.command("show")
+def imports_show(
+    import_id: Annotated[str, typer.Argument(help="Import id (see 'svckg imports list').")],
+    format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """The provenance record of one import."""
+    with _opened(store) as opened:
+        rec = imports.show(opened, import_id)
+    if format is OutFormat.json:
+        _print_json(rec.to_json())
+        return
+    table = Table(title=f"import {rec.import_id}", show_header=False)
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    for key, value in rec.to_json().items():
+        table.add_row(key, "" if value is None else str(value))
+    console.print(table)
+
+
+@imports_app.command("diff")
+def imports_diff(
+    import_id: Annotated[str, typer.Argument(help="Import id.")],
+    format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Triples added (+) and removed (-) by the last import of a source."""
+    with _opened(store) as opened:
+        d = imports.diff(opened, import_id)
+    if format is OutFormat.json:
+        _print_json(d.__dict__)
+        return
+    if d.previous is None:
+        console.print(f"{d.import_id}: first import, {d.added_count} triples", highlight=False)
+        return
+    for line in d.removed:
+        sys.stdout.write(f"- {line}\n")
+    for line in d.added:
+        sys.stdout.write(f"+ {line}\n")
+    note = " (lists truncated)" if d.truncated else ""
+    err_console.print(f"{d.import_id}: +{d.added_count} -{d.removed_count}{note}", highlight=False)
+
+
+@imports_app.command("remove")
+def imports_remove(
+    import_id: Annotated[str, typer.Argument(help="Import id.")],
+    store: StoreOption = None,
+) -> None:
+    """Remove an import and its graphs (the provenance history stays)."""
+    with _opened(store) as opened:
+        rec = imports.remove(opened, import_id)
+    console.print(
+        f"removed {rec.import_id} ({rec.triple_count} triples from {rec.source})", highlight=False
+    )
+
+
+@imports_app.command("recover")
+def imports_recover(store: StoreOption = None) -> None:
+    """Drop graphs left by interrupted imports (done automatically on embedded stores)."""
+    with _opened(store) as opened:
+        dropped = records.recover(opened)
+    console.print(f"dropped {len(dropped)} orphan graph(s)", highlight=False)
+
+
+# -- query / export ------------------------------------------------------------------------
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    turtle = "turtle"
+
+
+_RESULTS_FORMATS = {
+    QueryFormat.json: ox.QueryResultsFormat.JSON,
+    QueryFormat.csv: ox.QueryResultsFormat.CSV,
+    QueryFormat.tsv: ox.QueryResultsFormat.TSV,
+}
+
+
+def _query_text(arg: str) -> str:
+    path = Path(arg)
+    if len(arg) < 4096 and "\n" not in arg and path.suffix in {".rq", ".sparql"}:
+        if not path.is_file():
+            raise InputError("no such query file", where=arg)
+        return path.read_text(encoding="utf-8")
+    return arg
+
+
+@app.command()
+def query(
+    file_or_text: Annotated[str, typer.Argument(help="A .rq file or the SPARQL text.")],
+    format: Annotated[QueryFormat, typer.Option("--format", "-f")] = QueryFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a SPARQL query (the default graph is the union of all graphs)."""
+    sparql = _query_text(file_or_text)
+    settings = _settings(store)
+    with _opened(store) as opened:
+        result = opened.query(sparql, timeout_s=settings.query_timeout_s)
+        if isinstance(result, ox.QueryTriples):
+            triples = list(result)
+            if format in (QueryFormat.turtle, QueryFormat.table):
+                from svckg.vocab import PREFIXES
+
+                out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            else:
+                out = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            sys.stdout.write((out or b"").decode())
+            return
+        if isinstance(result, ox.QueryBoolean):
+            if format is QueryFormat.json:
+                _print_json({"boolean": bool(result)})
+            else:
+                sys.stdout.write(("true" if result else "false") + "\n")
+            return
+        if format is QueryFormat.turtle:
+            raise InputError(
+                "--format turtle is for CONSTRUCT and DESCRIBE queries",
+                hint="use table, json, csv or tsv for SELECT",
+            )
+        if format in _RESULTS_FORMATS:
+            sys.stdout.write((result.serialize(format=_RESULTS_FORMATS[format]) or b"").decode())
+            return
+        names = [v.value for v in result.variables]
+        table = Table()
+        for name in names:
+            table.add_column(name, overflow="fold")
+        count = 0
+        for row in result:
+            if count >= settings.max_result_rows:
+                break
+            table.add_row(*("" if row[n] is None else _cell(row[n]) for n in names))
+            count += 1
+    table.title = f"{count} rows"
+    console.print(table)
+
+
+def _cell(term: object) -> str:
+    from svckg.validation.render import _short
+
+    if isinstance(term, ox.NamedNode):
+        return _short(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+class ExportFormat(StrEnum):
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    archimate = "archimate"  # ArchiMate exchange format (svckg.ingest.archimate_export)
+
+
+_EXPORT = {
+    ExportFormat.turtle: ox.RdfFormat.TURTLE,
+    ExportFormat.trig: ox.RdfFormat.TRIG,
+    ExportFormat.nquads: ox.RdfFormat.N_QUADS,
+    ExportFormat.ntriples: ox.RdfFormat.N_TRIPLES,
+    ExportFormat.jsonld: ox.RdfFormat.JSON_LD,
+}
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.nquads,
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="Export this named graph only (needed for triple formats)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the store (quad formats) or one graph (any format)."""
+    with _opened(store) as opened:
+        if graph is not None and graph not in opened.graphs():
+            raise NotFound(f"no graph {graph}", hint="see 'svckg imports list' for graph IRIs")
+        if format is ExportFormat.archimate:
+            from svckg.ingest.archimate_export import export_archimate
+
+            data = export_archimate(opened)
+        else:
+            data = opened.export(_EXPORT[format], graph)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        err_console.print(f"wrote {len(data):,} bytes to {output}", highlight=False)

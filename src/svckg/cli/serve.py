@@ -1,1 +1,74 @@
-"""Placeholder until its owner writes it."""
+"""``svckg serve`` (the HTTP API on uvicorn) and ``svckg docs`` (ontology HTML pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svckg.cli.app import app, console, err_console
+from svckg.config import PROJECT_ROOT, load_settings
+from svckg.store.base import Store, open_store
+
+
+def prepare_store(store: Store) -> list[str]:
+    """Load the ontology, concept schemes and the demo landscape into a store that holds
+    nothing yet; returns the demo import ids (empty when the store already had data)."""
+    if store.graphs():
+        return []
+    from svckg.demo import load_demo
+    from svckg.store.system import ensure_system_graphs
+
+    ensure_system_graphs(store)
+    return load_demo(store)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            envvar="SVCKG_STORE",
+            show_envvar=True,
+            help="Store directory, ':memory:' or a SPARQL endpoint URL.",
+        ),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load the demo landscape into an empty store.")
+    ] = True,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve SPARQL (/sparql), Graph Store (/rdf-graphs), linked data (/id), REST (/api)."""
+    import uvicorn
+
+    from svckg.api.app import create_app
+
+    settings = load_settings(**({"store": store} if store else {}))
+    opened = open_store(settings)
+    try:
+        if demo:
+            ids = prepare_store(opened)
+            if ids:
+                err_console.print(f"empty store: loaded the demo ({', '.join(ids)})")
+        application = create_app(settings, opened)
+        err_console.print(f"svckg on http://{host}:{port}/ (store {settings.store})")
+        uvicorn.run(application, host=host, port=port, log_level=log_level)
+    finally:
+        opened.close()
+
+
+@app.command("docs")
+def docs(
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = PROJECT_ROOT
+    / "build"
+    / "docs",
+) -> None:
+    """Render the ontology and concept schemes as HTML pages (build/docs/)."""
+    from svckg.docs import render_ontology_docs
+
+    index = render_ontology_docs(out)
+    console.print(f"wrote {index}", highlight=False)

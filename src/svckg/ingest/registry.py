@@ -20,6 +20,14 @@ _EXTENSIONS = {
     ".nq": "nquads", ".rdf": "rdfxml", ".owl": "rdfxml", ".jsonld": "jsonld",
     ".json": "jsonld", ".xlsx": "tabular",
 }
+_ARCHI_CSV_HEADERS = {
+    ("ID", "Type", "Name", "Documentation"),
+    ("ID", "Type", "Name", "Documentation", "Specialization"),
+    ("ID", "Type", "Name", "Documentation", "Source", "Target"),
+    ("ID", "Type", "Name", "Documentation", "Source", "Target", "Specialization"),
+    ("ID", "Key", "Value"),
+}
+"""Archi's CSV export headers (a plain spreadsheet starting with an ID column is not one)."""
 _ARCHI_CSV_SUFFIX = re.compile(r"(elements|relations|properties)\.csv$", re.IGNORECASE)
 
 
@@ -46,6 +54,8 @@ def detect_format(name: str, head: bytes) -> str:
     'turtle'
     >>> detect_format("a-elements.csv", b'"ID","Type","Name","Documentation"')
     'archi-csv'
+    >>> detect_format("export.csv", b'"ID","Key","Value"'), detect_format("s.csv", b"ID,Name")
+    ('archi-csv', 'tabular')
     """
     text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     lower = name.lower()
@@ -56,7 +66,8 @@ def detect_format(name: str, head: bytes) -> str:
             return "rdfxml"
     if lower.endswith(".csv"):
         first = next((ln for ln in text.splitlines() if not ln.startswith("#")), "")
-        if _ARCHI_CSV_SUFFIX.search(lower) or first.replace('"', "").startswith("ID,"):
+        header = tuple(re.split(r"[,;\t]", first.replace('"', "").strip()))
+        if _ARCHI_CSV_SUFFIX.search(lower) or header in _ARCHI_CSV_HEADERS:
             return "archi-csv"
         return "tabular"
     for ext, fmt in _EXTENSIONS.items():
@@ -81,7 +92,9 @@ def stage(
     Raises an :class:`svckg.errors.InputError` subclass naming the file on bad input.
     """
     if format is not None and format not in FORMATS:
-        raise UnsupportedFormat(f"unknown format {format!r}", hint=f"use one of: {', '.join(FORMATS)}")
+        raise UnsupportedFormat(
+            f"unknown format {format!r}", hint=f"use one of: {', '.join(FORMATS)}"
+        )
     staged: list[Staged] = []
     archi_csv: list[SourceFile] = []
     for f in files:

@@ -37,12 +37,14 @@ class Store(Protocol):
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query. ``default_graph`` lists graph IRIs whose union is the default
-        graph (None: the union of all graphs). ``substitutions`` binds variables (by name,
-        without ``?``) to terms safely, never by pasting text. Raises QueryError on bad
-        syntax, LimitExceeded on timeout."""
+        graph (None: the union of all graphs; an empty list is a QueryError).
+        ``substitutions`` binds variables (by name, without ``?``) to terms safely, never by
+        pasting text: see :mod:`svckg.store.params` (the variable becomes a constant; in a
+        SELECT projection it stays a column). Raises QueryError on bad syntax (with the
+        parser's message) or a bad parameter, LimitExceeded after ``timeout_s`` seconds."""
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL update atomically."""
+        """Run a SPARQL update atomically (one transaction / one request)."""
 
     def load(
         self,
@@ -52,20 +54,27 @@ class Store(Protocol):
         format: ox.RdfFormat | None = None,
         replace: bool = False,
     ) -> int:
-        """Add triples (or serialized RDF in ``format``) into named graph ``graph``;
-        ``replace`` first empties it. Returns the number of triples given."""
+        """Add triples (or serialized RDF in a triples ``format``, default N-Triples) into
+        named graph ``graph``; ``replace`` swaps the graph's content for the new triples
+        (an empty input removes the graph). Returns the number of triples given. Bad syntax
+        raises ParseError (line, column) and writes nothing. Atomicity limits: see each
+        backend's module notes."""
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (no error if absent)."""
 
     def graphs(self) -> list[str]:
-        """IRIs of the named graphs."""
+        """IRIs of the named graphs, sorted."""
 
     def count(self, graph: str | None = None) -> int:
-        """Number of quads in ``graph`` (None: in all graphs)."""
+        """Number of quads in ``graph`` (None: in all named graphs)."""
 
-    def export(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None) -> bytes:
-        """Serialize one graph (triples formats) or the whole dataset (quad formats)."""
+    def export(
+        self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None
+    ) -> bytes:
+        """Serialize one graph (any format; quad formats keep the graph name) or, with
+        ``graph=None``, every named graph (quad formats only: a triples format without a
+        graph is a QueryError). A graph that does not exist gives empty output."""
 
     def quads(
         self,
@@ -74,7 +83,8 @@ class Store(Protocol):
         object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
-        """Quads matching a pattern (None: any)."""
+        """Quads matching a pattern (None: any). The remote store cannot match blank nodes
+        given as ``subject``/``object`` (QueryError)."""
 
     def close(self) -> None:
         """Release the store (locks, connections)."""
@@ -86,8 +96,12 @@ def open_store(settings: Settings) -> Store:
     if target.startswith(("http://", "https://")):
         from svckg.store.remote import RemoteStore
 
-        return RemoteStore(target, update_url=settings.remote_update, gsp_url=settings.remote_gsp,
-                           timeout_s=settings.query_timeout_s)
+        return RemoteStore(
+            target,
+            update_url=settings.remote_update,
+            gsp_url=settings.remote_gsp,
+            timeout_s=settings.query_timeout_s,
+        )
     from svckg.store.embedded import EmbeddedStore
 
     return EmbeddedStore(None if target == ":memory:" else target)

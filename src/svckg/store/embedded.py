@@ -1,47 +1,281 @@
-"""Embedded store on pyoxigraph: an on-disk directory, or in memory when no path is given."""
+"""Embedded store on pyoxigraph: an on-disk directory, or in memory when no path is given.
+
+Opening is careful not to change a store it cannot use:
+
+- a directory held by another process is detected from ``/proc/locks`` before the engine
+  touches it (RocksDB would otherwise rotate the holder's ``LOG`` file) and reported with
+  the holder's pid; the same directory opened twice in one process is refused too (a second
+  RocksDB open in the same process silently drops the first one's lock);
+- a non-empty directory that is not an Oxigraph store, or whose ``CURRENT``/``MANIFEST``
+  files are missing or damaged, is refused before opening; if the engine still fails, the
+  files it created (``LOCK``, a rotated ``LOG``) are removed again.
+
+Writes and atomicity (pyoxigraph 0.5.13; figures from ``bench/store_bench.py``):
+
+- :meth:`EmbeddedStore.update` runs in one transaction.
+- :meth:`EmbeddedStore.load` parses the input once first (bad syntax writes nothing and
+  gives the triple count), then:
+
+  - in memory, and on disk up to :data:`ATOMIC_LOAD_LIMIT` triples, it is atomic: a plain
+    load uses the transactional ``Store.load`` / ``Store.extend``; ``replace=True`` of a
+    graph that holds data is one SPARQL update that writes only the difference
+    (``DELETE DATA`` + ``INSERT DATA``; ``DROP`` + ``INSERT DATA`` when blank nodes are
+    involved), so readers see the old graph or the new one, never an empty or half graph;
+  - on disk above the limit it uses ``bulk_load`` / ``bulk_extend`` (about 4x faster on
+    disk, not transactional; ``replace=True`` removes the graph first).
+
+  Transactional writes on disk are slow (RocksDB writes every quad into six indexes in one
+  batch): for big imports the pipeline should load each import into a fresh graph IRI
+  (bulk, fast) and then drop the graph it replaces. Readers then see the old data until the
+  drop and both for that short moment, never a half-empty graph.
+
+Timeouts: pyoxigraph cannot cancel a query. With ``timeout_s`` the query runs and is fully
+evaluated in a daemon worker thread (the engine releases the GIL); after ``timeout_s`` the
+caller gets :class:`LimitExceeded` while the worker finishes in the background and its result
+is dropped (it keeps one core busy until then).
+"""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from svckg.errors import QueryError, StoreError
+from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError
 from svckg.store.base import QueryResult
+from svckg.store.params import Term, bind_parameters, check_dataset
+from svckg.store.results import result_from_bytes, serialize_result
+
+ATOMIC_LOAD_LIMIT = 100_000
+"""On disk, loads of up to this many triples run in one transaction; larger ones are bulk
+loads. In-memory stores always load in one transaction (it is as fast as a bulk load)."""
+
+QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+
+_T = TypeVar("_T")
+_LOCK_MESSAGE = re.compile(r"\block\b|/LOCK\b", re.IGNORECASE)
+"""RocksDB's lock failures: "While lock file: .../LOCK: ...", "lock hold by current process"
+(and not "block checksum mismatch")."""
+_OPEN_PATHS: set[Path] = set()
+_OPEN_LOCK = threading.Lock()
+
+
+def _lock_holder(lock_file: Path) -> int | None:
+    """Pid of the process holding a POSIX/flock lock on ``lock_file`` (Linux), else None."""
+    try:
+        st = lock_file.stat()
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in table.splitlines():
+        fields = line.split()
+        # "1: POSIX  ADVISORY  WRITE 6922 fe:00:2146921 0 EOF" ("->" marks blocked waiters)
+        if "->" in fields:
+            continue
+        if len(fields) >= 6 and fields[5] == device:
+            try:
+                return int(fields[4])
+            except ValueError:
+                return None
+    return None
+
+
+def _check_directory(path: Path) -> None:
+    """Refuse, without writing anything, a path that cannot be an Oxigraph store."""
+    if path.exists() and not path.is_dir():
+        raise StoreError(
+            "the store path is a file, not a directory",
+            where=str(path),
+            hint="point SVCKG_STORE at a directory (it is created if missing)",
+        )
+    if not path.exists():
+        return
+    names = sorted(os.listdir(path))
+    if not names:
+        return
+    current = path / "CURRENT"
+    if not current.is_file():
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        raise StoreError(
+            f"the directory is not an svckg store: it holds files ({shown}) but no CURRENT file",
+            where=str(path),
+            hint="use an empty or new directory for the store, or move these files away",
+        )
+    try:
+        manifest = current.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _corrupt(path, f"its CURRENT file cannot be read ({exc})") from exc
+    if not manifest.startswith("MANIFEST-") or "/" in manifest:
+        raise _corrupt(path, f"its CURRENT file names no manifest ({manifest[:40]!r})")
+    manifest_file = path / manifest
+    if not manifest_file.is_file() or manifest_file.stat().st_size == 0:
+        raise _corrupt(path, f"its manifest {manifest} is missing or empty")
+
+
+def _corrupt(path: Path, detail: str) -> StoreError:
+    return StoreError(
+        f"the store is damaged: {detail}",
+        where=str(path),
+        hint="svckg left it unchanged; restore the directory from a backup, or move it away "
+        "and rebuild the store by re-importing (svckg export/import)",
+    )
+
+
+def _restore_listing(path: Path, before: set[str]) -> None:
+    """Undo what a failed engine open created: new files, and the rotated ``LOG``."""
+    try:
+        after = set(os.listdir(path))
+    except OSError:
+        return
+    created = after - before
+    rotated = sorted(n for n in created if n.startswith("LOG.old."))
+    if "LOG" in before and rotated:
+        os.replace(path / rotated[-1], path / "LOG")
+        created.discard(rotated[-1])
+        created.discard("LOG")
+    for name in created:
+        target = path / name
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+
+
+def _in_use(path: Path, pid: int | None) -> StoreError:
+    who = f"pid {pid}" if pid else "pid unknown"
+    return StoreError(
+        f"store is in use by another process ({who})",
+        where=str(path),
+        hint="stop that process (e.g. a running 'svckg serve'), or use the HTTP API it serves, "
+        "or point SVCKG_STORE at another directory",
+    )
+
+
+def _parse_error(exc: SyntaxError, source: str, fmt: ox.RdfFormat) -> ParseError:
+    return ParseError(
+        f"invalid {fmt.name}: {exc.msg}",
+        source=source,
+        line=exc.lineno,
+        column=exc.offset,
+        hint="fix the data; nothing was written",
+    )
+
+
+def _run_with_timeout(fn: Callable[[], _T], timeout_s: float, what: str) -> _T:
+    """Run ``fn`` in a daemon thread; LimitExceeded if it is not done after ``timeout_s``."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="svckg-query", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise LimitExceeded(
+            f"{what} ran over the timeout of {timeout_s:g} s",
+            hint="narrow the query (anchor paths on a bound node, add LIMIT) or raise "
+            "SVCKG_QUERY_TIMEOUT",
+        )
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 class EmbeddedStore:
-    """pyoxigraph Store behind the :class:`svckg.store.base.Store` protocol."""
+    """pyoxigraph Store behind the :class:`svckg.store.base.Store` protocol.
+
+    >>> store = EmbeddedStore(None)
+    >>> store.load(b'<http://e/a> <http://e/p> "1" .', "http://e/g")
+    1
+    >>> store.graphs(), store.count()
+    (['http://e/g'], 1)
+    >>> [row["o"].value for row in store.query("SELECT ?o WHERE { ?s ?p ?o }")]
+    ['1']
+    """
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else None
-        try:
-            if self.path is None:
-                self._store = ox.Store()
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
-        except OSError as exc:
-            raise StoreError(
-                f"cannot open the store: {exc}",
-                where=str(self.path),
-                hint="is another svckg process using it? stop it, or point SVCKG_STORE elsewhere",
-            ) from exc
+        self.path = Path(path).resolve() if path is not None else None
         self._generation = 0
+        if self.path is None:
+            self._store: ox.Store | None = ox.Store()
+            return
+        self._store = None
+        self._store = self._open_disk(self.path)
+
+    @staticmethod
+    def _open_disk(path: Path) -> ox.Store:
+        with _OPEN_LOCK:
+            if path in _OPEN_PATHS:
+                raise StoreError(
+                    "store is already open in this process",
+                    where=str(path),
+                    hint="reuse the open EmbeddedStore (a second open would break its lock)",
+                )
+            _check_directory(path)
+            lock_file = path / "LOCK"
+            pid = _lock_holder(lock_file) if lock_file.exists() else None
+            if pid is not None:
+                if pid == os.getpid():
+                    raise StoreError(
+                        "store is already open in this process (by another pyoxigraph Store)",
+                        where=str(path),
+                        hint="reuse the open store object",
+                    )
+                raise _in_use(path, pid)
+            created = not path.exists()
+            before = set() if created else set(os.listdir(path))
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                store = ox.Store(str(path))
+            except (OSError, RuntimeError) as exc:
+                message = str(exc)
+                if created:
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    _restore_listing(path, before)
+                if _LOCK_MESSAGE.search(message):
+                    raise _in_use(path, _lock_holder(lock_file)) from exc
+                if isinstance(exc, PermissionError) or "permission" in message.lower():
+                    raise StoreError(
+                        f"cannot open the store: {message}",
+                        where=str(path),
+                        hint="check the directory's owner and permissions",
+                    ) from exc
+                raise _corrupt(path, message) from exc
+            _OPEN_PATHS.add(path)
+            return store
+
+    # -- state -------------------------------------------------------------------------
 
     @property
     def generation(self) -> int:
+        """Changes on every write made through this object (cache key)."""
         return self._generation
 
     @property
     def engine(self) -> ox.Store:
-        """The pyoxigraph store, for modules that need engine-specific speed."""
+        """The pyoxigraph store, for modules that need engine-specific speed.
+
+        Writes made directly on the engine do not change :attr:`generation`."""
+        if self._store is None:
+            raise StoreError("the store is closed", where=str(self.path or ":memory:"))
         return self._store
 
     def _touch(self) -> None:
         self._generation += 1
+
+    # -- queries -------------------------------------------------------------------------
 
     def query(
         self,
@@ -49,30 +283,55 @@ class EmbeddedStore:
         *,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
-        substitutions: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        substitutions: dict[str, Term] | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
-        kwargs: dict = {}
+        """Run a SPARQL query (see :meth:`svckg.store.base.Store.query`)."""
+        engine = self.engine
+        check_dataset(default_graph, named_graphs)
+        kwargs: dict[str, Any] = {}
         if default_graph is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+            kwargs["default_graph"] = [_iri(g) for g in default_graph]
         else:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-        try:
-            return self._store.query(sparql, **kwargs)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}", hint="fix the query text") from exc
+            kwargs["named_graphs"] = [_iri(g) for g in named_graphs]
+        textual = {
+            k: v for k, v in (substitutions or {}).items() if not isinstance(v, ox.BlankNode)
+        }
+        blank = {k: v for k, v in (substitutions or {}).items() if isinstance(v, ox.BlankNode)}
+        sparql = bind_parameters(sparql, textual)
+        if blank:
+            kwargs["substitutions"] = {ox.Variable(k.lstrip("?$")): v for k, v in blank.items()}
+
+        def run() -> QueryResult:
+            try:
+                return engine.query(sparql, **kwargs)
+            except SyntaxError as exc:
+                raise QueryError(f"SPARQL syntax error: {exc}", hint="fix the query text") from exc
+            except RuntimeError as exc:  # e.g. a blank-node parameter not in the projection
+                raise QueryError(f"cannot run the query: {exc}") from exc
+
+        if timeout_s is None:
+            return run()
+        kind, data = _run_with_timeout(lambda: serialize_result(run()), timeout_s, "the query")
+        return result_from_bytes(kind, data)
 
     def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one transaction."""
         try:
-            self._store.update(sparql)
+            self.engine.update(sparql)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL update syntax error: {exc}") from exc
-        finally:
-            self._touch()
+            raise QueryError(
+                f"SPARQL update syntax error: {exc}", hint="fix the update text"
+            ) from exc
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(
+                f"the update failed: {exc}", where=str(self.path or ":memory:")
+            ) from exc
+        self._touch()
+
+    # -- writes -------------------------------------------------------------------------
 
     def load(
         self,
@@ -82,43 +341,175 @@ class EmbeddedStore:
         format: ox.RdfFormat | None = None,
         replace: bool = False,
     ) -> int:
-        target = ox.NamedNode(graph)
-        if isinstance(data, bytes):
-            triples = list(ox.parse(data, format=format or ox.RdfFormat.N_TRIPLES))
+        """Add triples into named graph ``graph`` (see the module notes on atomicity).
+
+        ``data`` is serialized RDF in a triples format (default N-Triples) or pyoxigraph
+        triples. Bad syntax raises ParseError (with line and column) and writes nothing."""
+        engine = self.engine
+        target = _iri(graph)
+        fmt = format or ox.RdfFormat.N_TRIPLES
+        if fmt in QUAD_FORMATS:
+            raise ParseError(
+                f"{fmt.name} holds several graphs; load() fills one named graph",
+                source=graph,
+                hint="use a triples format (N-Triples, Turtle, RDF/XML, JSON-LD)",
+            )
+        raw: bytes | None = None
+        triples: list[ox.Triple] = []
+        if isinstance(data, bytes | bytearray | memoryview):
+            raw = bytes(data)
+            try:  # validate and count first: a bad input must write nothing
+                count = sum(1 for _ in ox.parse(raw, format=fmt))
+            except SyntaxError as exc:
+                raise _parse_error(exc, graph, fmt) from exc
         else:
             triples = list(data)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-        if replace:
-            self._store.remove_graph(target) if self._store.contains_named_graph(target) else None
-        self._store.bulk_extend(quads)
-        self._touch()
-        return len(quads)
+            count = len(triples)
+        has_data = replace and next(engine.quads_for_pattern(None, None, None, target), None)
+        atomic = self.path is None or count <= ATOMIC_LOAD_LIMIT
+        try:
+            if has_data and atomic:
+                engine.update(
+                    _replace_update(engine, target, raw, fmt, triples, self.path is not None)
+                )
+            else:
+                if has_data:
+                    engine.remove_graph(target)
+                if raw is not None:
+                    loader = engine.load if atomic else engine.bulk_load
+                    loader(raw, fmt, to_graph=target)
+                else:
+                    quads = (ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+                    (engine.extend if atomic else engine.bulk_extend)(quads)
+        except (OSError, RuntimeError, SyntaxError) as exc:
+            raise StoreError(
+                f"loading into {graph} failed: {exc}", where=str(self.path or ":memory:")
+            ) from exc
+        if count or has_data:
+            self._touch()
+        return count
 
     def drop_graph(self, graph: str) -> None:
-        node = ox.NamedNode(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
+        """Remove a named graph and its triples (no error if absent)."""
+        node = _iri(graph)
+        if self.engine.contains_named_graph(node):
+            self.engine.remove_graph(node)
             self._touch()
 
+    # -- reads --------------------------------------------------------------------------
+
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        """IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self.engine.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
-        g = ox.NamedNode(graph) if graph else None
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+        """Number of quads in ``graph`` (None: in all named graphs)."""
+        if graph is None:
+            engine = self.engine
+            in_default = sum(
+                1 for _ in engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            )
+            return len(engine) - in_default
+        rows = self.engine.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(rows))["n"].value)
 
-    def export(self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None) -> bytes:
-        out = io.BytesIO()
-        if graph is not None:
-            self._store.dump(out, format, from_graph=ox.NamedNode(graph))
-        else:
-            self._store.dump(out, format)
-        return out.getvalue()
+    def export(
+        self, format: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None
+    ) -> bytes:
+        """One graph (any format; quad formats keep its name) or the dataset (quad formats)."""
+        engine = self.engine
+        if graph is None:
+            if format not in QUAD_FORMATS:
+                raise QueryError(
+                    f"{format.name} holds a single graph: name the graph to export",
+                    hint="pass a graph IRI, or export the whole store as N-Quads or TriG",
+                )
+            return engine.dump(format=format) or b""
+        node = _iri(graph)
+        if format in QUAD_FORMATS:
+            return (
+                ox.serialize(engine.quads_for_pattern(None, None, None, node), format=format) or b""
+            )
+        return engine.dump(format=format, from_graph=node) or b""
 
-    def quads(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
-        g = ox.NamedNode(graph) if graph else None
-        return iter(self._store.quads_for_pattern(subject, predicate, object, g))
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        graph: str | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern (None: any)."""
+        node = _iri(graph) if graph is not None else None
+        return iter(self.engine.quads_for_pattern(subject, predicate, object, node))
 
     def close(self) -> None:
-        self._store.flush() if self.path is not None else None
-        del self._store
+        """Flush and release the store (the directory lock goes with the last reference)."""
+        if self._store is None:
+            return
+        if self.path is not None:
+            try:
+                self._store.flush()
+            finally:
+                with _OPEN_LOCK:
+                    _OPEN_PATHS.discard(self.path)
+        self._store = None
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_store", None) is not None and self.path is not None:
+            with _OPEN_LOCK:
+                _OPEN_PATHS.discard(self.path)
+
+
+def _replace_update(
+    engine: ox.Store,
+    target: ox.NamedNode,
+    raw: bytes | None,
+    fmt: ox.RdfFormat,
+    triples: list[ox.Triple],
+    diff: bool,
+) -> str:
+    """One SPARQL update that turns graph ``target`` into the new triples.
+
+    With ``diff`` (on disk, where every written quad costs) and no blank nodes it writes
+    only the difference (``DELETE DATA`` + ``INSERT DATA``): re-importing a file with few
+    changes touches few quads. Otherwise (in memory, or blank nodes, whose labels cannot be
+    compared) it drops the graph and inserts everything."""
+    new = list(ox.parse(raw, format=fmt)) if raw is not None else triples
+    old = (
+        [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in engine.quads_for_pattern(None, None, None, target)
+        ]
+        if diff
+        else []
+    )
+    if diff and new and not any(map(_has_blank, new)) and not any(map(_has_blank, old)):
+        new_keys, old_keys = set(map(str, new)), set(map(str, old))
+        removed = " .\n".join(old_keys - new_keys)
+        added = " .\n".join(new_keys - old_keys)
+        return (
+            f"DELETE DATA {{ GRAPH {target} {{\n{removed}\n}} }} ;\n"
+            f"INSERT DATA {{ GRAPH {target} {{\n{added}\n}} }}"
+        )
+    body = (ox.serialize(new, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    return f"DROP SILENT GRAPH {target} ;\nINSERT DATA {{ GRAPH {target} {{\n{body}\n}} }}"
+
+
+def _has_blank(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise QueryError(f"not a valid graph IRI: {value!r} ({exc})") from exc

@@ -56,8 +56,14 @@ class ValidationResult:
 
     def key(self) -> tuple:
         """Identity for comparing reports as sets (ignores message wording and location)."""
-        return (self.focus_node, self.path, self.value, self.source_shape,
-                self.constraint_component, self.severity)
+        return (
+            self.focus_node,
+            self.path,
+            self.value,
+            self.source_shape,
+            self.constraint_component,
+            self.severity,
+        )
 
 
 @dataclass
@@ -81,8 +87,15 @@ class ValidationReport:
 
     def sorted(self) -> list[ValidationResult]:
         """Results by severity, then shape, then focus node."""
-        return sorted(self.results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9),
-                                                   r.source_shape, r.focus_node, r.path or ""))
+        return sorted(
+            self.results,
+            key=lambda r: (
+                SEVERITY_ORDER.get(r.severity, 9),
+                r.source_shape,
+                r.focus_node,
+                r.path or "",
+            ),
+        )
 
     def to_json(self) -> dict:
         """JSON-serializable dict."""

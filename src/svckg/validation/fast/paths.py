@@ -54,6 +54,31 @@ class Path:
         """
         return self.iri if self.kind == "predicate" and self.iri else self.sparql()
 
+    def max_length(self) -> int | None:
+        """The most steps the path can take (None: unbounded).
+
+        >>> p, q = Path("predicate", "urn:p"), Path("predicate", "urn:q")
+        >>> Path("sequence", parts=(p, q)).max_length()
+        2
+        """
+        if self.kind == "predicate":
+            return 1
+        lengths = [p.max_length() for p in self.parts]
+        if self.kind in ("zeroOrMore", "oneOrMore") or None in lengths:
+            return None
+        return sum(lengths) if self.kind == "sequence" else max(lengths)
+
+    def steps(self, inverse: bool = False) -> set[str]:
+        """Single-step SPARQL paths (``<p>`` or ``^<p>``) the path is made of.
+
+        >>> sorted(Path("inverse", parts=(Path("predicate", "urn:p"),)).steps())
+        ['^<urn:p>']
+        """
+        if self.kind == "predicate":
+            return {f"^<{self.iri}>" if inverse else f"<{self.iri}>"}
+        flip = not inverse if self.kind == "inverse" else inverse
+        return set().union(*(p.steps(flip) for p in self.parts))
+
     def predicates(self) -> set[str]:
         """Every predicate IRI the path walks."""
         if self.kind == "predicate":
@@ -72,38 +97,58 @@ _UNARY = {
 def parse_path(graph: Graph, node: Node, *, shape: str, _depth: int = 0) -> Path:
     """Read the SHACL path at ``node``; raise ShapesError naming ``shape`` if malformed."""
     if _depth > 50:
-        raise ShapesError("path nests too deeply (a cycle?)", where=shape,
-                          hint="fix the sh:path of this shape")
+        raise ShapesError(
+            "path nests too deeply (a cycle?)", where=shape, hint="fix the sh:path of this shape"
+        )
     if isinstance(node, URIRef):
         return Path("predicate", str(node))
     if not isinstance(node, BNode):
-        raise ShapesError(f"sh:path is the literal {node.n3()}, not an IRI or a path node",
-                          where=shape, hint="give sh:path a property IRI or a SHACL path")
+        raise ShapesError(
+            f"sh:path is the literal {node.n3()}, not an IRI or a path node",
+            where=shape,
+            hint="give sh:path a property IRI or a SHACL path",
+        )
     if (node, RDF.first, None) in graph:
         items = list(Collection(graph, node))
         if len(items) < 2:
-            raise ShapesError("a sequence path needs at least two members", where=shape,
-                              hint="use the property IRI itself for a one-step path")
-        return Path("sequence", parts=tuple(
-            parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items))
+            raise ShapesError(
+                "a sequence path needs at least two members",
+                where=shape,
+                hint="use the property IRI itself for a one-step path",
+            )
+        return Path(
+            "sequence",
+            parts=tuple(parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items),
+        )
     alt = graph.value(node, SH.alternativePath)
     if alt is not None:
         if (alt, RDF.first, None) not in graph:
-            raise ShapesError("sh:alternativePath must be an RDF list", where=shape,
-                              hint="write sh:alternativePath ( ex:p ex:q )")
+            raise ShapesError(
+                "sh:alternativePath must be an RDF list",
+                where=shape,
+                hint="write sh:alternativePath ( ex:p ex:q )",
+            )
         items = list(Collection(graph, alt))
         if len(items) < 2:
-            raise ShapesError("an alternative path needs at least two members", where=shape,
-                              hint="list two or more paths in sh:alternativePath")
-        return Path("alternative", parts=tuple(
-            parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items))
+            raise ShapesError(
+                "an alternative path needs at least two members",
+                where=shape,
+                hint="list two or more paths in sh:alternativePath",
+            )
+        return Path(
+            "alternative",
+            parts=tuple(parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items),
+        )
     for pred, kind in _UNARY.items():
         inner = graph.value(node, pred)
         if inner is not None:
             return Path(kind, parts=(parse_path(graph, inner, shape=shape, _depth=_depth + 1),))
-    raise ShapesError("sh:path is a blank node that is no SHACL path", where=shape,
-                      hint="use an RDF list (sequence) or sh:inversePath, sh:alternativePath, "
-                           "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath")
+    raise ShapesError(
+        "sh:path is a blank node that is no SHACL path",
+        where=shape,
+        hint="use an RDF list (sequence) or sh:inversePath, sh:alternativePath, "
+        "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath",
+    )
 
 
 def path_from_report(graph: Graph, node: Node) -> str:

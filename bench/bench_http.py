@@ -1,0 +1,453 @@
+"""HTTP benchmark: named queries through ``/sparql`` against peer servers. Never run by pytest.
+
+Part A (default 1M triples): the impact queries of the named catalogue through svckg's
+``/sparql`` and through ``oxigraph serve`` on the *same* on-disk store (built once, served
+by one server at a time). Part B (default 100k triples): every query of the named catalogue
+through svckg, oxigraph and rdflib-endpoint (the rdflib-based peer).
+
+Each (server, query) run sends a bounded load over loopback: ``--requests`` GET requests
+(default 2,000) with ``--concurrency`` connections (default 16), stopping early after
+``--time-limit`` seconds; it reports requests/s, p50 and p99 latency and the number of result
+rows (the servers must agree). The load generator is a small keep-alive HTTP/1.1 client on
+raw asyncio sockets, so it costs the shared CPU as little as possible.
+
+Usage (from the project root)::
+
+    .venv/bin/python bench/bench_http.py                       # both parts
+    .venv/bin/python bench/bench_http.py --part A --size 1M --requests 500
+    .venv/bin/python bench/bench_http.py --part B --size 100k --json /tmp/http.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from bench.landscape import iter_ntriples, parse_size, unit_iri  # noqa: E402
+from svckg.analysis.queries import catalogue  # noqa: E402
+from svckg.ingest.inference import dependency_edges, dependency_subproperties  # noqa: E402
+from svckg.store.embedded import EmbeddedStore  # noqa: E402
+from svckg.store.params import bind_parameters  # noqa: E402
+from svckg.store.system import ensure_system_graphs  # noqa: E402
+from svckg.vocab import GRAPH  # noqa: E402
+
+BIN = Path(sys.executable).parent
+LANDSCAPE_GRAPH = str(GRAPH["bench/landscape"])
+ACCEPT = "application/sparql-results+json"
+IMPACT_QUERIES = (
+    "impact-affected-elements",
+    "impact-agreements-at-risk",
+    "impact-affected-parties",
+    "impact-journeys-touchpoints",
+    "impact-redundancy",
+)
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def build_store(directory: Path, target: int) -> tuple[int, Path]:
+    """An on-disk store holding the ontology graphs, a landscape of ``target`` triples and
+    its inferred ``svc:dependsOn`` edges (as the import pipeline writes them); also writes
+    all of it as one N-Triples file (for rdflib-endpoint). Returns (quads, that file)."""
+    t0 = time.perf_counter()
+    data = "".join(iter_ntriples(target)).encode()
+    store = EmbeddedStore(directory)
+    ensure_system_graphs(store)
+    store.load(data, LANDSCAPE_GRAPH, format=ox.RdfFormat.N_TRIPLES)
+    triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    edges = dependency_edges(
+        (ox.Triple(q.subject, q.predicate, q.object) for q in triples),
+        dependency_subproperties(store),
+    )
+    if edges:
+        store.load(edges, LANDSCAPE_GRAPH + "/inferred")
+    flat = directory.parent / f"{directory.name}.nt"
+    with flat.open("wb") as out:
+        for graph in store.graphs():
+            out.write(store.export(ox.RdfFormat.N_TRIPLES, graph))
+    quads = store.count()
+    store.close()
+    print(
+        f"store {directory}: {quads:,} quads in {time.perf_counter() - t0:.1f} s", file=sys.stderr
+    )
+    return quads, flat
+
+
+def parameters() -> dict[str, str]:
+    """A value for every parameter name the catalogue uses (unit 0 of the landscape)."""
+    return {
+        "failed": unit_iri("infra", 0),
+        "ended": unit_iri("sla", 0),
+        "customer": unit_iri("customer", 0),
+        "relationship": unit_iri("relationship", 0),
+        "service": unit_iri("cfs", 0),
+        "touchpoint": unit_iri("touchpoint", 0),
+        "text": "server 0.1",
+    }
+
+
+def query_texts(names: tuple[str, ...] | None) -> dict[str, str]:
+    """Named queries with their parameters written into the text (the same text for every
+    server)."""
+    values = parameters()
+    out: dict[str, str] = {}
+    for q in catalogue():
+        if names is not None and q.name not in names:
+            continue
+        terms: dict[str, ox.NamedNode | ox.Literal] = {}
+        for p in q.parameters:
+            value = values[p.name]
+            terms[p.variable] = ox.NamedNode(value) if p.kind == "iri" else ox.Literal(value)
+        out[q.name] = bind_parameters(q.text, terms)
+    return out
+
+
+# -- servers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A server process on 127.0.0.1, stopped by PID."""
+
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        port: int,
+        path: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+    ):
+        self.name, self.port, self.path = name, port, path
+        self.log = log.open("wb")
+        self.proc = subprocess.Popen(
+            argv, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
+
+    def wait_ready(self, timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited ({self.proc.returncode}); see {self.log.name}"
+                )
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=20)
+        self.log.close()
+
+
+def start_svckg(store_dir: Path, logs: Path) -> Server:
+    port = free_port()
+    argv = [
+        str(BIN / "svckg"),
+        "serve",
+        "--store",
+        str(store_dir),
+        "--no-demo",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    env = {"SVCKG_MAX_RESULT_ROWS": "10000000", "SVCKG_QUERY_TIMEOUT": "600"}
+    return Server("svckg", argv, port, "/sparql", logs / "svckg.log", env)
+
+
+def start_oxigraph(store_dir: Path, logs: Path) -> Server:
+    port = free_port()
+    argv = [
+        str(BIN / "oxigraph"),
+        "serve",
+        "--location",
+        str(store_dir),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    return Server("oxigraph", argv, port, "/query", logs / "oxigraph.log")
+
+
+def start_rdflib_endpoint(flat: Path, logs: Path) -> Server:
+    port = free_port()
+    argv = [
+        str(BIN / "rdflib-endpoint"),
+        "serve",
+        str(flat),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    return Server("rdflib-endpoint", argv, port, "/", logs / "rdflib-endpoint.log")
+
+
+# -- load ------------------------------------------------------------------------------------
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {
+        k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+    }
+    if "content-length" in headers:
+        return status, await reader.readexactly(int(headers["content-length"]))
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = bytearray()
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                return status, bytes(body)
+            body += chunk[:-2]
+    return status, await reader.read()
+
+
+@dataclass
+class Run:
+    server: str
+    query: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    rows: int | None
+
+
+async def _load(
+    port: int, target: str, total: int, concurrency: int, time_limit: float
+) -> tuple[list[float], int, float, bytes]:
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {ACCEPT}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    ).encode()
+    latencies: list[float] = []
+    errors = 0
+    issued = 0
+    sample = b""
+    started = time.perf_counter()
+
+    async def worker() -> None:
+        nonlocal issued, errors, sample
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while issued < total and time.perf_counter() - started < time_limit:
+                issued += 1
+                t0 = time.perf_counter()
+                writer.write(request)
+                status, body = await _read_response(reader)
+                latencies.append(time.perf_counter() - t0)
+                if status != 200:
+                    errors += 1
+                    sample = sample or body[:300]
+                elif not sample:
+                    sample = body
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started, sample
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def bench(server: Server, name: str, text: str, args: argparse.Namespace) -> Run:
+    target = f"{server.path}?{urlencode({'query': text})}"
+    # warm-up: one request (caches, first-touch of pages), not counted
+    asyncio.run(_load(server.port, target, 1, 1, 600))
+    lat, errors, seconds, body = asyncio.run(
+        _load(server.port, target, args.requests, args.concurrency, args.time_limit)
+    )
+    rows: int | None = None
+    try:
+        rows = len(json.loads(body)["results"]["bindings"])
+    except (ValueError, KeyError, TypeError):
+        print(f"  {server.name} {name}: unexpected answer {body[:200]!r}", file=sys.stderr)
+    run = Run(
+        server.name,
+        name,
+        len(lat),
+        errors,
+        seconds,
+        len(lat) / seconds,
+        _percentile(lat, 50) * 1000,
+        _percentile(lat, 99) * 1000,
+        rows,
+    )
+    print(
+        f"  {run.server:16} {name:32} {run.requests:5} req {run.rps:8.1f}/s "
+        f"p50 {run.p50_ms:8.2f} ms p99 {run.p99_ms:8.2f} ms rows {rows} errors {errors}",
+        file=sys.stderr,
+    )
+    return run
+
+
+def run_part(
+    part: str,
+    size: int,
+    names: tuple[str, ...] | None,
+    servers: list[str],
+    args: argparse.Namespace,
+    work: Path,
+) -> list[Run]:
+    store_dir = work / f"store-{part}"
+    _, flat = build_store(store_dir, size)
+    texts = query_texts(names)
+    runs: list[Run] = []
+    starters = {
+        "svckg": lambda: start_svckg(store_dir, work),
+        "oxigraph": lambda: start_oxigraph(store_dir, work),
+        "rdflib-endpoint": lambda: start_rdflib_endpoint(flat, work),
+    }
+    for name in servers:
+        server = starters[name]()
+        try:
+            server.wait_ready()
+            print(f"part {part} ({size:,} triples): {name} on port {server.port}", file=sys.stderr)
+            for query, text in texts.items():
+                runs.append(bench(server, query, text, args))
+        finally:
+            server.stop()
+    return runs
+
+
+def table(runs: list[Run], base: str, peers: list[str]) -> str:
+    """Markdown table: one row per query, the base server beside each peer, with ratios."""
+    by = {(r.server, r.query): r for r in runs}
+    queries = list(dict.fromkeys(r.query for r in runs))
+    head = ["query", f"{base} req/s", f"{base} p50 ms", f"{base} p99 ms"]
+    for peer in peers:
+        head += [
+            f"{peer} req/s",
+            f"{peer} p50 ms",
+            f"{peer} p99 ms",
+            f"{peer}/{base} time",
+            "rows agree",
+        ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for q in queries:
+        mine = by.get((base, q))
+        if mine is None:
+            continue
+        cells = [q, f"{mine.rps:.1f}", f"{mine.p50_ms:.2f}", f"{mine.p99_ms:.2f}"]
+        for peer in peers:
+            other = by.get((peer, q))
+            if other is None:
+                cells += ["-"] * 5
+                continue
+            ratio = mine.rps / other.rps if other.rps else float("inf")
+            cells += [
+                f"{other.rps:.1f}",
+                f"{other.p50_ms:.2f}",
+                f"{other.p99_ms:.2f}",
+                f"{ratio:.2f}x",
+                "yes" if other.rows == mine.rows else f"NO ({mine.rows} vs {other.rows})",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--part", choices=("A", "B", "AB"), default="AB")
+    ap.add_argument("--size-a", default="1M", help="triples for part A (default 1M)")
+    ap.add_argument("--size-b", default="100k", help="triples for part B (default 100k)")
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="stop a (server, query) run after this many seconds",
+    )
+    ap.add_argument("--queries", help="comma-separated query names (default: per part)")
+    ap.add_argument("--json", help="write every run as JSON here")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="svckg-bench-http-"))
+    chosen = tuple(args.queries.split(",")) if args.queries else None
+    runs: list[Run] = []
+    try:
+        if "A" in args.part:
+            part_a = run_part(
+                "A",
+                parse_size(args.size_a),
+                chosen or IMPACT_QUERIES,
+                ["svckg", "oxigraph"],
+                args,
+                work,
+            )
+            runs += part_a
+            print(
+                f"\n### Part A: {args.size_a} triples, {args.requests} requests, "
+                f"concurrency {args.concurrency}\n"
+            )
+            print(table(part_a, "svckg", ["oxigraph"]))
+        if "B" in args.part:
+            part_b = run_part(
+                "B",
+                parse_size(args.size_b),
+                chosen,
+                ["svckg", "oxigraph", "rdflib-endpoint"],
+                args,
+                work,
+            )
+            runs += part_b
+            print(
+                f"\n### Part B: {args.size_b} triples, {args.requests} requests, "
+                f"concurrency {args.concurrency}\n"
+            )
+            print(table(part_b, "svckg", ["oxigraph", "rdflib-endpoint"]))
+        if args.json:
+            Path(args.json).write_text(json.dumps([asdict(r) for r in runs], indent=2) + "\n")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""Impact analysis, bottom-up: what breaks (or degrades) when elements fail, and who notices.
+
+A breadth-first walk of the dependency index backwards from the failed elements gives every
+affected element once (cycles end the walk, they do not repeat it), its distance and its
+shortest chains of edges. Status is a least fixpoint: an element is ``down`` when it failed or
+one of its dependencies is down; a redundancy group is down when fewer than
+``svc:minimumRequired`` of its members are up; every other affected element is ``degraded``
+(it depends, through a group that still holds, on something down).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from svckg.analysis.index import (
+    COVERS,
+    CUSTOMER_ROLE,
+    MEMBER,
+    DependencyIndex,
+    get_index,
+    key_term,
+)
+from svckg.analysis.results import (
+    AffectedAgreement,
+    AffectedParty,
+    Contact,
+    Edge,
+    ImpactedElement,
+    ImpactResult,
+    NodeInfo,
+    Path,
+    Target,
+)
+from svckg.analysis.terms import expand_iri
+from svckg.errors import NotFound, QueryError
+from svckg.store.base import Store
+from svckg.vocab import SVC
+
+TOUCHPOINT = str(SVC.Touchpoint)
+SERVICE_INTERACTION = str(SVC.ServiceInteraction)
+
+
+def resolve_element(store: Store, index: DependencyIndex, text: str) -> str:
+    """The index key of the element ``text`` names; NotFound when the store never mentions it."""
+    key = text if text.startswith("_:") else expand_iri(text)
+    if index.contains(key):
+        return key
+    term = key_term(key)
+    if next(iter(store.quads(subject=term)), None) is None and (
+        next(iter(store.quads(object=term)), None) is None
+    ):
+        raise NotFound(
+            "no such element in the store",
+            where=key,
+            hint="check the IRI (svckg query 'SELECT ?s WHERE { ?s ?p ?o } LIMIT 10') "
+            "or import the data that defines it",
+        )
+    return key
+
+
+def node_info(index: DependencyIndex, key: str) -> NodeInfo:
+    """Label, types and layer of one element."""
+    return NodeInfo(key, index.label(key), index.types.get(key, ()), index.layer(key))
+
+
+def _walk(index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool):
+    """Breadth-first backwards: distance and parent edges (towards the roots) per node."""
+    distance: dict[str, int] = dict.fromkeys(roots, 0)
+    parents: dict[str, list[tuple[str, str]]] = {}
+    backward = index.backward
+    frontier = list(dict.fromkeys(roots))
+    level = 0
+    while frontier:
+        level += 1
+        nxt: list[str] = []
+        for needed in frontier:
+            for predicate, dependent in backward.get(needed, ()):
+                seen = distance.get(dependent)
+                if seen is None:
+                    distance[dependent] = level
+                    parents[dependent] = [(predicate, needed)]
+                    nxt.append(dependent)
+                elif keep_all_parents and seen == level:
+                    parents[dependent].append((predicate, needed))
+        frontier = nxt
+    return distance, parents
+
+
+def _down(index: DependencyIndex, roots: Sequence[str]) -> set[str]:
+    """Least fixpoint of the down rule, with redundancy groups."""
+    down = set(roots)
+    down_members: dict[str, int] = {}
+    stack = list(down)
+    backward = index.backward
+    while stack:
+        needed = stack.pop()
+        for predicate, dependent in backward.get(needed, ()):
+            if dependent in down:
+                continue
+            if predicate == MEMBER:
+                count = down_members.get(dependent, 0) + 1
+                down_members[dependent] = count
+                up = index.member_count(dependent) - count
+                if up >= index.minimum_required.get(dependent, 1):
+                    continue
+            down.add(dependent)
+            stack.append(dependent)
+    return down
+
+
+def _paths(node: str, parents: dict[str, list[tuple[str, str]]], limit: int) -> list[Path]:
+    """Up to ``limit`` shortest chains from ``node`` down to a failed element."""
+    if limit == 1:
+        chain: list[Edge] = []
+        current = node
+        while current in parents:
+            predicate, needed = parents[current][0]
+            chain.append((current, predicate, needed))
+            current = needed
+        return [tuple(chain)]
+    out: list[Path] = []
+    stack: list[tuple[str, Path]] = [(node, ())]
+    while stack and len(out) < limit:
+        current, acc = stack.pop()
+        options = parents.get(current)
+        if not options:
+            out.append(acc)
+            continue
+        for predicate, needed in reversed(options):
+            stack.append((needed, (*acc, (current, predicate, needed))))
+    return out
+
+
+def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> ImpactResult:
+    """Every element affected when ``failed`` (IRIs or CURIEs) fail, with status and paths,
+    the agreements at risk and the parties affected.
+
+    ``max_paths`` bounds how many shortest chains are kept per element (at least 1).
+    Raises QueryError for a literal or malformed IRI, NotFound for an element not in the store.
+    """
+    if not failed:
+        raise QueryError("no failed element given", hint="name at least one element IRI")
+    if max_paths < 1:
+        raise QueryError(f"max_paths must be at least 1, got {max_paths}")
+    index = get_index(store)
+    roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
+    distance, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
+    down = _down(index, roots)
+
+    root_set = set(roots)
+    visible_classes = index.subclasses(TOUCHPOINT) | index.subclasses(SERVICE_INTERACTION)
+    impacted: list[ImpactedElement] = []
+    for key, dist in distance.items():
+        if key in root_set:
+            continue
+        types = index.types.get(key, ())
+        visible_in = index.visible_in.get(key, ())
+        impacted.append(
+            ImpactedElement(
+                iri=key,
+                label=index.label(key),
+                types=types,
+                layer=index.layer(key),
+                distance=dist,
+                status="down" if key in down else "degraded",
+                customer_visible=bool(visible_in) or any(t in visible_classes for t in types),
+                paths=_paths(key, parents, max_paths),
+                visible_to=visible_in,
+                owners=index.owners.get(key, ()),
+            )
+        )
+    impacted.sort(key=lambda e: (e.distance, e.label, e.iri))
+    affected = list(distance)
+    return ImpactResult(
+        failed=[node_info(index, r) for r in roots],
+        impacted=impacted,
+        agreements=_agreements(index, affected, distance, down),
+        parties=_parties(index, affected),
+        owners=contacts(index, affected),
+    )
+
+
+def _agreements(
+    index: DependencyIndex, affected: list[str], distance: dict[str, int], down: set[str]
+) -> list[AffectedAgreement]:
+    """Affected elements that cover another affected element, with their targets."""
+    out: list[AffectedAgreement] = []
+    for key in affected:
+        covered = tuple(o for p, o in index.forward.get(key, ()) if p == COVERS and o in distance)
+        if not covered:
+            continue
+        targets = []
+        for t in index.targets.get(key, ()):
+            values = index.target_values.get(t, {})
+            targets.append(
+                Target(
+                    t, index.label(t), values.get("metric"), values.get("value"), values.get("unit")
+                )
+            )
+        targets.sort(key=lambda t: (t.label, t.iri))
+        out.append(
+            AffectedAgreement(
+                iri=key,
+                label=index.label(key),
+                types=index.types.get(key, ()),
+                status="down" if key in down else "degraded",
+                covers=covered,
+                targets=targets,
+            )
+        )
+    out.sort(key=lambda a: (a.label, a.iri))
+    return out
+
+
+def _parties(index: DependencyIndex, affected: list[str]) -> list[AffectedParty]:
+    """Role holders in the context of an affected element, and consumers of relationships
+    governed by an affected agreement; sorted by role, then agent."""
+    found: dict[tuple[str, str, str], AffectedParty] = {}
+    for context in affected:
+        for assignment in index.assignments_by_context.get(context, ()):
+            agent = index.assignment_agent.get(assignment)
+            role = index.assignment_role.get(assignment)
+            if agent is None or role is None:
+                continue
+            found.setdefault(
+                (role, agent, context),
+                AffectedParty(
+                    role,
+                    index.label(role),
+                    agent,
+                    index.label(agent),
+                    context,
+                    index.label(context),
+                    assignment=assignment,
+                ),
+            )
+        for relationship in index.relationships_by_agreement.get(context, ()):
+            for consumer in index.relationship_consumers.get(relationship, ()):
+                found.setdefault(
+                    (CUSTOMER_ROLE, consumer, context),
+                    AffectedParty(
+                        CUSTOMER_ROLE,
+                        index.label(CUSTOMER_ROLE),
+                        consumer,
+                        index.label(consumer),
+                        context,
+                        index.label(context),
+                        relationship=relationship,
+                    ),
+                )
+    return sorted(found.values(), key=lambda p: (p.role_label, p.agent_label, p.context_label))
+
+
+def contacts(index: DependencyIndex, elements: list[str]) -> list[Contact]:
+    """Who do I call: the owners of ``elements``, each with the elements they own."""
+    by_owner: dict[str, list[str]] = {}
+    for key in elements:
+        for owner in index.owners.get(key, ()):
+            by_owner.setdefault(owner, []).append(key)
+    out = [Contact(o, index.label(o), els) for o, els in by_owner.items()]
+    out.sort(key=lambda c: (c.label, c.iri))
+    return out

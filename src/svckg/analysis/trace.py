@@ -1,0 +1,80 @@
+"""Traceability, top-down: everything an element needs, layer by layer, with owners.
+
+A breadth-first walk of the dependency index forwards from the root (through redundancy groups
+to all their alternatives); each element once, with the shortest chain from the root.
+"""
+
+from __future__ import annotations
+
+from svckg.analysis.impact import contacts, node_info, resolve_element
+from svckg.analysis.index import DependencyIndex, get_index
+from svckg.analysis.results import Edge, LayerGroup, NodeInfo, TracedElement, TraceResult
+from svckg.store.base import Store
+
+
+def _owners(index: DependencyIndex, key: str) -> list[NodeInfo]:
+    return [node_info(index, o) for o in index.owners.get(key, ())]
+
+
+def trace(store: Store, root: str) -> TraceResult:
+    """Everything ``root`` (an IRI or CURIE) needs, grouped by layer (in ``svc:layerOrder``),
+    each element with its owners and its chain from the root; plus every owner to call.
+
+    Raises QueryError for a literal or malformed IRI, NotFound for an element not in the store.
+    """
+    index = get_index(store)
+    start = resolve_element(store, index, root)
+    distance: dict[str, int] = {start: 0}
+    parent: dict[str, Edge] = {}
+    frontier = [start]
+    level = 0
+    while frontier:
+        level += 1
+        nxt: list[str] = []
+        for node in frontier:
+            for predicate, needed in index.forward.get(node, ()):
+                if needed not in distance:
+                    distance[needed] = level
+                    parent[needed] = (node, predicate, needed)
+                    nxt.append(needed)
+        frontier = nxt
+
+    groups: dict[str | None, list[TracedElement]] = {}
+    for key, dist in distance.items():
+        if key == start:
+            continue
+        chain: list[Edge] = []
+        current = key
+        while current in parent:
+            edge = parent[current]
+            chain.append(edge)
+            current = edge[0]
+        layer = index.layer(key)
+        groups.setdefault(layer, []).append(
+            TracedElement(
+                iri=key,
+                label=index.label(key),
+                types=index.types.get(key, ()),
+                layer=layer,
+                distance=dist,
+                owners=_owners(index, key),
+                path=tuple(reversed(chain)),
+            )
+        )
+    never = 1 << 30
+    layers = [
+        LayerGroup(
+            layer=layer,
+            label=index.label(layer) if layer else "no layer",
+            order=index.layer_order.get(layer) if layer else None,
+            elements=sorted(elements, key=lambda e: (e.distance, e.label, e.iri)),
+        )
+        for layer, elements in groups.items()
+    ]
+    layers.sort(key=lambda g: (g.order if g.order is not None else never, g.label))
+    return TraceResult(
+        root=node_info(index, start),
+        root_owners=_owners(index, start),
+        layers=layers,
+        owners=contacts(index, list(distance)),
+    )

@@ -1,0 +1,83 @@
+"""The FastAPI application factory: one store per app, one router per protocol.
+
+>>> from svckg.config import Settings
+>>> app = create_app(Settings(store=":memory:"))
+>>> "/sparql" in app.openapi()["paths"]
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from svckg import __version__ as VERSION
+from svckg.api import graphstore, linkeddata, rest, sparql, ui
+from svckg.api.auth import load_tokens
+from svckg.api.errors import install_error_handlers
+from svckg.api.state import AppState
+from svckg.config import WEB_BUILD_DIR, Settings, load_settings
+from svckg.store import Store, open_store
+
+DESCRIPTION = """svckg: a knowledge-graph repository for service management and enterprise
+architecture. SPARQL 1.1 Protocol at `/sparql`, Graph Store HTTP Protocol at `/rdf-graphs`,
+linked data at `/id/...` and `/resource?iri=`, named queries, impact, trace and imports under
+`/api`. Writes need `Authorization: Bearer <token>` with the editor role."""
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the application. ``store`` (if given) is used as is and not closed by the app;
+    otherwise the app opens ``settings.store`` now and closes it on shutdown."""
+    settings = settings or load_settings()
+    tokens = load_tokens(settings)
+    owns_store = store is None
+    the_store: Store = store if store is not None else open_store(settings)
+    state = AppState(settings=settings, store=the_store, tokens=tokens, owns_store=owns_store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if state.owns_store:
+            state.store.close()
+
+    app = FastAPI(
+        title="svckg",
+        version=VERSION,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.svckg = state
+    app.state.settings = settings
+    app.state.store = the_store
+    install_error_handlers(app)
+
+    app.include_router(sparql.router)
+    app.include_router(graphstore.router)
+    app.include_router(linkeddata.router)
+    app.include_router(rest.router)
+    app.include_router(rest.imports_router)
+    app.include_router(ui.router)
+    _install_docs(app)
+    return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """OpenAPI docs UI from the locally built swagger-ui assets (no CDN)."""
+    app.mount("/static", StaticFiles(directory=str(WEB_BUILD_DIR), check_dir=False), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="svckg API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )

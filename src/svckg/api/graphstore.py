@@ -1,0 +1,286 @@
+"""``/rdf-graphs``: the SPARQL 1.1 Graph Store HTTP Protocol.
+
+Indirect identification: ``/rdf-graphs?graph=<IRI>`` and ``/rdf-graphs?default``. Direct
+identification: ``/rdf-graphs/<path>`` names the graph whose IRI is that request URL.
+GET/HEAD (404 when the graph does not exist), PUT (201 created, 204 replaced), POST (merge;
+201 when it creates the graph; multipart/form-data posts every part), DELETE (204, 404 when
+missing), and POST on ``/rdf-graphs`` itself to create a new graph (201 with ``Location``).
+
+svckg keeps every triple in a named graph: the protocol's *default graph* is the named
+graph :data:`DEFAULT_GRAPH`, which, like every graph, is part of the union that queries
+see. Writes need an editor token and go through the import pipeline's validation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from svckg.api.auth import require_editor, require_read
+from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
+from svckg.api.results import choose, content_type
+from svckg.api.state import AppState, app_state, run_blocking, run_write
+from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
+from svckg.errors import InputError, NotFound, ParseError, TooLarge, UnsupportedFormat
+from svckg.vocab import GRAPH
+
+router = APIRouter(tags=["Graph Store Protocol"])
+
+PATH = "/rdf-graphs"
+DEFAULT_GRAPH = str(GRAPH["default"])
+"""The named graph that stands for the protocol's default graph."""
+
+_READ_DOC = {
+    "responses": {
+        "200": {"description": "The graph", "content": {t: {} for t in RDF_TYPES}},
+        "404": {"description": "No such graph"},
+    }
+}
+_WRITE_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            **{t: {"schema": {"type": "string"}} for t in RDF_TYPES},
+            "multipart/form-data": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+def _indirect_graph(request: Request, *, required: bool) -> str | None:
+    params = request.query_params
+    graphs = params.getlist("graph")
+    has_default = "default" in params
+    if len(graphs) > 1:
+        raise InputError(
+            "more than one 'graph' parameter", where="graph", hint="name one graph per request"
+        )
+    if graphs and has_default:
+        raise InputError(
+            "both 'graph' and 'default' are given", hint="use ?graph=<IRI> or ?default, not both"
+        )
+    if has_default:
+        return DEFAULT_GRAPH
+    if graphs:
+        iri = graphs[0]
+        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+            raise InputError(
+                f"graph is not an absolute IRI: {iri!r}",
+                where="graph",
+                hint="give a full IRI, percent-encoded once",
+            )
+        return iri
+    if required:
+        raise InputError(
+            "no graph named",
+            hint=f"add ?graph=<IRI> or ?default, or use direct identification {PATH}/<path>",
+        )
+    return None
+
+
+def _direct_graph(request: Request) -> str:
+    if set(request.query_params) - {"force"}:
+        raise InputError(
+            "direct graph identification takes no graph parameters",
+            hint=f"use {PATH}?graph=<IRI> for indirect identification",
+        )
+    return str(request.url.replace(query=None, fragment=None))
+
+
+async def _exists(request: Request, graph: str) -> bool:
+    if graph == DEFAULT_GRAPH:
+        return True
+    state = app_state(request)
+    return await run_blocking(request, lambda: graph in state.store.graphs())
+
+
+async def _read(request: Request, graph: str) -> Response:
+    require_read(request)
+    state = app_state(request)
+    media = choose(request.headers.get("accept"), RDF_TYPES, RDF_ALIASES)
+    if not await _exists(request, graph):
+        raise NotFound(
+            f"there is no graph {graph}",
+            where=request.url.path,
+            hint="list the graphs with the SPARQL service description",
+        )
+    body = await run_blocking(request, state.store.export, RDF_TYPES[media], graph)
+    headers = {"Vary": "Accept"}
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=content_type(media), headers=headers)
+    return Response(body, media_type=content_type(media), headers=headers)
+
+
+@dataclass
+class Document:
+    """One RDF document of a request body (the body itself, or one multipart part)."""
+
+    name: str
+    data: bytes
+    format: ox.RdfFormat
+    triples: list[ox.Triple]
+
+
+async def _parse_body(request: Request) -> list[Document]:
+    """The RDF documents of the request body (one, or every part of a multipart body)."""
+    settings = app_state(request).settings
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
+        raise TooLarge(
+            f"the request body is over {settings.max_upload_bytes} bytes",
+            hint="split the upload or raise SVCKG_MAX_UPLOAD_BYTES",
+        )
+    media, _ = media_type_of(request.headers.get("content-type"))
+    base = str(request.url.replace(query=None, fragment=None))
+    if media == "multipart/form-data":
+        form = await request.form()
+        docs: list[Document] = []
+        for name, part in form.multi_items():
+            if isinstance(part, str):
+                raise InputError(
+                    f"form field {name!r} is not a file part",
+                    hint="send each graph as a file part with its Content-Type",
+                )
+            docs.append(_parse(await part.read(), part.content_type, part.filename or name, base))
+        if not docs:
+            raise InputError("the multipart body has no parts", hint="add a file part")
+        return docs
+    body = await request.body()
+    if len(body) > settings.max_upload_bytes:
+        raise TooLarge(
+            f"the request body is over {settings.max_upload_bytes} bytes",
+            hint="split the upload or raise SVCKG_MAX_UPLOAD_BYTES",
+        )
+    return [_parse(body, request.headers.get("content-type"), "request body", base)]
+
+
+def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:
+    fmt = rdf_format_for_upload(ctype)
+    if fmt not in PIPELINE_FORMATS:
+        raise UnsupportedFormat(
+            f"Content-Type {ctype or '(none)'} is not an RDF graph format",
+            where=source,
+            hint="send text/turtle, application/n-triples, application/ld+json or "
+            "application/rdf+xml",
+        )
+    try:
+        quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as exc:
+        raise ParseError(
+            str(exc.msg) if hasattr(exc, "msg") else str(exc),
+            source=source,
+            line=getattr(exc, "lineno", None),
+            column=getattr(exc, "offset", None),
+            hint="fix the RDF syntax",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            "the body is not valid UTF-8", source=source, hint="send UTF-8 text"
+        ) from exc
+    return Document(source, data, fmt, triples)
+
+
+def _validate_and_commit(
+    state: AppState, graph: str, docs: list[Document], replace: bool, force: bool
+) -> None:
+    if len(docs) == 1:
+        doc = docs[0]
+    else:
+        triples = [t for d in docs for t in d.triples]
+        doc = Document(
+            "multipart body",
+            ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+            ox.RdfFormat.N_TRIPLES,
+            triples,
+        )
+    validate_document(state, doc.name, doc.data, doc.format, force)
+    commit_graph(state, graph, doc.triples, replace)
+
+
+async def _write(request: Request, graph: str, *, replace: bool) -> Response:
+    require_editor(request)
+    docs = await _parse_body(request)
+    force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
+    existed = await _exists(request, graph)
+    state = app_state(request)
+    await run_write(_validate_and_commit, state, graph, docs, replace, force)
+    status = 204 if existed else 201
+    headers = {"Location": graph} if status == 201 else None
+    return Response(status_code=status, headers=headers)
+
+
+async def _delete(request: Request, graph: str) -> Response:
+    require_editor(request)
+    state = app_state(request)
+    if not await _exists(request, graph):
+        raise NotFound(f"there is no graph {graph}", where=request.url.path)
+    await run_write(drop_graph, state, graph)
+    return Response(status_code=204)
+
+
+@router.api_route(
+    PATH, methods=["GET", "HEAD"], summary="Get a graph (indirect)", openapi_extra=_READ_DOC
+)
+async def get_indirect(request: Request) -> Response:
+    """``?graph=<IRI>`` or ``?default``."""
+    return await _read(request, _indirect_graph(request, required=True) or "")
+
+
+@router.put(PATH, summary="Create or replace a graph (indirect)", openapi_extra=_WRITE_DOC)
+async def put_indirect(request: Request) -> Response:
+    """201 when created, 204 when replaced."""
+    return await _write(request, _indirect_graph(request, required=True) or "", replace=True)
+
+
+@router.post(PATH, summary="Add to a graph, or create a new one", openapi_extra=_WRITE_DOC)
+async def post_indirect(request: Request) -> Response:
+    """With ``?graph``/``?default``: merge into it. Without: create a new graph and answer
+    201 with its IRI in ``Location``."""
+    graph = _indirect_graph(request, required=False)
+    if graph is None:
+        base = str(request.url.replace(query=None, fragment=None)).rstrip("/")
+        graph = f"{base}/{uuid.uuid4().hex}"
+    return await _write(request, graph, replace=False)
+
+
+@router.delete(PATH, summary="Delete a graph (indirect)", status_code=204)
+async def delete_indirect(request: Request) -> Response:
+    """204 when deleted, 404 when there was no such graph."""
+    return await _delete(request, _indirect_graph(request, required=True) or "")
+
+
+@router.api_route(
+    PATH + "/{path:path}",
+    methods=["GET", "HEAD"],
+    summary="Get a graph (direct)",
+    openapi_extra=_READ_DOC,
+)
+async def get_direct(request: Request, path: str) -> Response:
+    """The graph whose IRI is this URL."""
+    return await _read(request, _direct_graph(request))
+
+
+@router.put(
+    PATH + "/{path:path}", summary="Create or replace a graph (direct)", openapi_extra=_WRITE_DOC
+)
+async def put_direct(request: Request, path: str) -> Response:
+    """201 when created, 204 when replaced."""
+    return await _write(request, _direct_graph(request), replace=True)
+
+
+@router.post(PATH + "/{path:path}", summary="Add to a graph (direct)", openapi_extra=_WRITE_DOC)
+async def post_direct(request: Request, path: str) -> Response:
+    """Merge the posted triples (every part of a multipart body) into the graph."""
+    return await _write(request, _direct_graph(request), replace=False)
+
+
+@router.delete(PATH + "/{path:path}", summary="Delete a graph (direct)", status_code=204)
+async def delete_direct(request: Request, path: str) -> Response:
+    """204 when deleted, 404 when there was no such graph."""
+    return await _delete(request, _direct_graph(request))

@@ -1,0 +1,206 @@
+"""Linked data: every IRI svckg mints dereferences.
+
+``/id/<rest>`` describes ``Settings.base_iri + <rest>``; ``/resource?iri=...`` describes any
+IRI (ontology terms, concepts). The description holds the resource's own triples, the
+triples pointing to it (incoming links) and the labels and types of every neighbour. HTML
+for browsers, Turtle / JSON-LD / N-Triples / RDF/XML for machines (``Vary: Accept``, a
+``Link`` header lists the alternates). 404 when the store knows nothing of the IRI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from svckg.api.auth import require_read
+from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, prefers_html
+from svckg.api.results import choose, content_type, serialize_triples
+from svckg.api.state import TEMPLATES_DIR, app_state, run_blocking
+from svckg.errors import InputError, NotFound
+from svckg.store.base import Store
+
+router = APIRouter(tags=["Linked data"])
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABELS = (
+    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+)
+MAX_LINKS = 5000
+"""Most incoming or outgoing triples a description lists (hubs can have many more)."""
+
+
+@dataclass
+class Description:
+    """What svckg says about one resource."""
+
+    iri: str
+    outgoing: list[ox.Triple] = field(default_factory=list)
+    incoming: list[ox.Triple] = field(default_factory=list)
+    neighbours: list[ox.Triple] = field(default_factory=list)
+    """Labels and types of every IRI the outgoing and incoming triples mention."""
+    labels: dict[str, str] = field(default_factory=dict)
+    truncated: bool = False
+
+    def triples(self) -> list[ox.Triple]:
+        """Every triple of the description, without duplicates, in a stable order."""
+        seen: dict[ox.Triple, None] = {}
+        for t in (*self.outgoing, *self.incoming, *self.neighbours):
+            seen.setdefault(t, None)
+        return list(seen)
+
+    def label(self, term: object) -> str:
+        """Best label of an IRI (its local name when it has none)."""
+        if isinstance(term, ox.NamedNode):
+            return self.labels.get(term.value) or _local_name(term.value)
+        if isinstance(term, ox.Literal):
+            return term.value
+        return str(term)
+
+
+def _local_name(iri: str) -> str:
+    """
+    >>> _local_name("https://w3id.org/svckg#Service")
+    'Service'
+    """
+    for sep in ("#", "/", ":"):
+        head, found, tail = iri.rstrip("/").rpartition(sep)
+        if found and tail:
+            return tail
+    return iri
+
+
+def _pick_label(literals: list[ox.Literal]) -> str | None:
+    for lang in ("en", ""):
+        for lit in literals:
+            if (lit.language or "").split("-")[0] == lang:
+                return lit.value
+    return literals[0].value if literals else None
+
+
+def _unique(quads: object, limit: int) -> tuple[list[ox.Triple], bool]:
+    seen: dict[ox.Triple, None] = {}
+    for q in quads:  # type: ignore[attr-defined]
+        seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
+        if len(seen) > limit:
+            return list(seen)[:limit], True
+    return list(seen), False
+
+
+def describe(store: Store, iri: str, limit: int = MAX_LINKS) -> Description:
+    """Describe ``iri``: its triples, incoming links, and labels/types of its neighbours."""
+    node = ox.NamedNode(iri)
+    outgoing, cut_out = _unique(store.quads(subject=node), limit)
+    incoming, cut_in = _unique(store.quads(object=node), limit)
+    description = Description(iri, outgoing, incoming, truncated=cut_out or cut_in)
+    predicates = {t.predicate for t in (*outgoing, *incoming)}
+    entities = {t.object for t in outgoing if isinstance(t.object, ox.NamedNode)}
+    entities |= {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)}
+    entities.discard(node)
+    extra: list[ox.Triple] = []
+    for n in (node, *predicates, *entities):
+        literals: list[ox.Literal] = []
+        for predicate in LABELS:
+            found, _ = _unique(store.quads(subject=n, predicate=predicate), 50)
+            extra += found
+            literals += [t.object for t in found if isinstance(t.object, ox.Literal)]
+        if n in entities:
+            types, _ = _unique(store.quads(subject=n, predicate=RDF_TYPE), 20)
+            extra += types
+        label = _pick_label(literals)
+        if label:
+            description.labels[n.value] = label
+    description.neighbours = extra
+    return description
+
+
+def local_href(iri: str, base_iri: str) -> str:
+    """The path on this server that describes ``iri``.
+
+    >>> local_href("https://w3id.org/svckg/id/svc-1", "https://w3id.org/svckg/id/")
+    '/id/svc-1'
+    >>> local_href("https://w3id.org/svckg#Service", "https://w3id.org/svckg/id/")
+    '/resource?iri=https%3A%2F%2Fw3id.org%2Fsvckg%23Service'
+    """
+    if iri.startswith(base_iri) and len(iri) > len(base_iri):
+        return "/id/" + quote(iri[len(base_iri) :], safe="/-._~:@!$&'()*+,;=")
+    return "/resource?iri=" + quote(iri, safe="")
+
+
+async def _serve(request: Request, iri: str) -> Response:
+    require_read(request)
+    state = app_state(request)
+    accept = request.headers.get("accept")
+    html = prefers_html(accept)
+    media = None if html else choose(accept, RDF_TYPES, RDF_ALIASES)
+    description = await run_blocking(request, describe, state.store, iri)
+    if not description.outgoing and not description.incoming:
+        raise NotFound(
+            f"svckg knows nothing about {iri}",
+            where=request.url.path,
+            hint="check the IRI; search with SPARQL at /sparql",
+        )
+    here = str(request.url)
+    link = ", ".join(f'<{here}>; rel="alternate"; type="{t}"' for t in RDF_TYPES)
+    headers = {"Vary": "Accept", "Link": link}
+    if html:
+        base = state.settings.base_iri
+        page = templates.get_template("resource.html").render(
+            d=description,
+            iri=iri,
+            href=lambda term: _term_href(term, base),
+            types=[t.object for t in description.outgoing if t.predicate == RDF_TYPE],
+            request=request,
+        )
+        return HTMLResponse(page, headers=headers)
+    assert media is not None
+    body = serialize_triples(description.triples(), media, 10**9)
+    return Response(body, media_type=content_type(media), headers=headers)
+
+
+def _term_href(term: object, base: str) -> str | None:
+    return local_href(term.value, base) if isinstance(term, ox.NamedNode) else None
+
+
+@router.get(
+    "/id/{rest:path}",
+    summary="Describe a resource minted by svckg",
+    responses={
+        "200": {"content": {t: {} for t in (*RDF_TYPES, "text/html")}},
+        "404": {"description": "Unknown resource"},
+    },
+)
+async def resource_by_path(request: Request, rest: str) -> Response:
+    """The IRI is ``base_iri + rest`` (by default ``https://w3id.org/svckg/id/<rest>``)."""
+    if not rest:
+        raise InputError(
+            "no resource named", where="/id/", hint="append the identifier, e.g. /id/service/crm"
+        )
+    return await _serve(request, app_state(request).settings.base_iri + rest)
+
+
+@router.get(
+    "/resource",
+    summary="Describe any IRI",
+    responses={
+        "200": {"content": {t: {} for t in (*RDF_TYPES, "text/html")}},
+        "404": {"description": "Unknown resource"},
+    },
+)
+async def resource_by_iri(
+    request: Request, iri: str = Query(..., description="Full IRI")
+) -> Response:
+    """Any IRI the store mentions: ontology terms, concepts, imported resources."""
+    if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+        raise InputError(
+            f"not an absolute IRI: {iri!r}",
+            where="iri",
+            hint="give a full IRI such as https://w3id.org/svckg#Service",
+        )
+    return await _serve(request, iri)

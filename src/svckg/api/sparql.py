@@ -1,0 +1,330 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query and update) and the service description.
+
+Queries: GET ``?query=``, POST form, POST ``application/sparql-query``; dataset by
+``default-graph-uri`` / ``named-graph-uri`` (they override FROM / FROM NAMED). Updates: POST
+form or ``application/sparql-update`` with an editor token; ``using-graph-uri`` /
+``using-named-graph-uri`` become USING clauses. Without a protocol dataset, queries see the
+union of all graphs (svckg's default graph). An update that writes triples outside any
+``GRAPH`` writes them into the store's own default graph, which is part of that union; its
+WHERE clause reads that default graph unless it says ``USING``/``WITH``/``GRAPH``.
+Relative IRIs resolve against the endpoint URL. The time limit (``Settings.query_timeout_s``)
+is enforced around the whole request (query and serialization) by
+:func:`svckg.api.state.run_blocking`, so results stream from the engine straight into the
+serializer. A GET without ``query`` returns the
+service description (RDF, or HTML for browsers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from svckg.api.auth import require_editor, require_read
+from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
+from svckg.api.results import choose, content_type, render, serialize_triples
+from svckg.api.sparql_text import add_using, check_iris
+from svckg.api.state import TEMPLATES_DIR, app_state, run_blocking, run_write
+from svckg.errors import InputError, QueryError, TooLarge, UnsupportedFormat
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+NO_GRAPH = "urn:svckg:no-graph"
+"""Stands for an empty graph list in a protocol dataset (the store refuses empty lists):
+a request naming only named graphs has an empty default graph, and the reverse."""
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF_XML",
+}
+
+_OPENAPI_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string"},
+                        "update": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+            QUERY_TYPE: {"schema": {"type": "string"}},
+            UPDATE_TYPE: {"schema": {"type": "string"}},
+        },
+    },
+    "responses": {
+        "200": {
+            "description": "Query results",
+            "content": {t: {} for t in (*RESULTS_TYPES, *RDF_TYPES)},
+        },
+        "204": {"description": "Update done"},
+    },
+}
+
+
+class Params:
+    """The protocol parameters of one request (URL query string plus form body)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self.values.setdefault(key, []).append(value)
+
+    def all(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+    def one(self, name: str) -> str | None:
+        values = self.all(name)
+        if len(values) > 1:
+            raise QueryError(
+                f"the request has {len(values)} '{name}' parameters",
+                where=name,
+                hint=f"send exactly one {name}",
+            )
+        return values[0] if values else None
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the {what} is not valid UTF-8 (byte {exc.start})",
+            where="request body",
+            hint="send UTF-8 text",
+        ) from exc
+
+
+def _check_charset(params: dict[str, str]) -> None:
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedFormat(
+            f"charset {charset} is not supported",
+            where="Content-Type",
+            hint="send the request body as UTF-8 (charset=utf-8)",
+        )
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query=None, fragment=None))
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET) or service description",
+    responses=_OPENAPI_BODY["responses"],
+)
+async def sparql_get(request: Request) -> Response:
+    """``?query=`` runs a query; without it, the SPARQL service description."""
+    params = Params(list(request.query_params.multi_items()))
+    if params.all("update"):
+        raise QueryError(
+            "SPARQL update is not allowed with GET",
+            where="update",
+            hint="POST the update as application/sparql-update or a form",
+        )
+    query = params.one("query")
+    if query is None:
+        require_read(request)
+        return await service_description(request)
+    return await _query(request, query, params)
+
+
+@router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_OPENAPI_BODY)
+async def sparql_post(request: Request) -> Response:
+    """POST a query or update as a form, or directly with its media type."""
+    media, ct_params = media_type_of(request.headers.get("content-type"))
+    settings = app_state(request).settings
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
+        raise TooLarge(
+            f"the request body is over {settings.max_upload_bytes} bytes",
+            hint="send a smaller request or raise SVCKG_MAX_UPLOAD_BYTES",
+        )
+    body = await request.body()
+    url_pairs = list(request.query_params.multi_items())
+    if not media:
+        raise InputError(
+            "the POST has no Content-Type",
+            where="Content-Type",
+            hint=f"use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}",
+        )
+    _check_charset(ct_params)
+    if media == FORM:
+        pairs = parse_qsl(_decode(body, "form"), keep_blank_values=True)
+        params = Params(url_pairs + pairs)
+        query, update = params.one("query"), params.one("update")
+        if query is not None and update is not None:
+            raise QueryError(
+                "the form has both 'query' and 'update'", hint="send one operation per request"
+            )
+        if update is not None:
+            return await _update(request, update, params)
+        if query is None:
+            raise QueryError(
+                "the form has neither 'query' nor 'update'", hint="add query=... or update=..."
+            )
+        return await _query(request, query, params)
+    params = Params(url_pairs)
+    if media == QUERY_TYPE:
+        return await _query(request, _decode(body, "query"), params)
+    if media == UPDATE_TYPE:
+        return await _update(request, _decode(body, "update"), params)
+    raise UnsupportedFormat(
+        f"Content-Type {media} is not a SPARQL request",
+        where="Content-Type",
+        hint=f"use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}",
+    )
+
+
+async def _query(request: Request, query: str, params: Params) -> Response:
+    require_read(request)
+    state = app_state(request)
+    defaults = check_iris(params.all("default-graph-uri"), "default-graph-uri")
+    named = check_iris(params.all("named-graph-uri"), "named-graph-uri")
+    if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
+        raise QueryError(
+            "using-graph-uri / using-named-graph-uri belong to updates",
+            hint="use default-graph-uri / named-graph-uri with a query",
+        )
+    protocol_dataset = bool(defaults or named)
+    text = with_base(query, _endpoint(request))
+    accept = request.headers.get("accept")
+    settings = state.settings
+
+    def run() -> tuple[bytes, str]:
+        with base_line_fixed():
+            result = state.store.query(
+                text,
+                default_graph=(defaults or [NO_GRAPH]) if protocol_dataset else None,
+                named_graphs=(named or [NO_GRAPH]) if protocol_dataset else None,
+            )
+        return render(result, accept, settings.max_result_rows)
+
+    body, media = await run_blocking(request, run)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+async def _update(request: Request, update: str, params: Params) -> Response:
+    require_editor(request)
+    state = app_state(request)
+    if params.all("default-graph-uri") or params.all("named-graph-uri"):
+        raise QueryError(
+            "default-graph-uri / named-graph-uri belong to queries",
+            hint="use using-graph-uri / using-named-graph-uri with an update",
+        )
+    using = check_iris(params.all("using-graph-uri"), "using-graph-uri")
+    using_named = check_iris(params.all("using-named-graph-uri"), "using-named-graph-uri")
+    text = with_base(add_using(update, using, using_named), _endpoint(request))
+
+    def run() -> None:
+        with state.write_lock, base_line_fixed():
+            state.store.update(text)
+
+    await run_write(run)
+    return Response(status_code=204)
+
+
+def with_base(text: str, base: str) -> str:
+    """``text`` with a ``BASE`` line in front, so relative IRIs resolve against ``base``.
+
+    >>> with_base("SELECT * {}", "http://h/sparql")
+    'BASE <http://h/sparql>\\nSELECT * {}'
+    """
+    return f"BASE <{base}>\n{text}"
+
+
+_POSITION = re.compile(r"(error at |line )(\d+)(:\d+|,)")
+
+
+@contextmanager
+def base_line_fixed() -> Iterator[None]:
+    """Report parser positions in the client's own text (without the added BASE line)."""
+    try:
+        yield
+    except QueryError as exc:
+        exc.message = _POSITION.sub(lambda m: f"{m[1]}{max(1, int(m[2]) - 1)}{m[3]}", exc.message)
+        exc.args = (exc.describe(),)
+        raise
+
+
+def description_triples(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
+    """The SPARQL 1.1 service description of this endpoint.
+
+    >>> len(description_triples("http://127.0.0.1/sparql", [])) > 5
+    True
+    """
+    service = ox.BlankNode("service")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    triples = [
+        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("feature"), sd("EmptyGraphs")),
+    ]
+    for name in RESULT_FORMAT_IRIS.values():
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + name)))
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+    triples += [
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, rdf_type, sd("Graph")),
+    ]
+    for index, graph in enumerate(graphs):
+        node = ox.BlankNode(f"g{index}")
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, rdf_type, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), ox.NamedNode(graph)),
+        ]
+    return triples
+
+
+async def service_description(request: Request) -> Response:
+    """The service description as RDF by content negotiation, or an HTML page."""
+    state = app_state(request)
+    accept = request.headers.get("accept")
+    endpoint = _endpoint(request)
+    graphs = await run_blocking(request, state.store.graphs)
+    if prefers_html(accept):
+        html = templates.get_template("service.html").render(
+            endpoint=endpoint, graphs=graphs, formats=list(RESULT_FORMAT_IRIS), request=request
+        )
+        return HTMLResponse(html, headers={"Vary": "Accept"})
+    media = choose(accept, RDF_TYPES, RDF_ALIASES)
+    body = serialize_triples(description_triples(endpoint, graphs), media, 10**9)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})

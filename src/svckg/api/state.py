@@ -1,0 +1,78 @@
+"""Per-app state shared by the routers: settings, store, tokens, and running store calls
+off the event loop with a time limit."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import Request
+
+from svckg.api.auth import TokenTable
+from svckg.config import Settings
+from svckg.errors import LimitExceeded
+from svckg.store.base import Store
+
+T = TypeVar("T")
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+"""Jinja2 templates of the HTML pages (plain, accessible, no outside assets)."""
+
+
+@dataclass
+class AppState:
+    """What ``create_app`` puts on ``app.state.svckg``."""
+
+    settings: Settings
+    store: Store
+    tokens: TokenTable
+    owns_store: bool
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Serializes multi-step writes (check then write) made through the API."""
+
+
+def app_state(request: Request) -> AppState:
+    """The :class:`AppState` of the app serving ``request``."""
+    return request.app.state.svckg
+
+
+def _in_worker(func: Callable[..., T], *args: object) -> T:
+    """Call ``func`` and, if it raises, clear the locals of the frames it left behind: the
+    engine's result iterators may only be dropped on the thread that made them."""
+    try:
+        return func(*args)
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)
+        raise
+
+
+async def run_blocking(
+    request: Request, func: Callable[..., T], *args: object, timeout_s: float | None = None
+) -> T:
+    """Run a blocking store call in the thread pool; LimitExceeded after ``timeout_s``.
+
+    The engine cannot be interrupted: on timeout the client gets its answer at once and
+    the worker thread finishes in the background."""
+    limit = timeout_s if timeout_s is not None else app_state(request).settings.query_timeout_s
+    try:
+        with anyio.fail_after(limit):
+            return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
+    except TimeoutError as exc:
+        raise LimitExceeded(
+            f"the request ran over the {limit:g} s time limit",
+            where=request.url.path,
+            hint="narrow the query (LIMIT, anchor paths on a bound node) or raise "
+            "SVCKG_QUERY_TIMEOUT",
+        ) from exc
+
+
+async def run_write(func: Callable[..., T], *args: object) -> T:
+    """Run a blocking write in the thread pool to its end (a write is never abandoned
+    half-way: the client's answer must say what happened)."""
+    return await anyio.to_thread.run_sync(_in_worker, func, *args)

@@ -1,0 +1,202 @@
+"""Fixtures of the analysis tests: small hand-written graphs (not the demo landscape).
+
+A mini ontology (only what the engine reads: dependency sub-properties, classes, layers) and a
+mail-service landscape with a redundancy group, an agreement, a journey and a band of
+visibility. ``ex:runsOn`` is a sub-property of a sub-property of ``svc:dependsOn``: the engine
+must follow it because the ontology says so, not because it knows the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from svckg.store.embedded import EmbeddedStore
+from svckg.vocab import ONTOLOGY_GRAPH
+
+PREFIXES = """
+@prefix svc: <https://w3id.org/svckg#> .
+@prefix svcc: <https://w3id.org/svckg/concepts/> .
+@prefix id: <https://w3id.org/svckg/id/> .
+@prefix ex: <https://example.org/ext#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+MINI_ONTOLOGY = (
+    PREFIXES
+    + """
+svc:includesService rdfs:subPropertyOf svc:dependsOn .
+svc:usesResource rdfs:subPropertyOf svc:dependsOn .
+svc:offersService rdfs:subPropertyOf svc:dependsOn .
+svc:covers rdfs:subPropertyOf svc:dependsOn .
+svc:hasStep rdfs:subPropertyOf svc:dependsOn .
+svc:hasTouchpoint rdfs:subPropertyOf svc:dependsOn .
+svc:enabledBy rdfs:subPropertyOf svc:dependsOn .
+svc:dependsOnGroup rdfs:subPropertyOf svc:dependsOn .
+ex:runsOn rdfs:subPropertyOf svc:usesResource .
+
+svc:Service svc:layer svcc:service-layer .
+svc:CustomerFacingService rdfs:subClassOf svc:Service ; svc:layer svcc:service-layer .
+svc:BackendService rdfs:subClassOf svc:Service ; svc:layer svcc:backend-layer .
+svc:ServiceOffering svc:layer svcc:service-layer .
+svc:Resource svc:layer svcc:resource-layer .
+svc:Application rdfs:subClassOf svc:Resource .
+svc:InfrastructureComponent rdfs:subClassOf svc:Resource .
+svc:RedundancyGroup svc:layer svcc:resource-layer .
+svc:Touchpoint svc:layer svcc:experience-layer .
+ex:KioskTouchpoint rdfs:subClassOf svc:Touchpoint .
+svc:JourneyStep svc:layer svcc:experience-layer .
+svc:CustomerJourney svc:layer svcc:experience-layer .
+svc:Agreement svc:layer svcc:stakeholder-layer .
+svc:ServiceLevelAgreement rdfs:subClassOf svc:Agreement .
+
+svcc:experience-layer skos:prefLabel "Experience layer"@en ; svc:layerOrder 0 .
+svcc:service-layer skos:prefLabel "Service layer"@en ; svc:layerOrder 1 .
+svcc:backend-layer skos:prefLabel "Backend layer"@en ; svc:layerOrder 2 .
+svcc:resource-layer skos:prefLabel "Resource layer"@en ; svc:layerOrder 4 .
+svcc:stakeholder-layer skos:prefLabel "Stakeholder layer"@en ; svc:layerOrder 6 .
+svcc:user skos:prefLabel "user"@en .
+svcc:consumer skos:prefLabel "consumer"@en .
+"""
+)
+
+MAIL_LANDSCAPE = (
+    PREFIXES
+    + """
+id:cfs-mail a svc:CustomerFacingService ; rdfs:label "Mail"@en ;
+    svc:includesService id:bes-mail ; svc:ownedBy id:alice .
+id:bes-mail a svc:BackendService ; rdfs:label "Mail backend"@en ;
+    svc:usesResource id:app-mail ; svc:dependsOnGroup id:db-group ; svc:ownedBy id:ops-team .
+id:db-group a svc:RedundancyGroup ; rdfs:label "Mail databases"@en ;
+    svc:member id:db1 , id:db2 ; svc:minimumRequired 1 .
+id:app-mail a svc:Application ; rdfs:label "Mail server"@en ; ex:runsOn id:vm1 ;
+    svc:ownedBy id:ops-team .
+id:vm1 a svc:InfrastructureComponent ; rdfs:label "VM 1"@en .
+id:db1 a svc:InfrastructureComponent ; rdfs:label "DB 1"@en .
+id:db2 a svc:InfrastructureComponent ; rdfs:label "DB 2"@en .
+id:mail-offering a svc:ServiceOffering ; rdfs:label "Mail offering"@en ;
+    svc:offersService id:cfs-mail .
+id:mail-sla a svc:ServiceLevelAgreement ; rdfs:label "Mail SLA"@en ;
+    svc:covers id:mail-offering ; svc:target id:mail-availability .
+id:mail-availability rdfs:label "Mail availability"@en ; svc:metric "availability" ;
+    svc:targetValue "99.5"^^xsd:decimal ; svc:unit "%" .
+id:webmail a ex:KioskTouchpoint ; rdfs:label "Webmail"@en ; svc:enabledBy id:cfs-mail .
+id:read-mail a svc:JourneyStep ; rdfs:label "Read mail"@en ; svc:hasTouchpoint id:webmail .
+id:mail-journey a svc:CustomerJourney ; rdfs:label "Mail journey"@en ; svc:hasStep id:read-mail .
+id:acme-rel svc:provider id:nordlight ; svc:consumer id:acme ; svc:governedBy id:mail-sla ;
+    svc:hasBandOfVisibility id:acme-band .
+id:acme-band svc:visibleElement id:cfs-mail .
+id:acme rdfs:label "Acme"@en .
+id:bob-uses-mail svc:agent id:bob ; svc:role svcc:user ; svc:inContextOf id:mail-offering .
+id:bob rdfs:label "Bob"@en .
+id:alice rdfs:label "Alice"@en .
+id:ops-team rdfs:label "Operations team"@en .
+"""
+)
+
+CYCLE = (
+    PREFIXES
+    + """
+id:a svc:usesResource id:b ; rdfs:label "A"@en .
+id:b svc:usesResource id:c ; rdfs:label "B"@en .
+id:c svc:usesResource id:a ; rdfs:label "C"@en .
+id:d svc:usesResource id:c , id:a ; rdfs:label "D"@en .
+"""
+)
+
+
+def load(store: EmbeddedStore, graph: str, turtle: str) -> None:
+    """Load Turtle text into a named graph."""
+    store.load(turtle.encode(), graph, format=ox.RdfFormat.TURTLE)
+
+
+def mail_store(*extra: tuple[str, str]) -> EmbeddedStore:
+    """An in-memory store with the mini ontology, the mail landscape and ``extra`` graphs."""
+    store = EmbeddedStore(None)
+    load(store, str(ONTOLOGY_GRAPH), MINI_ONTOLOGY)
+    load(store, "https://w3id.org/svckg/graph/import/mail", MAIL_LANDSCAPE)
+    for graph, turtle in extra:
+        load(store, graph, turtle)
+    return store
+
+
+@pytest.fixture
+def mail() -> Iterator[EmbeddedStore]:
+    """The mail landscape on the mini ontology, in memory."""
+    store = mail_store()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def make_store() -> Iterator[Callable[..., EmbeddedStore]]:
+    """Factory: ``make_store((graph, turtle), ...)`` -> mail landscape plus extra graphs."""
+    made: list[EmbeddedStore] = []
+
+    def factory(*extra: tuple[str, str]) -> EmbeddedStore:
+        made.append(mail_store(*extra))
+        return made[-1]
+
+    yield factory
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def cycle_store() -> Iterator[EmbeddedStore]:
+    """A dependency cycle a -> b -> c -> a, with d depending on c and a."""
+    store = EmbeddedStore(None)
+    load(store, str(ONTOLOGY_GRAPH), MINI_ONTOLOGY)
+    load(store, "https://w3id.org/svckg/graph/import/cycle", CYCLE)
+    yield store
+    store.close()
+
+
+def load_demo_files(store: EmbeddedStore) -> None:
+    """Ontology, concepts and ``data/*.ttl`` plus the entailed ``svc:dependsOn`` edges, loaded
+    directly (the fallback while :func:`svckg.demo.load_demo` does not exist)."""
+    from svckg.config import DATA_DIR, ONTOLOGY_DIR
+    from svckg.ingest.inference import dependency_edges, dependency_subproperties
+    from svckg.vocab import CONCEPTS_GRAPH, GRAPH
+
+    store.load(
+        (ONTOLOGY_DIR / "svckg.ttl").read_bytes(), str(ONTOLOGY_GRAPH), format=ox.RdfFormat.TURTLE
+    )
+    store.load(
+        (ONTOLOGY_DIR / "concepts.ttl").read_bytes(),
+        str(CONCEPTS_GRAPH),
+        format=ox.RdfFormat.TURTLE,
+    )
+    subproperties = dependency_subproperties(store)
+    for path in sorted(DATA_DIR.glob("*.ttl")):
+        graph = str(GRAPH[f"import/{path.stem}"])
+        triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
+        store.load(triples, graph)
+        store.load(dependency_edges(triples, subproperties), graph + "/inferred")
+
+
+def build_demo_store() -> EmbeddedStore:
+    """A fresh in-memory store holding the demo landscape."""
+    store = EmbeddedStore(None)
+    load_demo_files(store)  # TEMP(h4): switch to svckg.demo.load_demo once it works
+    return store
+
+
+@pytest.fixture(scope="session")
+def demo() -> Iterator[EmbeddedStore]:
+    """The demo landscape, shared by the tests of this session: do not write to it."""
+    store = build_demo_store()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def fresh_demo() -> Iterator[EmbeddedStore]:
+    """A private copy of the demo landscape that a test may change."""
+    store = build_demo_store()
+    yield store
+    store.close()

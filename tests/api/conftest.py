@@ -1,0 +1,133 @@
+"""Fixtures for the HTTP API tests: apps on real stores, and a real server process.
+
+- ``demo_store`` (module): an in-memory store holding the ontology and the demo landscape,
+  imported through the pipeline. Tests must not write to it.
+- ``make_client``: builds a TestClient on a new app (``store=`` to share one; settings as
+  keyword arguments) with a reader, an editor and an admin token configured; the fixtures
+  ``as_reader`` / ``as_editor`` / ``as_admin`` are their Authorization headers.
+- ``live_server`` (module): ``svckg serve --store :memory:`` on a free 127.0.0.1 port in a
+  subprocess (demo loaded), stopped by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from svckg.api.app import create_app
+from svckg.config import Settings
+from svckg.demo import load_demo
+from svckg.store.embedded import EmbeddedStore
+from svckg.store.system import ensure_system_graphs
+
+READER, EDITOR, ADMIN = "reader-tok-5f1c", "editor-tok-9a2e", "admin-tok-77d0"
+TOKENS = f"{READER}:reader,{EDITOR}:editor,{ADMIN}:admin"
+
+
+@pytest.fixture
+def tokens() -> dict[str, str]:
+    """Role -> token configured in every app these fixtures build."""
+    return {"reader": READER, "editor": EDITOR, "admin": ADMIN}
+
+
+@pytest.fixture
+def as_reader() -> dict[str, str]:
+    return {"authorization": f"Bearer {READER}"}
+
+
+@pytest.fixture
+def as_editor() -> dict[str, str]:
+    return {"authorization": f"Bearer {EDITOR}"}
+
+
+@pytest.fixture
+def as_admin() -> dict[str, str]:
+    return {"authorization": f"Bearer {ADMIN}"}
+
+
+@pytest.fixture(scope="module")
+def demo_store() -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(None)
+    ensure_system_graphs(store)
+    load_demo(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def make_client() -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def build(
+        store: EmbeddedStore | None = None, raise_errors: bool = True, **settings: object
+    ) -> TestClient:
+        values: dict[str, object] = {"store": ":memory:", "tokens": TOKENS}
+        values.update(settings)
+        app = create_app(Settings(**values), store=store)  # type: ignore[arg-type]
+        client = TestClient(app, raise_server_exceptions=raise_errors)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of ``svckg serve`` running in a subprocess on an in-memory demo store."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("svckg-serve") / "serve.log"
+    env = {**os.environ, "SVCKG_TOKENS": TOKENS, "SVCKG_STORE": ":memory:"}
+    svckg = Path(sys.executable).parent / "svckg"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(svckg), "serve", "--port", str(port), "--log-level", "warning"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"svckg serve exited: {log_path.read_text()[-2000:]}")
+                try:
+                    httpx.get(f"{base}/api/queries", timeout=1.0)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"svckg serve did not answer on {base} in 60 s"
+                        ) from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+    log_text = log_path.read_text(errors="replace")
+    assert "Traceback" not in log_text, log_text[-3000:]
+    for token in (READER, EDITOR, ADMIN):
+        assert token not in log_text, "a token was logged"

@@ -1,0 +1,116 @@
+"""Bearer tokens and roles: open or protected reading, editor writes, admin removal."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from svckg.api.auth import load_tokens
+from svckg.config import Settings
+from svckg.errors import InputError
+
+UPDATE = {"content-type": "application/sparql-update"}
+INSERT = b"INSERT DATA { GRAPH <urn:test:g> { <urn:a> <urn:b> <urn:c> } }"
+
+
+def test_tokens_from_setting_and_file(tmp_path: Path) -> None:
+    path = tmp_path / "tokens"
+    path.write_text("# team tokens\nf1le-tok editor   # the importer\n\nadm1n admin\n")
+    table = load_tokens(Settings(tokens="inl1ne:reader", tokens_file=str(path)))
+    assert table.role_of("inl1ne") == "reader"
+    assert table.role_of("f1le-tok") == "editor"
+    assert table.role_of("adm1n") == "admin"
+    assert table.role_of("f1le") is None
+    assert table.role_of("") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [("tok editor extra\n", "line 1"), ("ok reader\ntok boss\n", "line 2")],
+)
+def test_bad_tokens_file_names_the_line_not_the_token(
+    tmp_path: Path, content: str, where: str
+) -> None:
+    path = tmp_path / "tokens"
+    path.write_text(content)
+    with pytest.raises(InputError) as err:
+        load_tokens(Settings(tokens_file=str(path)))
+    assert where in err.value.describe()
+    assert "tok " not in err.value.describe().replace(str(path), "")
+
+
+def test_missing_tokens_file_and_bad_inline_entry(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read the tokens file"):
+        load_tokens(Settings(tokens_file=str(tmp_path / "absent")))
+    with pytest.raises(InputError, match="entry 2 is not 'token:role'"):
+        load_tokens(Settings(tokens="a:reader,justatoken"))
+    with pytest.raises(InputError, match="unknown role 'owner'"):
+        load_tokens(Settings(tokens="a:owner"))
+
+
+def test_reading_is_open_by_default_and_writing_needs_an_editor(
+    make_client, as_reader, as_editor
+) -> None:
+    client = make_client()
+    assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    anonymous = client.post("/sparql", content=INSERT, headers=UPDATE)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert "editor role" in anonymous.json()["message"]
+    reader = client.post("/sparql", content=INSERT, headers={**UPDATE, **as_reader})
+    assert reader.status_code == 403
+    assert "reader role" in reader.json()["message"]
+    assert client.app.state.store.graphs() == []
+    editor = client.post("/sparql", content=INSERT, headers={**UPDATE, **as_editor})
+    assert editor.status_code == 204
+    assert client.app.state.store.graphs() == ["urn:test:g"]
+
+
+def test_protected_reading(make_client, as_reader) -> None:
+    client = make_client(read_requires_token=True)
+    assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 401
+    assert client.get("/rdf-graphs", params={"default": ""}).status_code == 401
+    assert client.get("/api/queries").status_code == 401
+    ok = client.get("/sparql", params={"query": "ASK {}"}, headers=as_reader)
+    assert ok.status_code == 200
+
+
+def test_unknown_and_malformed_tokens_are_refused(make_client, tokens) -> None:
+    client = make_client()
+    bad = client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"authorization": "Bearer not-a-token"}
+    )
+    assert bad.status_code == 401
+    assert "not-a-token" not in bad.text
+    basic = client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"authorization": f"Basic {tokens['admin']}"}
+    )
+    assert basic.status_code == 401
+    assert tokens["admin"] not in basic.text
+
+
+def test_tokens_are_never_logged(make_client, tokens, caplog: pytest.LogCaptureFixture) -> None:
+    client = make_client()
+    with caplog.at_level(logging.DEBUG):
+        for token in (*tokens.values(), "wrong-tok-123"):
+            client.post(
+                "/sparql",
+                content=b"CLEAR XYZ",
+                headers={**UPDATE, "authorization": f"Bearer {token}"},
+            )
+            client.get(
+                "/sparql",
+                params={"query": "SELECT * {"},
+                headers={"authorization": f"Bearer {token}"},
+            )
+    for token in (*tokens.values(), "wrong-tok-123"):
+        assert token not in caplog.text
+
+
+def test_removing_an_import_needs_an_admin(make_client, demo_store, as_editor) -> None:
+    client = make_client(store=demo_store)
+    response = client.delete("/api/imports/services-ttl", headers=as_editor)
+    assert response.status_code == 403
+    assert "admin role" in response.json()["message"]

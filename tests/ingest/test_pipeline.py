@@ -1,0 +1,267 @@
+"""The import pipeline on real stores: commit, replace, reject whole, provenance, diff, remove."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from svckg.errors import ValidationFailed
+from svckg.ingest import imports, pipeline, records
+from svckg.ingest.base import Staged
+from svckg.ingest.registry import SourceFile
+from svckg.validation.report import SourceLocation
+from svckg.vocab import PROVENANCE_GRAPH
+
+PREFIXES = b"""@prefix svc: <https://w3id.org/svckg#> .
+@prefix svcc: <https://w3id.org/svckg/concepts/> .
+@prefix id: <https://w3id.org/svckg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+TEAM = PREFIXES + b'id:team-a a svc:Team ; rdfs:label "Team A"@en .\n'
+SOLUTION = (
+    PREFIXES
+    + b"""
+id:sol a svc:ServiceSolution ; rdfs:label "Workplace"@en ;
+    svc:ownedBy id:team-a ; svc:serviceCategory "Workplace" ; svc:costCenter "CC-1" ;
+    svc:lifecycleStatus svcc:live .
+"""
+)
+APPS = (
+    PREFIXES
+    + b"""
+id:crm a svc:Application ; rdfs:label "CRM"@en ; svc:ownedBy id:team-a .
+id:db a svc:InfrastructureComponent ; rdfs:label "DB"@en ; svc:ownedBy id:team-a .
+id:crm-product a svc:Product ; rdfs:label "CRM product"@en ; svc:ownedBy id:team-a ;
+    svc:lifecycleStatus svcc:live ; svc:usesResource id:crm , id:db .
+"""
+)
+NO_COST_CENTER = (
+    PREFIXES
+    + b"""
+id:sol2 a svc:ServiceSolution ; rdfs:label "Hosting"@en ;
+    svc:ownedBy id:team-a ; svc:serviceCategory "Hosting" .
+"""
+)
+
+
+@pytest.fixture
+def store(memory_store):
+    """An in-memory store holding the system graphs, as every svckg store does."""
+    from svckg.store.system import ensure_system_graphs
+
+    ensure_system_graphs(memory_store)
+    return memory_store
+
+
+def src(name: str, data: bytes) -> SourceFile:
+    return SourceFile(name, data)
+
+
+def dump(store) -> bytes:
+    return store.export(ox.RdfFormat.N_QUADS)
+
+
+def test_import_commits_one_graph_per_source_with_provenance(store) -> None:
+    out = pipeline.import_sources(
+        store, [src("team.ttl", TEAM), src("apps.ttl", APPS)], agent="alice"
+    )
+    assert [s.status for s in out.sources] == ["created", "created"]
+    assert out.import_ids == ["team-ttl", "apps-ttl"]
+    rec = imports.show(store, "apps-ttl")
+    assert rec.graph == records.version_graph("apps-ttl", 1)
+    assert rec.triple_count == store.count(rec.graph) == 12
+    assert rec.byte_size == len(APPS) and len(rec.sha256) == 64
+    assert (rec.agent, rec.validated, rec.conforms, rec.violations) == ("alice", True, True, 0)
+    assert rec.started <= rec.ended and rec.format == "turtle"
+    # usesResource entails dependsOn, kept in the import's inference graph
+    inferred = {(q.subject.value, q.object.value) for q in store.quads(graph=rec.inferred_graph)}
+    assert inferred == {
+        ("https://w3id.org/svckg/id/crm-product", "https://w3id.org/svckg/id/crm"),
+        ("https://w3id.org/svckg/id/crm-product", "https://w3id.org/svckg/id/db"),
+    }
+    assert rec.inferred_count == 2
+    prov = store.query(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> ASK { ?a a prov:Activity ; "
+        "prov:wasAssociatedWith ?ag ; prov:startedAtTime ?t ; prov:generated ?v . "
+        "?v prov:wasGeneratedBy ?a }",
+        default_graph=[str(PROVENANCE_GRAPH)],
+    )
+    assert bool(prov)
+
+
+def test_reimporting_the_same_bytes_changes_nothing(store) -> None:
+    pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    before = dump(store)
+    out = pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    assert out.sources[0].status == "unchanged"
+    assert dump(store) == before
+
+
+def test_reimport_replaces_the_graph_and_keeps_a_diff(store) -> None:
+    pipeline.import_sources(store, [src("team.ttl", TEAM), src("apps.ttl", APPS)])
+    old = imports.show(store, "apps-ttl")
+    changed = APPS.replace(b'"DB"@en', b'"Database"@en')
+    out = pipeline.import_sources(store, [src("apps.ttl", changed)])
+    assert out.sources[0].status == "replaced"
+    rec = imports.show(store, "apps-ttl")
+    assert rec.version == 2 and rec.previous == old.graph
+    assert old.graph not in store.graphs() and old.inferred_graph not in store.graphs()
+    d = imports.diff(store, "apps-ttl")
+    assert (d.added_count, d.removed_count, d.truncated) == (1, 1, False)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    assert d.added == [f'<https://w3id.org/svckg/id/db> {label} "Database"@en .']
+    assert d.removed[0].endswith('"DB"@en .')
+    assert [r.version for r in records.history(store, "apps-ttl")] == [1, 2]
+
+
+def test_sources_are_validated_together(store) -> None:
+    # alone, the solution's owner is untyped: a violation, and nothing is written
+    before = dump(store)
+    with pytest.raises(ValidationFailed) as err:
+        pipeline.import_sources(store, [src("sol.ttl", SOLUTION)])
+    report = err.value.report
+    assert {r.focus_node for r in report.violations} == {"https://w3id.org/svckg/id/sol"}
+    assert report.violations[0].location == SourceLocation(file="sol.ttl", line=6)
+    assert dump(store) == before
+    # together with the file that types it, it conforms
+    pipeline.import_sources(store, [src("sol.ttl", SOLUTION), src("team.ttl", TEAM)])
+    # and later alone again, the store's description of id:team-a is the context
+    out = pipeline.import_sources(store, [src("sol.ttl", SOLUTION.replace(b"CC-1", b"CC-2"))])
+    assert out.sources[0].status == "replaced" and out.report.conforms
+
+
+def test_one_bad_source_rejects_all(store) -> None:
+    bad = PREFIXES + b"id:gadget a svc:Product ; svc:lifecycleStatus svcc:sunset .\n"
+    before = dump(store)
+    with pytest.raises(ValidationFailed) as err:
+        pipeline.import_sources(store, [src("team.ttl", TEAM), src("bad.ttl", bad)], force=True)
+    assert "nothing was imported" in str(err.value)
+    locs = {r.location.file for r in err.value.report.violations}
+    assert locs == {"bad.ttl"}
+    assert dump(store) == before
+
+
+def test_warnings_need_force_and_force_is_recorded(store) -> None:
+    shapes_warn = (
+        PREFIXES
+        + b"""
+id:idle a svc:BackendService ; rdfs:label "Idle"@en ; svc:ownedBy id:team-a ;
+    svc:lifecycleStatus svcc:live .
+"""
+    )
+    pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    before = dump(store)
+    with pytest.raises(ValidationFailed, match="warning") as err:
+        pipeline.import_sources(store, [src("idle.ttl", shapes_warn)])
+    assert err.value.report.conforms and err.value.report.warnings
+    assert dump(store) == before
+    out = pipeline.import_sources(store, [src("idle.ttl", shapes_warn)], force=True)
+    rec = out.sources[0].record
+    assert rec.forced and rec.conforms and rec.warnings == len(out.report.warnings) > 0
+
+
+def test_violations_only_with_allow_violations_recorded(store) -> None:
+    pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    with pytest.raises(ValidationFailed):
+        pipeline.import_sources(store, [src("nocc.ttl", NO_COST_CENTER)], force=True)
+    out = pipeline.import_sources(store, [src("nocc.ttl", NO_COST_CENTER)], allow_violations=True)
+    rec = imports.show(store, out.import_ids[0])
+    assert rec.allowed_violations and not rec.conforms and rec.violations == 1
+
+
+def test_remove_drops_graphs_and_keeps_history(store) -> None:
+    pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    rec = imports.remove(store, "team-ttl")
+    assert rec.graph not in store.graphs()
+    assert imports.list_imports(store) == []
+    assert [r.current for r in records.history(store, "team-ttl")] == [False]
+    again = pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    assert again.sources[0].status == "created"
+    assert imports.show(store, "team-ttl").version == 2
+
+
+def test_recover_drops_graphs_no_record_names(store) -> None:
+    pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    live = set(store.graphs())
+    orphan = records.version_graph("team-ttl", 7)
+    store.load(
+        [
+            ox.Triple(
+                ox.NamedNode("http://x/a"), ox.NamedNode("http://x/p"), ox.NamedNode("http://x/b")
+            )
+        ],
+        orphan,
+    )
+    assert records.recover(store) == [orphan]
+    assert set(store.graphs()) == live
+
+
+def test_the_pipeline_does_not_care_which_importer_staged(store) -> None:
+    """A Staged from any importer: plain triple list, its own locations in the report."""
+    node = ox.NamedNode("https://w3id.org/svckg/id/el-1")
+    triples = [
+        ox.Triple(
+            node,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/svckg#ServiceSolution"),
+        ),
+    ]
+    loc = SourceLocation(file="model.xml", element_id="el-1", element_name="Billing")
+    staged = Staged(
+        source="model.xml",
+        format="archimate",
+        triples=triples,
+        locations={node.value: loc},
+        model_name="Model",
+        model_id="m-1",
+    )
+    with pytest.raises(ValidationFailed) as err:
+        pipeline.import_staged(store, [SourceFile("model.xml", b"<model/>")], [staged])
+    assert {r.location for r in err.value.report.violations} == {loc}
+    out = pipeline.import_staged(
+        store, [SourceFile("model.xml", b"<model/>")], [staged], allow_violations=True
+    )
+    rec = out.sources[0].record
+    assert (rec.model_name, rec.model_id, rec.format, rec.triple_count) == (
+        "Model",
+        "m-1",
+        "archimate",
+        1,
+    )
+
+
+def test_import_without_validation_is_recorded(store) -> None:
+    out = pipeline.import_sources(store, [src("sol.ttl", SOLUTION)], validate=False)
+    rec = out.sources[0].record
+    assert not rec.validated and rec.triple_count == 6
+
+
+@pytest.mark.remote
+def test_import_replace_remove_on_a_remote_store(remote_store) -> None:
+    out = pipeline.import_sources(remote_store, [src("team.ttl", TEAM), src("apps.ttl", APPS)])
+    assert out.import_ids == ["team-ttl", "apps-ttl"]
+    changed = APPS.replace(b'"DB"@en', b'"Database"@en')
+    pipeline.import_sources(remote_store, [src("apps.ttl", changed)])
+    d = imports.diff(remote_store, "apps-ttl")
+    assert (d.added_count, d.removed_count) == (1, 1)
+    assert records.version_graph("apps-ttl", 1) not in remote_store.graphs()
+    imports.remove(remote_store, "apps-ttl")
+    assert [r.import_id for r in imports.list_imports(remote_store)] == ["team-ttl"]
+
+
+def test_inferred_graphs_match_the_inference_rule(store) -> None:
+    """The engine-side entailment equals svckg.ingest.inference.dependency_edges."""
+    from svckg.config import DATA_DIR
+    from svckg.demo import load_demo
+    from svckg.ingest.inference import dependency_edges, dependency_subproperties
+
+    load_demo(store)
+    subproperties = dependency_subproperties(store)
+    total = 0
+    for rec in imports.list_imports(store):
+        asserted = [q.triple for q in store.quads(graph=rec.graph)]
+        expected = set(dependency_edges(asserted, subproperties))
+        got = {q.triple for q in store.quads(graph=rec.inferred_graph)}
+        assert got == expected and rec.inferred_count == len(expected)
+        total += len(got)
+    assert total > 0 and len(imports.list_imports(store)) == len(list(DATA_DIR.glob("*.ttl")))

@@ -1,0 +1,163 @@
+"""EA sources through the real import pipeline into a real store: counts, located validation,
+nothing committed on errors, stable identity on re-import, impact over the imported model."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+from lxml import etree
+
+from svckg.analysis.impact import impact
+from svckg.config import PROJECT_ROOT
+from svckg.errors import InputError, ParseError, ValidationFailed
+from svckg.ingest import pipeline, records
+from svckg.ingest.registry import SourceFile
+from svckg.store.system import ensure_system_graphs
+
+FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+ARCHISURANCE = FIXTURES / "archimate" / "archisurance.xml"
+ARCH = "http://www.opengroup.org/xsd/archimate/3.0/#"
+SVC = "https://w3id.org/svckg#"
+BASE = "https://w3id.org/svckg/id/id-11f5304f/"
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+def _snapshot(store) -> bytes:
+    return store.export(ox.RdfFormat.N_QUADS)
+
+
+def _source_counts() -> Counter[str]:
+    root = etree.parse(str(ARCHISURANCE)).getroot()
+    ns = etree.QName(root).namespace
+    return Counter(
+        el.get(XSI) for tag in ("element", "relationship") for el in root.iter(f"{{{ns}}}{tag}")
+    )
+
+
+def _store_counts(store) -> Counter[str]:
+    rows = store.query(
+        f"SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?t . "
+        f'FILTER(STRSTARTS(STR(?t), "{ARCH}")) }} GROUP BY ?t'
+    )
+    return Counter({r["t"].value[len(ARCH) :]: int(r["n"].value) for r in rows})
+
+
+@pytest.fixture
+def archisurance_store(memory_store):
+    pipeline.import_sources(memory_store, [SourceFile.read(ARCHISURANCE)], allow_violations=True)
+    return memory_store
+
+
+def test_violations_name_their_source_element_and_nothing_is_committed(memory_store) -> None:
+    ensure_system_graphs(memory_store)
+    before = _snapshot(memory_store)
+    with pytest.raises(ValidationFailed) as err:
+        pipeline.import_sources(memory_store, [SourceFile.read(ARCHISURANCE)])
+    report = err.value.report
+    assert report.violations
+    for r in report.results:
+        assert r.location is not None, r
+        assert r.location.file == "archisurance.xml" and r.location.line
+        assert r.focus_node == BASE + r.location.element_id
+    cfs = {
+        r.location.element_name
+        for r in report.violations
+        if r.source_shape.endswith("CustomerFacingService-composition")
+    }
+    assert "Claim Registration Service" in cfs
+    assert _snapshot(memory_store) == before
+
+
+def test_import_counts_by_type_equal_the_source(archisurance_store) -> None:
+    counts = _store_counts(archisurance_store)
+    for type_name, n in _source_counts().items():
+        assert counts[type_name] == n, type_name
+    record = records.find_by_source(archisurance_store, "archisurance.xml")
+    assert (record.model_name, record.model_id) == ("Archisurance", "id-11f5304f")
+    assert record.allowed_violations and record.violations > 0
+
+
+def test_impact_from_an_infrastructure_node_reaches_business_services(
+    archisurance_store,
+) -> None:
+    mainframe = BASE + "id-986"
+    result = impact(archisurance_store, [mainframe])
+    services = {e.label: e for e in result.impacted if SVC + "CustomerFacingService" in e.types}
+    assert {
+        "Claim Registration Service",
+        "Premium Payment Service",
+        "Claims Payment Service",
+        "Insurance Application Service",
+    } <= set(services)
+    for element in services.values():
+        (path,) = element.paths[:1]
+        assert path[0][0] == element.iri and path[-1][2] == mainframe
+        for (_, _, o), (s, _, _) in zip(path, path[1:], strict=False):
+            assert o == s  # a connected chain of dependency edges
+
+
+def test_reimporting_an_updated_export_replaces_without_duplicates(memory_store) -> None:
+    data = (FIXTURES / "archimate" / "Sample1.xml").read_bytes()
+    pipeline.import_sources(memory_store, [SourceFile("Sample1.xml", data)], force=True)
+    changed = data.replace(b"Sales Person", b"Seller")
+    pipeline.import_sources(memory_store, [SourceFile("Sample1.xml", changed)], force=True)
+    role = "https://w3id.org/svckg/id/id-11f5304f/id-37d5bc4b"
+    labels = [
+        r["l"].value
+        for r in memory_store.query(
+            f"SELECT ?l WHERE {{ <{role}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+        )
+    ]
+    assert labels == ["Seller"]
+    assert _store_counts(memory_store)["BusinessRole"] == 1
+
+
+def test_archi_csv_exports_import_and_update(memory_store) -> None:
+    csv = FIXTURES / "archi-csv"
+    first = [SourceFile.read(p) for p in sorted(csv.glob("test1-*.csv"))]
+    out = pipeline.import_sources(memory_store, first, allow_violations=True)
+    assert [s.record.model_id for s in out.sources] == ["862677a6"]
+    update = [
+        SourceFile(p.name.replace("test2", "test1"), p.read_bytes())
+        for p in sorted(csv.glob("test2-*.csv"))
+    ]
+    pipeline.import_sources(memory_store, update, allow_violations=True)
+    actor = "https://w3id.org/svckg/id/862677a6/f00aa5b4"
+    labels = [
+        r["l"].value
+        for r in memory_store.query(
+            f"SELECT ?l WHERE {{ <{actor}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+        )
+    ]
+    assert labels == ["Name changed"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error", "text"),
+    [
+        (
+            "broken.xml",
+            b'<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/"><elem',
+            ParseError,
+            "malformed XML",
+        ),
+        (
+            "m-relations.csv",
+            b'"ID","Type","Name","Documentation","Source"\n',
+            InputError,
+            "missing column 'Target'",
+        ),
+        ("sheet.csv", b"ID,Name\n1,x\n", InputError, "--mapping"),
+    ],
+)
+def test_bad_sources_leave_the_store_untouched(memory_store, name, data, error, text) -> None:
+    ensure_system_graphs(memory_store)
+    pipeline.import_sources(
+        memory_store, [SourceFile.read(FIXTURES / "archimate" / "Sample1.xml")], force=True
+    )
+    before = _snapshot(memory_store)
+    with pytest.raises(error, match=text.replace("-", "\\-")):
+        pipeline.import_sources(memory_store, [SourceFile(name, data)])
+    assert _snapshot(memory_store) == before

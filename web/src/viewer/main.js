@@ -1,0 +1,492 @@
+// Graph viewer: search, open, expand by relation or layer (counts first, bounded), layered
+// layout, details panel, permalinks and the impact overlay.
+import "../shared/style.css";
+import { el, fill, getJSON, renderNav, resourceHref } from "../shared/api.js";
+import {
+  createGraph, edgeData, layeredLayout, localName, nodeData, renderLegend,
+} from "../shared/graph.js";
+
+const EXPAND_LIMIT = 40; // neighbours added by one click; the rest stay behind a "more" button
+const IMPACT_DRAW_LIMIT = 120; // impacted elements drawn in the graph (all are listed)
+const LAYER_ORDERS = {
+  "experience-layer": 0, "service-layer": 1, "backend-layer": 2, "product-layer": 3,
+  "resource-layer": 4, "capability-layer": 5, "stakeholder-layer": 6,
+};
+
+renderNav("/");
+const $ = (id) => document.getElementById(id);
+const cy = createGraph($("graph"));
+const state = {
+  selected: null,
+  failed: new Map(), // iri -> label
+  impact: null, // last impact result (normalised)
+  pathsByNode: new Map(), // iri -> list of paths (list of steps {s,p,o})
+};
+
+// ---------------------------------------------------------------------------------- search
+const search = $("search");
+const results = $("search-results");
+let searchTimer = null;
+let searchSeq = 0;
+let activeIndex = -1;
+
+search.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(runSearch, 200);
+});
+search.addEventListener("keydown", (event) => {
+  const items = [...results.querySelectorAll("li[role=option]")];
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    if (!items.length) return;
+    event.preventDefault();
+    activeIndex = event.key === "ArrowDown"
+      ? Math.min(items.length - 1, activeIndex + 1) : Math.max(0, activeIndex - 1);
+    markActive(items);
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    clearTimeout(searchTimer);
+    if (items.length && activeIndex >= 0) items[activeIndex].click();
+    else if (items.length === 1) items[0].click();
+    else runSearch();
+  } else if (event.key === "Escape") {
+    hideResults();
+  }
+});
+
+function markActive(items) {
+  items.forEach((item, i) => item.setAttribute("aria-selected", String(i === activeIndex)));
+  if (items[activeIndex]) {
+    search.setAttribute("aria-activedescendant", items[activeIndex].id);
+    items[activeIndex].scrollIntoView({ block: "nearest" });
+  }
+}
+
+function hideResults() {
+  results.hidden = true;
+  search.setAttribute("aria-expanded", "false");
+  search.removeAttribute("aria-activedescendant");
+}
+
+async function runSearch() {
+  const q = search.value.trim();
+  const seq = ++searchSeq;
+  if (!q) { hideResults(); $("search-status").textContent = ""; return; }
+  try {
+    const data = await getJSON(`/api/ui/search?q=${encodeURIComponent(q)}&limit=25`);
+    if (seq !== searchSeq) return;
+    activeIndex = -1;
+    results.replaceChildren(...data.results.map((r, i) => el("li", {
+      id: `search-opt-${i}`, role: "option", "aria-selected": "false",
+      dataset: { iri: r.iri },
+      onclick: () => { hideResults(); openElement(r.iri); },
+    }, el("strong", {}, r.label), " ",
+    el("span", { class: "muted" }, [
+      r.types.map((t) => t.label).join(", "), r.layer ? ` · ${r.layer.label}` : "",
+    ].join("")))));
+    results.hidden = data.results.length === 0;
+    search.setAttribute("aria-expanded", String(!results.hidden));
+    $("search-status").textContent = data.results.length
+      ? `${data.results.length} match${data.results.length === 1 ? "" : "es"}: use the arrow keys and Enter to open`
+      : `No element has a label containing "${q}".`;
+  } catch (err) {
+    $("search-status").textContent = err.message;
+    $("search-status").className = "error";
+  }
+}
+
+// ---------------------------------------------------------------------------------- graph
+function addSummaries(summaries) {
+  const added = [];
+  for (const s of summaries) {
+    if (cy.getElementById(s.iri).nonempty()) continue;
+    added.push({ group: "nodes", data: nodeData(s) });
+  }
+  if (added.length) cy.add(added);
+  return added.length;
+}
+
+function addEdges(edges) {
+  const added = [];
+  for (const e of edges) {
+    const data = edgeData(e);
+    if (cy.getElementById(data.id).nonempty()) continue;
+    if (cy.getElementById(e.source).empty() || cy.getElementById(e.target).empty()) continue;
+    // one edge per pair and direction: an inferred dependsOn never doubles a specific relation
+    const existing = cy.edges().filter((x) => x.data("source") === e.source
+      && x.data("target") === e.target);
+    if (existing.nonempty() && localName(e.predicate) === "dependsOn") continue;
+    added.push({ group: "edges", data });
+  }
+  if (added.length) cy.add(added);
+}
+
+function refresh({ layout = true } = {}) {
+  $("graph-empty").hidden = cy.nodes().nonempty();
+  if (layout) layeredLayout(cy);
+  renderLegend(cy, $("legend"));
+  renderOverlayLegend();
+  writePermalink();
+}
+
+cy.on("tap", "node", (event) => openElement(event.target.id(), { addToGraph: false }));
+cy.on("mouseover", "node", (event) => showPaths(event.target, event.renderedPosition));
+cy.on("mouseout", "node", hidePaths);
+
+$("fit").addEventListener("click", () => cy.fit(undefined, 40));
+$("relayout").addEventListener("click", () => layeredLayout(cy));
+$("clear-graph").addEventListener("click", () => {
+  cy.elements().remove();
+  state.selected = null;
+  renderEmptyDetails();
+  refresh({ layout: false });
+});
+$("permalink").addEventListener("click", async () => {
+  writePermalink();
+  try {
+    await navigator.clipboard.writeText(location.href);
+    $("permalink").textContent = "Link copied";
+  } catch {
+    $("permalink").textContent = "Link in address bar";
+  }
+  setTimeout(() => { $("permalink").textContent = "Copy permalink"; }, 2000);
+});
+
+// ---------------------------------------------------------------------------------- details
+function renderEmptyDetails() {
+  $("details").replaceChildren(
+    el("h1", { id: "details-heading" }, "Details"),
+    el("p", { class: "muted" }, "Select an element in the graph or the search results."),
+  );
+}
+
+async function openElement(iri, { addToGraph = true } = {}) {
+  let node;
+  try {
+    node = await getJSON(`/api/ui/node?iri=${encodeURIComponent(iri)}`);
+  } catch (err) {
+    $("details").replaceChildren(el("h1", { id: "details-heading" }, "Details"),
+      el("p", { class: "error" }, err.message));
+    return;
+  }
+  state.selected = node.iri;
+  if (addToGraph || cy.getElementById(node.iri).empty()) {
+    if (addSummaries([node])) refresh();
+  }
+  cy.nodes().unselect();
+  cy.getElementById(node.iri).select();
+  renderDetails(node);
+  writePermalink();
+}
+
+function renderDetails(node) {
+  const failed = state.failed.has(node.iri);
+  const panel = $("details");
+  fill(panel,
+    el("h1", { id: "details-heading" }, node.label),
+    el("p", {},
+      node.types.map((t) => el("a", { class: "badge", href: resourceHref(t.iri) }, t.label)),
+      node.layer ? el("span", { class: "badge" }, node.layer.label) : null),
+    node.definition ? el("p", {}, node.definition) : null,
+    el("p", {},
+      el("a", { href: resourceHref(node.iri) }, "Resource page"), " · ",
+      el("button", {
+        type: "button", id: "toggle-failed", "aria-pressed": String(failed),
+        onclick: () => toggleFailed(node.iri, node.label),
+      }, failed ? "Unmark failed" : "Mark as failed")),
+    el("p", { class: "muted", style: "word-break: break-all; font-size: 0.8rem" }, node.iri),
+  );
+  if (node.literals.length) {
+    panel.append(el("h2", {}, "Properties"), el("dl", { class: "literals" },
+      node.literals.map((lit) => [el("dt", {}, lit.predicateLabel),
+        el("dd", {}, lit.value, lit.lang ? el("span", { class: "muted" }, ` @${lit.lang}`) : null)])));
+  }
+  const total = node.counts.out + node.counts.in;
+  panel.append(el("h2", { id: "expand-heading" },
+    `Links (${node.counts.out} out, ${node.counts.in} in)`));
+  if (!total) panel.append(el("p", { class: "muted" }, "No links to other elements."));
+  const relList = el("ul", { class: "plain", "aria-labelledby": "expand-heading" });
+  for (const g of node.links) {
+    const arrow = g.direction === "out" ? "→" : "←";
+    const shown = Math.min(g.count, EXPAND_LIMIT);
+    relList.append(el("li", { class: "group" },
+      el("span", {}, `${arrow} ${g.predicateLabel}`, " ",
+        el("span", { class: "muted" }, g.sample.map((s) => s.label).join(", ")
+          + (g.count > g.sample.length ? ", …" : ""))),
+      el("button", {
+        type: "button",
+        class: "expand",
+        dataset: { predicate: g.predicate, direction: g.direction },
+        "aria-label": `Expand ${g.direction === "out" ? "outgoing" : "incoming"} ${g.predicateLabel}: ${g.count} element${g.count === 1 ? "" : "s"}`,
+        onclick: () => expand(node.iri, { predicate: g.predicate, direction: g.direction }),
+      }, g.count > shown ? `+${shown} of ${g.count}` : `+${g.count}`)));
+  }
+  panel.append(relList);
+  if (node.layers === null) {
+    panel.append(el("p", { class: "muted" },
+      "Too many links to count by layer: expand by relation."));
+  } else if (node.layers.length) {
+    panel.append(el("h3", { id: "layer-heading" }, "Expand by layer"));
+    panel.append(el("ul", { class: "plain", "aria-labelledby": "layer-heading" },
+      node.layers.map((lay) => el("li", { class: "group" },
+        el("span", {}, lay.label),
+        el("button", {
+          type: "button", class: "expand-layer", dataset: { layer: lay.iri },
+          "aria-label": `Expand neighbours in ${lay.label}: ${lay.count}`,
+          onclick: () => expand(node.iri, { layer: lay.iri }),
+        }, lay.count > EXPAND_LIMIT ? `+${EXPAND_LIMIT} of ${lay.count}` : `+${lay.count}`)))));
+  }
+  panel.append(el("p", { id: "expand-status", role: "status", "aria-live": "polite" }));
+}
+
+async function expand(iri, { predicate, direction, layer }) {
+  const params = new URLSearchParams({ iri, limit: String(EXPAND_LIMIT) });
+  if (predicate) params.set("predicate", predicate);
+  if (direction) params.set("direction", direction);
+  if (layer) params.set("layer", layer);
+  const status = $("expand-status");
+  try {
+    const data = await getJSON(`/api/ui/neighbours?${params}`);
+    const before = cy.nodes().length;
+    addSummaries(data.nodes);
+    addEdges(data.edges);
+    refresh();
+    markImpact();
+    if (status) {
+      status.textContent = `Added ${cy.nodes().length - before} element(s)`
+        + (data.truncated ? `; showing ${data.nodes.length} of ${data.total}: open one to go further.` : ".");
+    }
+  } catch (err) {
+    if (status) { status.textContent = err.message; status.className = "error"; }
+  }
+}
+
+// ---------------------------------------------------------------------------------- impact
+function toggleFailed(iri, label) {
+  if (state.failed.has(iri)) state.failed.delete(iri);
+  else state.failed.set(iri, label);
+  renderFailed();
+  if (state.selected === iri) {
+    const button = $("toggle-failed");
+    const failed = state.failed.has(iri);
+    button.textContent = failed ? "Unmark failed" : "Mark as failed";
+    button.setAttribute("aria-pressed", String(failed));
+  }
+  writePermalink();
+}
+
+function renderFailed() {
+  $("failed-list").replaceChildren(...[...state.failed.entries()].map(([iri, label]) =>
+    el("li", { class: "group" }, el("span", {}, el("span", { class: "badge failed" }, "failed"), " ", label),
+      el("button", {
+        type: "button", "aria-label": `Remove ${label} from the failed elements`,
+        onclick: () => toggleFailed(iri, label),
+      }, "Remove"))));
+  $("run-impact").disabled = state.failed.size === 0;
+  cy.nodes().removeClass("failed");
+  for (const iri of state.failed.keys()) cy.getElementById(iri).addClass("failed");
+}
+
+$("run-impact").addEventListener("click", runImpact);
+$("clear-impact").addEventListener("click", () => {
+  state.failed.clear();
+  state.impact = null;
+  state.pathsByNode.clear();
+  renderFailed();
+  markImpact();
+  $("impact-results").replaceChildren();
+  $("impact-status").textContent = "";
+  writePermalink();
+});
+
+/** Normalise one impacted entry of /api/impact (H4's JSON) for drawing. */
+function normaliseImpacted(item) {
+  const types = (item.types || []).map((t) => (typeof t === "string"
+    ? { iri: t, label: localName(t) } : t));
+  let layer = item.layer;
+  if (typeof layer === "string") {
+    const name = localName(layer);
+    layer = { iri: layer, label: name.replace(/-/g, " "), order: LAYER_ORDERS[name] ?? 7 };
+  }
+  return { ...item, types, layer: layer || null };
+}
+
+async function runImpact() {
+  const failed = [...state.failed.keys()];
+  if (!failed.length) return;
+  const status = $("impact-status");
+  status.className = "";
+  status.textContent = "Running impact analysis…";
+  let data;
+  try {
+    data = await getJSON("/api/impact?paths=3&"
+      + failed.map((i) => `element=${encodeURIComponent(i)}`).join("&"));
+  } catch (err) {
+    status.textContent = err.message;
+    status.className = "error";
+    return;
+  }
+  const impacted = (data.impacted || []).map(normaliseImpacted);
+  state.impact = { ...data, impacted };
+  state.pathsByNode = new Map(impacted.map((i) => [i.iri, i.paths || []]));
+  // draw the failed and the nearest impacted elements with the relations along their paths
+  const toDraw = [...impacted].sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0))
+    .slice(0, IMPACT_DRAW_LIMIT);
+  const missingFailed = failed.filter((iri) => cy.getElementById(iri).empty());
+  if (missingFailed.length) {
+    const restored = await getJSON("/api/ui/nodes?" + missingFailed
+      .map((i) => `iri=${encodeURIComponent(i)}`).join("&"));
+    addSummaries(restored.nodes);
+  }
+  addSummaries(toDraw);
+  const pathEdges = [];
+  for (const item of toDraw) {
+    for (const path of (item.paths || []).slice(0, 3)) {
+      for (const step of path) {
+        pathEdges.push({ source: step.s, target: step.o, predicate: step.p,
+          predicateLabel: step.pLabel || step.label || localName(step.p) });
+      }
+    }
+  }
+  addEdges(pathEdges);
+  refresh();
+  markImpact();
+  renderImpact(impacted, data, toDraw.length);
+}
+
+function renderOverlayLegend() {
+  const legend = $("legend");
+  legend.querySelector(".overlay-key")?.remove();
+  if (!state.impact && !state.failed.size) return;
+  legend.append(el("div", { class: "overlay-key" },
+    el("span", { class: "badge failed" }, "octagon: failed"), " ",
+    el("span", { class: "badge down" }, "red ring: down"), " ",
+    el("span", { class: "badge degraded" }, "dashed ring: degraded"), " ",
+    el("span", { class: "badge visible" }, "star: customer-visible"), " ",
+    el("span", { class: "muted" }, "hover an element to see why")));
+}
+
+function markImpact() {
+  cy.nodes().removeClass("down degraded visible");
+  renderFailed();
+  renderOverlayLegend();
+  if (!state.impact) return;
+  for (const item of state.impact.impacted) {
+    const node = cy.getElementById(item.iri);
+    if (node.empty()) continue;
+    node.addClass(item.status === "degraded" ? "degraded" : "down");
+    if (item.customerVisible) node.addClass("visible");
+  }
+}
+
+function renderImpact(impacted, data, drawn) {
+  const down = impacted.filter((i) => i.status !== "degraded");
+  const degraded = impacted.filter((i) => i.status === "degraded");
+  const visible = impacted.filter((i) => i.customerVisible);
+  $("impact-status").textContent = `${down.length} down, ${degraded.length} degraded, `
+    + `${visible.length} customer-visible`
+    + (drawn < impacted.length ? ` (the nearest ${drawn} drawn)` : "");
+  const list = el("ul", { class: "plain impact-list", id: "impacted-list", "aria-label": "Impacted elements" },
+    impacted.map((item) => el("li", { dataset: { iri: item.iri, status: item.status || "down" } },
+      el("a", {
+        href: "#", onclick: (event) => { event.preventDefault(); openElement(item.iri); },
+      }, item.label || localName(item.iri)),
+      el("span", { class: `badge ${item.status === "degraded" ? "degraded" : "down"}` }, item.status || "down"),
+      item.customerVisible ? el("span", { class: "badge visible", title: "inside the band of visibility: the customer will notice" }, "customer-visible") : null,
+      item.layer ? el("span", { class: "muted" }, ` ${item.layer.label}`) : null)));
+  const agreements = data.agreements || [];
+  const parties = data.parties || [];
+  const section = (title, id, items, render) => [
+    el("h3", { id: `${id}-heading` }, `${title} (${items.length})`),
+    items.length
+      ? el("ul", { class: "plain impact-list", id, "aria-labelledby": `${id}-heading` }, items.map(render))
+      : el("p", { class: "muted" }, "None."),
+  ];
+  fill($("impact-results"),
+    el("h3", {}, "Impacted elements"), list,
+    section("Agreements at risk", "agreements", agreements, (a) => el("li", {},
+      el("a", { href: resourceHref(a.iri) }, a.label || localName(a.iri)),
+      a.status ? el("span", { class: `badge ${a.status === "degraded" ? "degraded" : "down"}` }, a.status) : null,
+      (a.targets || []).length
+        ? el("div", { class: "muted" }, "targets: ", a.targets.map((t) => t.label || localName(t.iri)).join("; "))
+        : null)),
+    section("Affected parties", "parties", parties, (p) => el("li", {},
+      el("a", { href: resourceHref(p.agent) }, p.agentLabel || localName(p.agent)),
+      el("span", { class: "badge" }, p.roleLabel || localName(p.role)),
+      p.context ? el("span", { class: "muted" }, ` of ${p.contextLabel || localName(p.context)}`) : null)),
+  );
+}
+
+const tooltip = $("tooltip");
+function showPaths(node, pos) {
+  const paths = state.pathsByNode.get(node.id());
+  if (!paths || !paths.length) return;
+  const onPath = cy.collection();
+  const lines = [];
+  for (const path of paths.slice(0, 3)) {
+    const names = [];
+    for (const step of path) {
+      const edges = cy.edges().filter((e) => e.data("source") === step.s && e.data("target") === step.o);
+      onPath.merge(edges).merge(cy.getElementById(step.s)).merge(cy.getElementById(step.o));
+      const sLabel = cy.getElementById(step.s).data("label") || localName(step.s);
+      if (!names.length) names.push(sLabel);
+      names.push(`—${localName(step.p)}→ ${cy.getElementById(step.o).data("label") || localName(step.o)}`);
+    }
+    lines.push(names.join(" "));
+  }
+  cy.elements().not(onPath).addClass("dimmed");
+  onPath.edges().addClass("path");
+  tooltip.textContent = lines.join("\n");
+  tooltip.style.whiteSpace = "pre-line";
+  tooltip.style.left = `${pos.x + 12}px`;
+  tooltip.style.top = `${pos.y + 12}px`;
+  tooltip.style.display = "block";
+}
+
+function hidePaths() {
+  cy.elements().removeClass("dimmed path");
+  tooltip.style.display = "none";
+}
+
+// ---------------------------------------------------------------------------------- permalink
+let restoring = false;
+function writePermalink() {
+  if (restoring) return;
+  const params = new URLSearchParams();
+  cy.nodes().forEach((n) => params.append("n", n.id()));
+  if (state.selected) params.set("s", state.selected);
+  for (const iri of state.failed.keys()) params.append("f", iri);
+  if (state.impact) params.set("impact", "1");
+  const hash = params.toString();
+  history.replaceState(null, "", hash ? `#${hash}` : location.pathname);
+}
+
+async function restorePermalink() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const nodes = params.getAll("n");
+  const failed = params.getAll("f");
+  if (!nodes.length && !failed.length) return;
+  restoring = true;
+  try {
+    const all = [...new Set([...nodes, ...failed])];
+    const data = await getJSON("/api/ui/nodes?" + all.map((i) => `iri=${encodeURIComponent(i)}`).join("&"));
+    addSummaries(data.nodes.filter((n) => nodes.includes(n.iri)));
+    addEdges(data.edges);
+    for (const n of data.nodes) if (failed.includes(n.iri)) state.failed.set(n.iri, n.label);
+    renderFailed();
+    refresh();
+    if (data.missing.length) {
+      $("search-status").textContent = `${data.missing.length} element(s) of this link are no longer in the store.`;
+    }
+  } catch (err) {
+    $("search-status").textContent = err.message;
+  } finally {
+    restoring = false;
+  }
+  if (params.get("s")) await openElement(params.get("s"), { addToGraph: false });
+  if (params.get("impact") && state.failed.size) await runImpact();
+  writePermalink();
+}
+
+window.svckgViewer = { cy, state }; // for the browser tests and the console
+renderFailed();
+restorePermalink();
