@@ -355,7 +355,8 @@ def run_part(
 
 
 def table(runs: list[Run], base: str, peers: list[str]) -> str:
-    """Markdown table: one row per query, the base server beside each peer, with ratios."""
+    """Markdown table: one row per query, the base server beside each peer; the speed ratio
+    is base req/s over peer req/s (above 1: the base server is faster)."""
     by = {(r.server, r.query): r for r in runs}
     queries = list(dict.fromkeys(r.query for r in runs))
     head = ["query", f"{base} req/s", f"{base} p50 ms", f"{base} p99 ms"]
@@ -364,7 +365,7 @@ def table(runs: list[Run], base: str, peers: list[str]) -> str:
             f"{peer} req/s",
             f"{peer} p50 ms",
             f"{peer} p99 ms",
-            f"{peer}/{base} time",
+            f"{base} speed vs {peer}",
             "rows agree",
         ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sizes", nargs="*", default=["100k", "1M"])
     ap.add_argument("--disk", action="store_true", help="also measure on-disk stores")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per mode, interleaved; the fastest counts (shared machines)",
+    )
     ap.add_argument("--json", help="write all results here")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--store", help=argparse.SUPPRESS)
@@ -120,17 +127,26 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(tmp) / f"landscape-{size}.nt"
             summary = write(path, parse_size(size))
             for where in ("memory", "disk") if args.disk else ("memory",):
-                for mode in args.modes.split(","):
-                    disk = Path(tmp) / f"store-{size}-{mode}" if where == "disk" else None
-                    r = _run(mode, path, disk)
-                    r.update(
-                        size=size,
-                        where=where,
-                        file_triples=summary.triples,
-                        file_mb=round(path.stat().st_size / 1e6, 1),
-                    )
-                    results.append(r)
-                    print(json.dumps(r), file=sys.stderr, flush=True)
+                best: dict[str, dict] = {}
+                for rep in range(args.repeat):
+                    for mode in args.modes.split(","):
+                        disk = None
+                        if where == "disk":
+                            disk = Path(tmp) / f"store-{size}-{mode}-{rep}"
+                        r = _run(mode, path, disk)
+                        if disk is not None:
+                            shutil.rmtree(disk, ignore_errors=True)
+                        r.update(
+                            size=size,
+                            where=where,
+                            file_triples=summary.triples,
+                            file_mb=round(path.stat().st_size / 1e6, 1),
+                        )
+                        print(json.dumps(r), file=sys.stderr, flush=True)
+                        fastest = best.get(mode, {}).get("seconds", float("inf"))
+                        if "error" in r or r["seconds"] < fastest:
+                            best[mode] = r
+                results.extend(best.values())
     print("| size | store | mode | triples | s | triples/s | vs raw | peak RSS MB | phases (s) |")
     print("|---|---|---|---|---|---|---|---|---|")
     raw = {(r["size"], r["where"]): r.get("seconds") for r in results if r["mode"] == "raw"}

@@ -27,7 +27,6 @@ from svckg.api.ui import describe_node, neighbours, nodes_with_edges, search  # 
 from svckg.config import ONTOLOGY_DIR  # noqa: E402
 from svckg.store.embedded import EmbeddedStore  # noqa: E402
 
-
 LIVE = "https://w3id.org/svckg/concepts/live"
 
 

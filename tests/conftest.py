@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from svckg.store.embedded import EmbeddedStore
+from svckg.store.remote import RemoteStore
 
 
 def _free_port() -> int:
@@ -106,10 +107,8 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def remote_store(oxigraph_server: str) -> Iterator[object]:
+def remote_store(oxigraph_server: str) -> Iterator[RemoteStore]:
     """A RemoteStore on the session's oxigraph server, emptied before the test."""
-    from svckg.store.remote import RemoteStore
-
     store = RemoteStore(
         f"{oxigraph_server}/query",
         update_url=f"{oxigraph_server}/update",

@@ -24,6 +24,7 @@ PREFIXES = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
 """
 
 MINI_ONTOLOGY = (
@@ -39,20 +40,20 @@ svc:enabledBy rdfs:subPropertyOf svc:dependsOn .
 svc:dependsOnGroup rdfs:subPropertyOf svc:dependsOn .
 ex:runsOn rdfs:subPropertyOf svc:usesResource .
 
-svc:Service svc:layer svcc:service-layer .
-svc:CustomerFacingService rdfs:subClassOf svc:Service ; svc:layer svcc:service-layer .
-svc:BackendService rdfs:subClassOf svc:Service ; svc:layer svcc:backend-layer .
-svc:ServiceOffering svc:layer svcc:service-layer .
-svc:Resource svc:layer svcc:resource-layer .
-svc:Application rdfs:subClassOf svc:Resource .
-svc:InfrastructureComponent rdfs:subClassOf svc:Resource .
-svc:RedundancyGroup svc:layer svcc:resource-layer .
-svc:Touchpoint svc:layer svcc:experience-layer .
-ex:KioskTouchpoint rdfs:subClassOf svc:Touchpoint .
-svc:JourneyStep svc:layer svcc:experience-layer .
-svc:CustomerJourney svc:layer svcc:experience-layer .
-svc:Agreement svc:layer svcc:stakeholder-layer .
-svc:ServiceLevelAgreement rdfs:subClassOf svc:Agreement .
+svc:Service a owl:Class ; svc:layer svcc:service-layer .
+svc:CustomerFacingService a owl:Class ; rdfs:subClassOf svc:Service ; svc:layer svcc:service-layer .
+svc:BackendService a owl:Class ; rdfs:subClassOf svc:Service ; svc:layer svcc:backend-layer .
+svc:ServiceOffering a owl:Class ; svc:layer svcc:service-layer .
+svc:Resource a owl:Class ; svc:layer svcc:resource-layer .
+svc:Application a owl:Class ; rdfs:subClassOf svc:Resource .
+svc:InfrastructureComponent a owl:Class ; rdfs:subClassOf svc:Resource .
+svc:RedundancyGroup a owl:Class ; svc:layer svcc:resource-layer .
+svc:Touchpoint a owl:Class ; svc:layer svcc:experience-layer .
+ex:KioskTouchpoint a owl:Class ; rdfs:subClassOf svc:Touchpoint .
+svc:JourneyStep a owl:Class ; svc:layer svcc:experience-layer .
+svc:CustomerJourney a owl:Class ; svc:layer svcc:experience-layer .
+svc:Agreement a owl:Class ; svc:layer svcc:stakeholder-layer .
+svc:ServiceLevelAgreement a owl:Class ; rdfs:subClassOf svc:Agreement .
 
 svcc:experience-layer skos:prefLabel "Experience layer"@en ; svc:layerOrder 0 .
 svcc:service-layer skos:prefLabel "Service layer"@en ; svc:layerOrder 1 .
@@ -156,47 +157,22 @@ def cycle_store() -> Iterator[EmbeddedStore]:
     store.close()
 
 
-def load_demo_files(store: EmbeddedStore) -> None:
-    """Ontology, concepts and ``data/*.ttl`` plus the entailed ``svc:dependsOn`` edges, loaded
-    directly (the fallback while :func:`svckg.demo.load_demo` does not exist)."""
-    from svckg.config import DATA_DIR, ONTOLOGY_DIR
-    from svckg.ingest.inference import dependency_edges, dependency_subproperties
-    from svckg.vocab import CONCEPTS_GRAPH, GRAPH
-
-    store.load(
-        (ONTOLOGY_DIR / "svckg.ttl").read_bytes(), str(ONTOLOGY_GRAPH), format=ox.RdfFormat.TURTLE
-    )
-    store.load(
-        (ONTOLOGY_DIR / "concepts.ttl").read_bytes(),
-        str(CONCEPTS_GRAPH),
-        format=ox.RdfFormat.TURTLE,
-    )
-    subproperties = dependency_subproperties(store)
-    for path in sorted(DATA_DIR.glob("*.ttl")):
-        graph = str(GRAPH[f"import/{path.stem}"])
-        triples = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
-        store.load(triples, graph)
-        store.load(dependency_edges(triples, subproperties), graph + "/inferred")
-
-
-def build_demo_store() -> EmbeddedStore:
-    """A fresh in-memory store holding the demo landscape."""
-    store = EmbeddedStore(None)
-    load_demo_files(store)  # TEMP(h4): switch to svckg.demo.load_demo once it works
-    return store
-
-
 @pytest.fixture(scope="session")
 def demo() -> Iterator[EmbeddedStore]:
-    """The demo landscape, shared by the tests of this session: do not write to it."""
-    store = build_demo_store()
+    """The demo landscape (``svckg.demo.load_demo``), shared by the tests of this session: do
+    not write to it."""
+    from svckg.demo import load_demo
+
+    store = EmbeddedStore(None)
+    load_demo(store)
     yield store
     store.close()
 
 
 @pytest.fixture
-def fresh_demo() -> Iterator[EmbeddedStore]:
+def fresh_demo(demo: EmbeddedStore) -> Iterator[EmbeddedStore]:
     """A private copy of the demo landscape that a test may change."""
-    store = build_demo_store()
+    store = EmbeddedStore(None)
+    store.engine.bulk_extend(demo.engine.quads_for_pattern(None, None, None, None))
     yield store
     store.close()

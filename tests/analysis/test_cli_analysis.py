@@ -140,3 +140,10 @@ def test_bad_input_exits_2_with_a_message(capsys, store_dir, demo, argv, words):
         assert sorted(after.export().splitlines()) == sorted(demo.export().splitlines())
     finally:
         after.close()
+
+
+def test_a_missing_store_is_not_created(capsys, tmp_path):
+    missing = tmp_path / "nowhere"
+    code, _, err = run(capsys, "impact", "id:db-server-1", "--store", str(missing))
+    assert code == 2 and "there is no store here" in " ".join(err.split())
+    assert not missing.exists()

@@ -161,16 +161,23 @@ def test_element_nobody_depends_on_has_empty_impact(mail):
 
 
 def test_inferred_depends_on_copies_are_not_counted_twice(make_store):
-    inferred = (
+    prefixes = (
         "@prefix svc: <https://w3id.org/svckg#> . @prefix id: <https://w3id.org/svckg/id/> .\n"
-        "id:app-mail svc:dependsOn id:vm1 . id:bes-mail svc:dependsOn id:app-mail .\n"
-        "id:extra svc:dependsOn id:vm1 .\n"
     )
-    store = make_store(("https://w3id.org/svckg/graph/import/mail/inferred", inferred))
+    inferred = (
+        prefixes + "id:app-mail svc:dependsOn id:vm1 . id:bes-mail svc:dependsOn id:app-mail ."
+    )
+    asserted = prefixes + "id:extra svc:dependsOn id:vm1 . id:app-mail svc:dependsOn id:vm1 ."
+    store = make_store(
+        ("https://w3id.org/svckg/graph/import/mail/inferred", inferred),
+        ("https://w3id.org/svckg/graph/import/more", asserted),
+    )
     found = by_iri(impact(store, ["id:vm1"], max_paths=5))
-    assert len(found[ID + "app-mail"].paths) == 1
-    assert found[ID + "app-mail"].paths[0][0][1] == "https://example.org/ext#runsOn"
-    # a plain svc:dependsOn edge no sub-property explains is still followed
+    # the sub-property explains app-mail -> vm1: one edge, with the asserted sub-property
+    assert found[ID + "app-mail"].paths == [
+        ((ID + "app-mail", "https://example.org/ext#runsOn", ID + "vm1"),)
+    ]
+    # a plain svc:dependsOn edge no sub-property explains is followed
     assert found[ID + "extra"].paths == [((ID + "extra", SVC + "dependsOn", ID + "vm1"),)]
 
 

@@ -127,7 +127,7 @@ def test_bad_input(make_client, as_editor, as_reader) -> None:  # noqa: ANN001
                 headers={**TURTLE, **as_editor},
             ),
             413,
-            "over 1000 bytes",
+            "over the limit of 1,000 bytes",
         ),
         (
             put(

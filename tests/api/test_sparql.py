@@ -255,3 +255,25 @@ def test_add_using_skips_strings_iris_comments_and_nested_groups() -> None:
 def test_add_using_refuses_a_dataset_in_the_update(update: str) -> None:
     with pytest.raises(QueryError, match="using-graph-uri"):
         add_using(update, ["urn:other"], [])
+
+
+def test_request_body_limit_with_and_without_content_length(make_client, as_editor) -> None:  # noqa: ANN001
+    client = make_client(max_upload_bytes=100)
+    query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 200
+    declared = client.post(
+        "/sparql", content=query.encode(), headers={"content-type": "application/sparql-query"}
+    )
+    assert declared.status_code == 413
+    assert "over the limit of 100 bytes" in declared.json()["message"]
+
+    def chunks():  # noqa: ANN202  (no Content-Length: sent chunked)
+        for _ in range(10):
+            yield b"INSERT DATA { <urn:a> <urn:b> 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' } ;\n"
+
+    chunked = client.post(
+        "/sparql",
+        content=chunks(),
+        headers={"content-type": "application/sparql-update", **as_editor},
+    )
+    assert chunked.status_code == 413
+    assert client.app.state.store.count() == 0

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote
 import httpx
 import pytest
 
-from svckg.config import DATA_DIR
+from svckg.config import DATA_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +85,18 @@ def test_search_open_and_expand(page, ui_server: str, shot: Callable) -> None:
     page.wait_for_function(f"() => window.svckgViewer.cy.nodes().length === {1 + expected}")
     assert page.evaluate("() => window.svckgViewer.cy.edges().length") == expected
     shot(page, "04-permalink-restored")
+    # keyboard: focus the graph, walk to another element with the arrows, open it with Enter
+    page.focus("#graph")
+    page.keyboard.press("ArrowRight")
+    announced = page.text_content("#graph-focus")
+    assert re.search(rf"\(\d+ of {1 + expected}\)$", announced)
+    selected = page.evaluate("() => window.svckgViewer.cy.nodes(':selected').data('label')")
+    assert announced.startswith(selected)
+    if selected == "Mail server":
+        page.keyboard.press("ArrowRight")
+        selected = page.evaluate("() => window.svckgViewer.cy.nodes(':selected').data('label')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#details h1:text-is('{selected}')")
 
 
 def test_impact_overlay(page, ui_server: str, shot: Callable) -> None:
@@ -151,6 +163,17 @@ def test_sparql_console_runs_a_query(page, ui_server: str, shot: Callable) -> No
     rows.first.wait_for()
     assert rows.count() == 7
     shot(page, "07-sparql-results")
+    # typing a svckg prefix adds its declaration (prefixes preset, no prefix.cc lookup)
+    page.evaluate("() => window.svckgYasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s a ')")
+    page.evaluate(
+        "() => { const y = window.svckgYasgui.getTab().getYasqe(); y.focus();"
+        " y.setCursor(y.lineCount(), 0); }"
+    )
+    page.keyboard.type("svc:")
+    page.wait_for_function(
+        "() => window.svckgYasgui.getTab().getYasqe().getValue()"
+        ".includes('PREFIX svc: <https://w3id.org/svckg#>')"
+    )
 
 
 def test_validation_page_shows_the_violation(page, ui_server: str, shot: Callable) -> None:
@@ -180,7 +203,7 @@ def test_graphiql_page_loads_offline(page, ui_server: str, shot: Callable) -> No
     """The GraphiQL bundle renders without outside requests."""
     page.goto(f"{ui_server}/ui/graphql")
     page.wait_for_selector(".graphiql-container")
-    shot(page, "10-graphiql")
+    shot(page, "11-graphiql")
 
 
 def test_resource_page_neighbourhood(page, ui_server: str, shot: Callable) -> None:
@@ -190,7 +213,31 @@ def test_resource_page_neighbourhood(page, ui_server: str, shot: Callable) -> No
     assert container.count() == 1, "the resource page does not include the neighbourhood graph"
     page.wait_for_function("() => document.querySelector('#svckg-neighbourhood canvas') !== null")
     assert "linked elements" in (container.get_attribute("aria-label") or "")
-    shot(page, "11-resource-page")
+    shot(page, "12-resource-page")
+
+
+def test_validation_page_groups_an_archimate_report_by_shape_and_element(
+    page, ui_server: str, shot: Callable
+) -> None:
+    """An ArchiMate exchange-format model: one group per shape, one row per result, each
+    naming the model's element id."""
+    model = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate" / "archisurance.xml"
+    expected = httpx.post(
+        f"{ui_server}/api/ui/validate",
+        files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+    ).json()["report"]
+    page.goto(f"{ui_server}/ui/validate")
+    page.get_by_label("File").set_input_files(str(model))
+    page.get_by_label("Format").select_option("archimate")
+    page.get_by_role("button", name="Validate").click()
+    page.wait_for_selector("#report .report-group")
+    shapes = {r["source_shape"] for r in expected["results"]}
+    assert page.locator(".report-group").count() == len(shapes)
+    assert page.locator("tr.result").count() == len(expected["results"])
+    first = next(r for r in expected["results"] if r["severity"] == "Violation")
+    row = page.locator("tr.result[data-severity=Violation]").first
+    assert f"element {first['location']['element_id']}" in row.text_content()
+    shot(page, "09-validation-archimate")
 
 
 def test_validation_page_imports_a_conforming_file_with_a_token(
@@ -213,6 +260,14 @@ def test_validation_page_imports_a_conforming_file_with_a_token(
     page.get_by_role("button", name="Import").click()
     page.wait_for_selector("#validate-status:has-text('Imported')")
     assert "browser-review-team.ttl (created" in page.text_content("#validate-status")
-    shot(page, "09-validation-imported")
+    shot(page, "10-validation-imported")
     found = httpx.get(f"{ui_server}/api/ui/search", params={"q": "browser review team"}).json()
     assert [r["iri"] for r in found["results"]] == ["https://w3id.org/svckg/id/browser-review-team"]
+
+
+def test_api_docs_page_loads_offline(page, ui_server: str, shot: Callable) -> None:
+    """The OpenAPI docs (swagger-ui from web/dist/swagger-ui) render with no outside request."""
+    page.goto(f"{ui_server}/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert page.locator("#operations-tag-ui").count() == 1
+    shot(page, "13-api-docs")

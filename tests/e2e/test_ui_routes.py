@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
 from svckg.api.ui import page_html
-from svckg.config import DATA_DIR, WEB_BUILD_DIR, Settings
+from svckg.config import DATA_DIR, PROJECT_ROOT, WEB_BUILD_DIR, Settings
 from svckg.demo import load_demo
 from svckg.errors import StoreError
 from svckg.store.embedded import EmbeddedStore
@@ -353,3 +353,38 @@ def test_search_sees_writes() -> None:
     )
     found = client.get("/api/ui/search", params={"q": "beta"}).json()["results"]
     assert [r["iri"] for r in found] == [ID + "b"]
+
+
+FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+
+
+def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
+    client, _ = demo
+    model = FIXTURES / "archimate" / "archisurance.xml"
+    answer = client.post(
+        "/api/ui/validate",
+        files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+    )
+    report = answer.json()["report"]
+    assert report["violations"] >= 1
+    located = [r["location"] for r in report["results"] if r["severity"] == "Violation"]
+    assert all(loc["file"] == model.name and loc["element_id"] for loc in located)
+    ids = set(re.findall(r'identifier="([^"]+)"', model.read_text(encoding="utf-8")))
+    assert {loc["element_id"] for loc in located} <= ids
+
+
+def test_validate_an_archi_csv_export_as_one_set_with_rows(demo) -> None:
+    client, _ = demo
+    parts = [
+        FIXTURES / "archi-csv" / f"test1-{kind}.csv"
+        for kind in ("elements", "relations", "properties")
+    ]
+    answer = client.post(
+        "/api/ui/validate",
+        files=[("file", (p.name, p.read_bytes(), "text/csv")) for p in parts],
+        params={"format": "archi-csv"},
+    )
+    body = answer.json()
+    assert body["files"] == [p.name for p in parts]
+    rows = [r["location"] for r in body["report"]["results"]]
+    assert rows and all(loc["row"] and loc["file"] in body["files"] for loc in rows)

@@ -35,6 +35,20 @@ def files_of(store: Path) -> dict[str, bytes]:
     }
 
 
+def settled_files(store: Path, timeout: float = 10.0) -> dict[str, bytes]:
+    """The store's files once they stop changing (another process's engine may still be
+    writing its own start-up state)."""
+    deadline = time.monotonic() + timeout
+    last = files_of(store)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = files_of(store)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the store's files kept changing")
+
+
 def export(store: Path) -> bytes:
     with EmbeddedStore(store) as s:
         return s.export()
@@ -125,7 +139,7 @@ def test_locked_store(demo_store: Path, tmp_path: Path, capsys) -> None:
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        before_files = files_of(demo_store)
+        before_files = settled_files(demo_store)  # the holder's own engine settles first
         code, _, err = run(
             capsys, "import", "--store", str(demo_store), str(DATA_DIR / "provider.ttl")
         )

@@ -250,3 +250,28 @@ def test_identity_is_stable_across_reexports(ea) -> None:
     assert {t for t in first.triples} ^ {t for t in second.triples} == {
         t for t in (*first.triples, *second.triples) if t.object.value in ("Sales Person", "Seller")
     }
+
+
+def test_archimate_21_properties_and_organization(ea) -> None:
+    data = f"""<?xml version="1.0"?>
+<model xmlns="{archimate.NS2}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+       identifier="m-21">
+  <name>Old</name>
+  <elements>
+    <element identifier="a" xsi:type="BusinessActor"><label xml:lang="nl">Klant</label>
+      <properties><property identifierref="p1"><value>Gold</value></property></properties>
+    </element>
+  </elements>
+  <organization><item><label>Actors</label><item identifierref="a"/></item></organization>
+  <propertydefs><propertydef identifier="p1" name="Tier" type="string"/></propertydefs>
+</model>
+""".encode()
+    staged = archimate.parse(SourceFile("old21.xml", data))
+    base = "https://w3id.org/svckg/id/m-21/"
+    (tier,) = ea.objects(staged, base + "a", base + "property/p1")
+    assert tier.value == "Gold"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    assert ea.objects(staged, base + "property/p1", label)[0].value == "Tier"
+    assert ea.objects(staged, base + "a", label)[0].language == "nl"
+    parts = ea.objects(staged, base + "folder/actors", "http://purl.org/dc/terms/hasPart")
+    assert [p.value for p in parts] == [base + "a"]

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from svckg.cli.app import app
 from svckg.config import DATA_DIR, PROJECT_ROOT
-from svckg.ingest import archimate
+from svckg.ingest import archi_csv, archimate
 from svckg.ingest.archimate_export import export_archimate
 from svckg.ingest.registry import SourceFile
 from svckg.store.embedded import EmbeddedStore
@@ -37,6 +37,17 @@ def test_exchange_models_round_trip_exactly(name: str, with_xsd) -> None:
     again = archimate.parse(SourceFile("exported.xml", data))  # schema-checked (with_xsd)
     assert set(again.triples) == set(staged.triples)
     assert (again.model_name, again.model_id) == (staged.model_name, staged.model_id)
+    store.close()
+
+
+def test_archi_csv_model_round_trips(with_xsd) -> None:
+    """CSV identifiers such as 862677a6 are not XML IDs: they travel as svckg:identifier."""
+    csv = PROJECT_ROOT.parent / "shared" / "fixtures" / "archi-csv"
+    (staged,) = archi_csv.parse([SourceFile.read(p) for p in sorted(csv.glob("test1-*.csv"))])
+    store = _store_of(staged.triples)
+    again = archimate.parse(SourceFile("exported.xml", export_archimate(store)))
+    assert set(again.triples) == set(staged.triples)
+    assert again.model_id == "862677a6"
     store.close()
 
 

@@ -150,6 +150,22 @@ def test_archi_csv_exports_import_and_update(memory_store) -> None:
             "missing column 'Target'",
         ),
         ("sheet.csv", b"ID,Name\n1,x\n", InputError, "--mapping"),
+        (
+            "odd.xml",
+            (FIXTURES / "archimate" / "Sample1.xml")
+            .read_bytes()
+            .replace(b'"BusinessRole"', b'"Spaceship"'),
+            InputError,
+            "unknown element type 'Spaceship'",
+        ),
+        (
+            "dangling.xml",
+            (FIXTURES / "archimate" / "Sample1.xml")
+            .read_bytes()
+            .replace(b'target="id-89c22226"', b'target="id-ghost"'),
+            InputError,
+            "missing target element 'id-ghost'",
+        ),
     ],
 )
 def test_bad_sources_leave_the_store_untouched(memory_store, name, data, error, text) -> None:

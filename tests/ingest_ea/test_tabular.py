@@ -123,6 +123,7 @@ def test_csv_gives_the_same_services(mapping: Path, tmp_path: Path) -> None:
     assert ours == theirs
     assert staged.locations[ID + "S3"].row == 4  # a record with a line break is one row
     assert staged.locations[ID + "S3"].file == "services.csv"
+    assert staged.locations[ID + "S3"].line == 5  # ...and starts on file line 5
 
 
 def test_missing_mapping_says_to_pass_one() -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,6 +53,20 @@ def snapshot(path: Path) -> dict[str, tuple[int, bytes]]:
     }
 
 
+def settled_snapshot(path: Path) -> dict[str, tuple[int, bytes]]:
+    """A snapshot taken once the holder's background work (RocksDB compacts right after an
+    open) has stopped changing the files: two equal snapshots 0.2 s apart."""
+    deadline = time.monotonic() + 15
+    previous = snapshot(path)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        current = snapshot(path)
+        if current == previous:
+            return current
+        previous = current
+    raise AssertionError(f"{path} kept changing for 15 s")
+
+
 def run_python(code: str, *args: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
@@ -77,7 +92,7 @@ def test_locked_by_this_process_for_another(tmp_path: Path) -> None:
     with EmbeddedStore(path) as store:
         store.load(DATA, G)
         store.engine.flush()
-        before = snapshot(path)
+        before = settled_snapshot(path)
         answer = run_python(TRY_OPEN, str(path))
         assert answer["opened"] is False
         assert "in use by another process" in answer["error"]
@@ -94,7 +109,7 @@ def test_lock_found_by_the_engine_when_proc_locks_is_missing(tmp_path: Path) -> 
     with EmbeddedStore(path) as store:
         store.load(DATA, G)
         store.engine.flush()
-        before = snapshot(path)
+        before = settled_snapshot(path)
         answer = run_python(TRY_OPEN, str(path), "no-proc-locks")
         assert answer["opened"] is False
         assert "in use by another process (pid unknown)" in answer["error"]
@@ -113,7 +128,7 @@ def test_locked_by_another_process(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        before = snapshot(path)
+        before = settled_snapshot(path)
         with pytest.raises(StoreError) as info:
             EmbeddedStore(path)
         assert f"pid {holder.pid}" in str(info.value)

@@ -155,6 +155,13 @@ def test_update_and_generation(filled: Store) -> None:
     assert "GRAPH" in str(info.value) or "expected" in str(info.value)
 
 
+def test_count_covers_the_named_graphs(filled: Store) -> None:
+    """svckg keeps data in named graphs; a triple in the default graph is not counted."""
+    filled.update(f"INSERT DATA {{ <{E}x> <{E}p> <{E}y> }}")
+    assert filled.count() == 5
+    assert filled.graphs() == [G1, G2]
+
+
 def test_drop_graph(filled: Store) -> None:
     start = filled.generation
     filled.drop_graph(G1)
@@ -201,6 +208,18 @@ def test_default_graph_narrowing(filled: Store) -> None:
     assert values(result, "x") == [f"{E}b"]
     both = filled.query(f"SELECT ?x WHERE {{ <{E}a> <{E}dependsOn>+ ?x }}", default_graph=[G1, G2])
     assert values(both, "x") == [f"{E}b", f"{E}c"]
+
+
+def test_dataset_is_exactly_what_is_given(filled: Store) -> None:
+    """SPARQL protocol semantics: naming one part of the dataset empties the other."""
+    in_default = filled.query("SELECT ?s WHERE { ?s ?p ?o }", named_graphs=[G2])
+    assert list(in_default) == []
+    in_named = filled.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[G1])
+    assert list(in_named) == []
+    both = filled.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[G1], named_graphs=[G2]
+    )
+    assert values(both, "g") == [G2]
 
 
 def test_named_graph_narrowing(filled: Store) -> None:

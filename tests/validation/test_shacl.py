@@ -142,7 +142,8 @@ def test_validate_takes_an_rdflib_graph_with_blank_nodes() -> None:
         data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
         <urn:S> sh:targetClass <urn:C> ;
             sh:property [ sh:path <urn:p> ; sh:minCount 1 ; sh:node <urn:N> ] .
-        <urn:N> sh:property [ sh:path <urn:q> ; sh:datatype <http://www.w3.org/2001/XMLSchema#string> ] .""",
+        <urn:N> sh:property [ sh:path <urn:q> ;
+            sh:datatype <http://www.w3.org/2001/XMLSchema#string> ] .""",
         format="turtle",
     )
     data = Graph().parse(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from svckg.analysis.index import (
-    COVERS,
     CUSTOMER_ROLE,
     MEMBER,
     DependencyIndex,
@@ -24,7 +23,6 @@ from svckg.analysis.results import (
     AffectedAgreement,
     AffectedParty,
     Contact,
-    Edge,
     ImpactedElement,
     ImpactResult,
     NodeInfo,
@@ -60,30 +58,37 @@ def resolve_element(store: Store, index: DependencyIndex, text: str) -> str:
 
 def node_info(index: DependencyIndex, key: str) -> NodeInfo:
     """Label, types and layer of one element."""
-    return NodeInfo(key, index.label(key), index.types.get(key, ()), index.layer(key))
+    return NodeInfo(key, index.label(key), tuple(index.types.get(key, ())), index.layer(key))
 
 
-def _walk(index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool):
-    """Breadth-first backwards: distance and parent edges (towards the roots) per node."""
+def _walk(
+    index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool
+) -> tuple[dict[str, int], dict[str, Path], dict[str, list[tuple[str, str]]]]:
+    """Breadth-first backwards from the roots: distance, one shortest chain per node and, when
+    asked, every parent edge on a shortest chain."""
     distance: dict[str, int] = dict.fromkeys(roots, 0)
+    chain: dict[str, Path] = dict.fromkeys(roots, ())
     parents: dict[str, list[tuple[str, str]]] = {}
     backward = index.backward
-    frontier = list(dict.fromkeys(roots))
+    frontier = list(distance)
     level = 0
     while frontier:
         level += 1
         nxt: list[str] = []
         for needed in frontier:
+            below = chain[needed]
             for predicate, dependent in backward.get(needed, ()):
                 seen = distance.get(dependent)
                 if seen is None:
                     distance[dependent] = level
-                    parents[dependent] = [(predicate, needed)]
+                    chain[dependent] = ((dependent, predicate, needed), *below)
                     nxt.append(dependent)
+                    if keep_all_parents:
+                        parents[dependent] = [(predicate, needed)]
                 elif keep_all_parents and seen == level:
                     parents[dependent].append((predicate, needed))
         frontier = nxt
-    return distance, parents
+    return distance, chain, parents
 
 
 def _down(index: DependencyIndex, roots: Sequence[str]) -> set[str]:
@@ -108,16 +113,8 @@ def _down(index: DependencyIndex, roots: Sequence[str]) -> set[str]:
     return down
 
 
-def _paths(node: str, parents: dict[str, list[tuple[str, str]]], limit: int) -> list[Path]:
+def _all_paths(node: str, parents: dict[str, list[tuple[str, str]]], limit: int) -> list[Path]:
     """Up to ``limit`` shortest chains from ``node`` down to a failed element."""
-    if limit == 1:
-        chain: list[Edge] = []
-        current = node
-        while current in parents:
-            predicate, needed = parents[current][0]
-            chain.append((current, predicate, needed))
-            current = needed
-        return [tuple(chain)]
     out: list[Path] = []
     stack: list[tuple[str, Path]] = [(node, ())]
     while stack and len(out) < limit:
@@ -133,7 +130,7 @@ def _paths(node: str, parents: dict[str, list[tuple[str, str]]], limit: int) -> 
 
 def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> ImpactResult:
     """Every element affected when ``failed`` (IRIs or CURIEs) fail, with status and paths,
-    the agreements at risk and the parties affected.
+    the agreements at risk, the parties affected and the owners to call.
 
     ``max_paths`` bounds how many shortest chains are kept per element (at least 1).
     Raises QueryError for a literal or malformed IRI, NotFound for an element not in the store.
@@ -144,29 +141,31 @@ def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> Impact
         raise QueryError(f"max_paths must be at least 1, got {max_paths}")
     index = get_index(store)
     roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
-    distance, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
+    distance, chain, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
     down = _down(index, roots)
 
-    root_set = set(roots)
     visible_classes = index.subclasses(TOUCHPOINT) | index.subclasses(SERVICE_INTERACTION)
+    types_of, owners_of, bands = index.types, index.owners, index.bands_listing
+    label, layer = index.label, index.layer
+    no_types: list[str] = []
     impacted: list[ImpactedElement] = []
     for key, dist in distance.items():
-        if key in root_set:
+        if dist == 0:
             continue
-        types = index.types.get(key, ())
-        visible_in = index.visible_in.get(key, ())
+        types = types_of.get(key, no_types)
+        visible_in = index.visible_in(key) if key in bands else ()
         impacted.append(
             ImpactedElement(
-                iri=key,
-                label=index.label(key),
-                types=types,
-                layer=index.layer(key),
-                distance=dist,
-                status="down" if key in down else "degraded",
-                customer_visible=bool(visible_in) or any(t in visible_classes for t in types),
-                paths=_paths(key, parents, max_paths),
-                visible_to=visible_in,
-                owners=index.owners.get(key, ()),
+                key,
+                label(key),
+                tuple(types),
+                layer(key),
+                dist,
+                "down" if key in down else "degraded",
+                bool(visible_in) or any(t in visible_classes for t in types),
+                [chain[key]] if max_paths == 1 else _all_paths(key, parents, max_paths),
+                tuple(visible_in),
+                tuple(owners_of.get(key, ())),
             )
         )
     impacted.sort(key=lambda e: (e.distance, e.label, e.iri))
@@ -185,8 +184,11 @@ def _agreements(
 ) -> list[AffectedAgreement]:
     """Affected elements that cover another affected element, with their targets."""
     out: list[AffectedAgreement] = []
+    covers = index.covers
     for key in affected:
-        covered = tuple(o for p, o in index.forward.get(key, ()) if p == COVERS and o in distance)
+        if key not in covers:
+            continue
+        covered = tuple(o for o in covers[key] if o in distance)
         if not covered:
             continue
         targets = []
@@ -202,7 +204,7 @@ def _agreements(
             AffectedAgreement(
                 iri=key,
                 label=index.label(key),
-                types=index.types.get(key, ()),
+                types=tuple(index.types.get(key, ())),
                 status="down" if key in down else "degraded",
                 covers=covered,
                 targets=targets,

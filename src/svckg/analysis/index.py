@@ -1,23 +1,25 @@
 """The dependency index: the store's dependency edges as in-memory adjacency maps.
 
 Built from the store with ``Store.quads(predicate=...)`` (one scan per predicate, so it works on
-the embedded and the remote store alike) and cached per store object on ``store.generation``:
-the first analysis after a write through that object rebuilds it. Writes made by *other*
-processes to a shared on-disk or remote store are seen after :func:`invalidate` (or a new store
-object).
+the embedded and the remote store alike) and cached per store object on ``store.generation``.
+It is kept in step with commits: when the generation changes and the store only gained or lost
+whole named graphs (what the import pipeline does: each import version is a new graph), only
+the subjects of those graphs are re-read; any other change (an update inside an existing graph,
+an ontology change) rebuilds it. Writes by *other* processes are seen after :func:`invalidate`.
 
 What it holds:
 
 - ``forward`` / ``backward``: every edge of every (transitive) ``rdfs:subPropertyOf
-  svc:dependsOn`` read from the store's ontology (never hard-coded), each edge keeping its
-  asserted predicate; plain ``svc:dependsOn`` edges that no sub-property edge explains (the
-  pipeline's materialized ones are explained, so they are not counted twice); and the
-  ``svc:member`` edges of redundancy groups (group -> alternative), which are not a dependency
-  sub-property: the impact engine treats groups specially.
+  svc:dependsOn`` read from the store (never hard-coded), each edge keeping its asserted
+  predicate; asserted ``svc:dependsOn`` edges that no sub-property edge explains (the
+  pipeline's materialized copies in ``.../inferred`` graphs are skipped); and the ``svc:member``
+  edges of redundancy groups (group -> alternative), which are not a dependency sub-property:
+  the impact engine treats groups specially.
 - ``minimum_required``: every redundancy group (subject of ``svc:member``) with its
   ``svc:minimumRequired`` (1 when absent).
-- labels, types, class hierarchy and layers, owners, role assignments, relationships, bands of
-  visibility and agreement targets, looked up in batch at build time.
+- what results need to describe a node (labels, types, owners, role assignments,
+  relationships, bands of visibility, agreement targets) and the ontology's class hierarchy and
+  layers.
 
 Nodes are keyed by their IRI string; blank nodes by ``_:`` + their id.
 """
@@ -29,8 +31,7 @@ import threading
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -40,20 +41,44 @@ from svckg.vocab import CONCEPT, SVC
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+RDFS_SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 DEPENDS_ON = str(SVC.dependsOn)
 MEMBER = str(SVC.member)
 COVERS = str(SVC.covers)
+INFERRED_SUFFIX = "/inferred"
+"""Graphs whose name ends so hold materialized ``svc:dependsOn`` copies (never read as edges)."""
+CUSTOMER_ROLE = str(CONCEPT.consumer)
+"""Role given to consumer organizations of relationships governed by an impacted agreement."""
 
 _SUBPROPERTIES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ <https://w3id.org/svckg#dependsOn> }
 """
+_CLASSES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX svc: <https://w3id.org/svckg#>
+SELECT ?class ?super ?layer WHERE {
+  { ?class a owl:Class } UNION { ?class a rdfs:Class }
+  OPTIONAL { ?class rdfs:subClassOf ?super }
+  OPTIONAL { ?class svc:layer ?layer }
+}
+"""
+_LAYERS = """
+PREFIX svc: <https://w3id.org/svckg#>
+SELECT ?layer ?order WHERE { ?layer svc:layerOrder ?order }
+"""
+_ONTOLOGY_PREDICATES = frozenset(
+    {RDFS_SUBCLASS, RDFS_SUBPROPERTY, str(SVC.layer), str(SVC.layerOrder)}
+)
+_FULL_REBUILD_SHARE = 0.2
+"""Rebuild instead of refreshing when the changed graphs hold more subjects than this share."""
 
 
-def node_key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
-    """The index key of an RDF term: an IRI, ``_:id`` for a blank node, None for a literal.
+def node_key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> str | None:
+    """The index key of an RDF term: an IRI, ``_:id`` for a blank node, None otherwise.
 
     >>> node_key(ox.NamedNode("https://x.org/a")), node_key(ox.BlankNode("b1"))
     ('https://x.org/a', '_:b1')
@@ -70,38 +95,92 @@ def key_term(key: str) -> ox.NamedNode | ox.BlankNode:
     return ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key)
 
 
-@dataclass
+def _add(multi: dict[str, list[str]], key: str, value: str) -> None:
+    values = multi.get(key)
+    if values is None:
+        multi[key] = [value]
+    elif value not in values:
+        values.append(value)
+
+
+def _discard(multi: dict[str, list[str]], key: str, value: str) -> None:
+    values = multi.get(key)
+    if values is not None:
+        with contextlib.suppress(ValueError):
+            values.remove(value)
+        if not values:
+            del multi[key]
+
+
 class DependencyIndex:
     """Adjacency maps of the dependency graph plus what results need to describe a node."""
 
-    generation: int
-    dependency_predicates: frozenset[str]
-    forward: dict[str, list[tuple[str, str]]]
-    """dependent -> [(asserted predicate, what it needs)]; groups -> [(svc:member, member)]."""
-    backward: dict[str, list[tuple[str, str]]]
-    """needed thing -> [(asserted predicate, dependent)]; member -> [(svc:member, group)]."""
-    minimum_required: dict[str, int]
-    labels: dict[str, str]
-    types: dict[str, tuple[str, ...]]
-    superclasses: dict[str, frozenset[str]]
-    """class -> all its (transitive) superclasses, itself excluded."""
-    class_layer: dict[str, str]
-    """class -> layer concept, inherited from the nearest superclass that states one."""
-    layer_order: dict[str, int]
-    owners: dict[str, tuple[str, ...]]
-    assignments_by_context: dict[str, tuple[str, ...]]
-    assignment_agent: dict[str, str]
-    assignment_role: dict[str, str]
-    relationships_by_agreement: dict[str, tuple[str, ...]]
-    relationship_consumers: dict[str, tuple[str, ...]]
-    visible_in: dict[str, tuple[str, ...]]
-    """element -> relationships whose band of visibility lists it."""
-    targets: dict[str, tuple[str, ...]]
-    target_values: dict[str, dict[str, str]]
-    """service level target -> {"metric", "value", "unit"} (those present)."""
-    build_seconds: float = 0.0
-    _layer_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
-    _subclass_memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    def __init__(self, generation: int, dependency_predicates: frozenset[str]):
+        self.generation = generation
+        self.dependency_predicates = dependency_predicates
+        self.forward: dict[str, list[tuple[str, str]]] = {}
+        """dependent -> [(asserted predicate, what it needs)]; group -> [(svc:member, member)]."""
+        self.backward: dict[str, list[tuple[str, str]]] = {}
+        """needed -> [(asserted predicate, dependent)]; member -> [(svc:member, group)]."""
+        self.minimum_required: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+        self.types: dict[str, list[str]] = {}
+        self.owners: dict[str, list[str]] = {}
+        self.covers: dict[str, list[str]] = {}
+        self.in_context_of: dict[str, list[str]] = {}
+        self.assignments_by_context: dict[str, list[str]] = {}
+        self.assignment_agent: dict[str, str] = {}
+        self.assignment_role: dict[str, str] = {}
+        self.governed_by: dict[str, list[str]] = {}
+        self.relationships_by_agreement: dict[str, list[str]] = {}
+        self.relationship_consumers: dict[str, list[str]] = {}
+        self.bands_of: dict[str, list[str]] = {}
+        """relationship -> its bands of visibility."""
+        self.relationships_of_band: dict[str, list[str]] = {}
+        self.visible_elements: dict[str, list[str]] = {}
+        """band -> the elements it lists."""
+        self.bands_listing: dict[str, list[str]] = {}
+        """element -> the bands that list it."""
+        self.targets: dict[str, list[str]] = {}
+        self.target_values: dict[str, dict[str, str]] = {}
+        self.superclasses: dict[str, frozenset[str]] = {}
+        """class -> all its (transitive) superclasses, itself excluded."""
+        self.class_layer: dict[str, str] = {}
+        """class -> layer concept, inherited from the nearest superclass that states one."""
+        self.layer_order: dict[str, int] = {}
+        self.graph_subjects: dict[str, set[str]] = {}
+        """named graph -> subjects it gave facts about (for refreshing after commits)."""
+        self.build_seconds = 0.0
+        self.refresh_seconds = 0.0
+        self._raw_depends: dict[str, list[str]] = {}
+        self._min_stated: dict[str, int] = {}
+        self._label_rank: dict[str, tuple[int, str]] = {}
+        self._layer_memo: dict[str, str | None] = {}
+        self._subclass_memo: dict[str, frozenset[str]] = {}
+        str_svc = str(SVC)
+        self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
+        self._handlers = {
+            DEPENDS_ON: self._depends_on,
+            MEMBER: self._member,
+            str_svc + "minimumRequired": self._minimum,
+            RDFS_LABEL: self._label,
+            SKOS_PREFLABEL: self._label,
+            RDF_TYPE: self._type,
+            str_svc + "ownedBy": self._multi_handler(self.owners),
+            str_svc + "inContextOf": self._context,
+            str_svc + "agent": self._single_handler(self.assignment_agent),
+            str_svc + "role": self._single_handler(self.assignment_role),
+            str_svc + "governedBy": self._governed,
+            str_svc + "consumer": self._multi_handler(self.relationship_consumers),
+            str_svc + "hasBandOfVisibility": self._band,
+            str_svc + "visibleElement": self._visible,
+            str_svc + "target": self._multi_handler(self.targets),
+            str_svc + "metric": self._value("metric"),
+            str_svc + "targetValue": self._value("value"),
+            str_svc + "unit": self._value("unit"),
+        }
+
+    # -- reading -----------------------------------------------------------------------
 
     @property
     def edge_count(self) -> int:
@@ -109,9 +188,9 @@ class DependencyIndex:
         return sum(len(v) for v in self.forward.values())
 
     def contains(self, key: str) -> bool:
-        """True when the node has a dependency edge, a type or a label in the store."""
+        """True when the index knows something about the node."""
         return (
-            key in self.forward or key in self.backward or key in self.types or key in self.labels
+            key in self.forward or key in self.backward or key in self.types or (key in self.labels)
         )
 
     def label(self, key: str) -> str:
@@ -122,10 +201,6 @@ class DependencyIndex:
         tail = key.rstrip("/#")
         return tail.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or key
 
-    def is_a(self, key: str, cls: str) -> bool:
-        """True when one of the node's types is ``cls`` or one of its subclasses."""
-        return any(t == cls or cls in self.superclasses.get(t, ()) for t in self.types.get(key, ()))
-
     def subclasses(self, cls: str) -> frozenset[str]:
         """``cls`` and every class below it."""
         memo = self._subclass_memo.get(cls)
@@ -135,209 +210,325 @@ class DependencyIndex:
         return memo
 
     def layer(self, key: str) -> str | None:
-        """The layer concept of the node's most specific class that has a layer (else a layer
-        stated on the node itself)."""
-        if key in self._layer_memo:
-            return self._layer_memo[key]
-        types = self.types.get(key, ())
+        """The layer concept of the node's most specific class that has a layer."""
+        memo = self._layer_memo
+        if key in memo:
+            return memo[key]
         best: str | None = None
         best_depth = -1
-        for t in types:
+        for t in self.types.get(key, ()):
             layer = self.class_layer.get(t)
-            if layer is None:
-                continue
-            depth = len(self.superclasses.get(t, ()))
-            if depth > best_depth:
-                best, best_depth = layer, depth
-        if best is None:
-            best = self.class_layer.get(key)  # a layer stated on the instance itself
-        self._layer_memo[key] = best
+            if layer is not None:
+                depth = len(self.superclasses.get(t, ()))
+                if depth > best_depth:
+                    best, best_depth = layer, depth
+        memo[key] = best
         return best
 
     def member_count(self, group: str) -> int:
         """Number of alternatives of a redundancy group."""
         return sum(1 for p, _ in self.forward.get(group, ()) if p == MEMBER)
 
+    def visible_in(self, key: str) -> list[str]:
+        """Relationships whose band of visibility lists the element."""
+        out: list[str] = []
+        for band in self.bands_listing.get(key, ()):
+            for rel in self.relationships_of_band.get(band, (band,)):
+                if rel not in out:
+                    out.append(rel)
+        return out
 
-def _pairs(
-    store: Store, predicate: str
-) -> Iterable[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    """(subject key, object term) of every quad with ``predicate``."""
+    # -- facts (one handler per predicate; full builds and refreshes share them) -------
+
+    def _edge(self, s: str, p: str, o: str) -> None:
+        out = self.forward.setdefault(s, [])
+        if (p, o) not in out:
+            out.append((p, o))
+            self.backward.setdefault(o, []).append((p, s))
+
+    def _unedge(self, s: str, p: str, o: str) -> None:
+        out = self.forward.get(s)
+        if out is not None and (p, o) in out:
+            out.remove((p, o))
+            if not out:
+                del self.forward[s]
+            back = self.backward[o]
+            back.remove((p, s))
+            if not back:
+                del self.backward[o]
+
+    def _depends_on(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            _add(self._raw_depends, s, ok)
+
+    def _member(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            self._edge(s, MEMBER, ok)
+
+    def _minimum(self, s: str, o) -> None:
+        if type(o) is ox.Literal:
+            with contextlib.suppress(ValueError):
+                self._min_stated[s] = int(o.value)
+
+    def _label(self, s: str, o) -> None:
+        if type(o) is not ox.Literal:
+            return
+        lang = o.language
+        rank = (0 if lang == "en" else 1 if lang is None else 2, o.value)
+        current = self._label_rank.get(s)
+        if current is None or rank < current:
+            self._label_rank[s] = rank
+            self.labels[s] = o.value
+
+    def _type(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            _add(self.types, s, ok)
+
+    def _context(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            _add(self.in_context_of, s, ok)
+            _add(self.assignments_by_context, ok, s)
+
+    def _governed(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            _add(self.governed_by, s, ok)
+            _add(self.relationships_by_agreement, ok, s)
+
+    def _band(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            _add(self.bands_of, s, ok)
+            _add(self.relationships_of_band, ok, s)
+
+    def _visible(self, s: str, o) -> None:
+        ok = node_key(o)
+        if ok is not None:
+            _add(self.visible_elements, s, ok)
+            _add(self.bands_listing, ok, s)
+
+    @staticmethod
+    def _multi_handler(target: dict[str, list[str]]):
+        def handle(s: str, o) -> None:
+            ok = node_key(o)
+            if ok is not None:
+                _add(target, s, ok)
+
+        return handle
+
+    @staticmethod
+    def _single_handler(target: dict[str, str]):
+        def handle(s: str, o) -> None:
+            ok = node_key(o)
+            if ok is not None and (s not in target or ok < target[s]):
+                target[s] = ok
+
+        return handle
+
+    def _value(self, name: str):
+        def handle(s: str, o) -> None:
+            self.target_values.setdefault(s, {})[name] = o.value
+
+        return handle
+
+    def _apply(self, s: str, p: str, o, graph: str | None) -> None:
+        """Record one fact (no-op for predicates the index does not use)."""
+        if p in self.dependency_predicates:
+            ok = node_key(o)
+            if ok is not None:
+                self._edge(s, p, ok)
+                if p == COVERS:
+                    _add(self.covers, s, ok)
+        elif p == DEPENDS_ON:
+            if graph is not None and graph.endswith(INFERRED_SUFFIX):
+                return
+            self._depends_on(s, o)
+        else:
+            handler = self._handlers.get(p)
+            if handler is None:
+                return
+            handler(s, o)
+        if graph is not None:
+            subjects = self.graph_subjects.get(graph)
+            if subjects is None:
+                self.graph_subjects[graph] = {s}
+            else:
+                subjects.add(s)
+
+    def _settle(self, subjects: Iterable[str] | None = None) -> None:
+        """Derived facts: unexplained svc:dependsOn edges and group minimums."""
+        raw = self._raw_depends
+        for s in raw if subjects is None else [s for s in subjects if s in raw]:
+            explained = {o for p, o in self.forward.get(s, ()) if p in self.dependency_predicates}
+            for o in raw[s]:
+                if o not in explained:
+                    self._edge(s, DEPENDS_ON, o)
+        groups = (
+            {s for s, edges in self.forward.items() if any(p == MEMBER for p, _ in edges)}
+            if subjects is None
+            else {s for s in subjects if any(p == MEMBER for p, _ in self.forward.get(s, ()))}
+        )
+        for g in groups:
+            self.minimum_required[g] = self._min_stated.get(g, 1)
+
+    def _forget(self, s: str) -> None:
+        """Remove every fact about subject ``s``."""
+        for p, o in list(self.forward.get(s, ())):
+            self._unedge(s, p, o)
+        for name in (
+            "labels",
+            "assignment_agent",
+            "assignment_role",
+            "minimum_required",
+            "target_values",
+        ):
+            getattr(self, name).pop(s, None)
+        for store_map in (
+            self.types,
+            self.owners,
+            self.covers,
+            self.relationship_consumers,
+            self.targets,
+            self._raw_depends,
+        ):
+            store_map.pop(s, None)
+        self._label_rank.pop(s, None)
+        self._min_stated.pop(s, None)
+        for forward_map, reverse_map in (
+            (self.in_context_of, self.assignments_by_context),
+            (self.governed_by, self.relationships_by_agreement),
+            (self.bands_of, self.relationships_of_band),
+            (self.visible_elements, self.bands_listing),
+        ):
+            for o in forward_map.pop(s, ()):
+                _discard(reverse_map, o, s)
+        self._layer_memo.pop(s, None)
+
+    # -- ontology ----------------------------------------------------------------------
+
+    def _read_ontology(self, store: Store) -> None:
+        direct: dict[str, list[str]] = defaultdict(list)
+        stated: dict[str, str] = {}
+        for row in store.query(_CLASSES):
+            cls = node_key(row["class"])
+            if cls is None:
+                continue
+            direct.setdefault(cls, [])
+            sup = row["super"]
+            if sup is not None and (sk := node_key(sup)) is not None and sk not in direct[cls]:
+                direct[cls].append(sk)
+            layer = row["layer"]
+            if layer is not None and (lk := node_key(layer)) is not None:
+                stated[cls] = min(lk, stated.get(cls, lk))
+        closure: dict[str, frozenset[str]] = {}
+        for start in direct:
+            seen: set[str] = set()
+            stack = list(direct[start])
+            while stack:
+                c = stack.pop()
+                if c in seen or c == start:
+                    continue
+                seen.add(c)
+                stack.extend(direct.get(c, ()))
+            closure[start] = frozenset(seen)
+        self.superclasses = closure
+        for cls, ancestors in closure.items():
+            if cls in stated:
+                self.class_layer[cls] = stated[cls]
+                continue
+            with_layer = [a for a in ancestors if a in stated]
+            if with_layer:
+                nearest = max(with_layer, key=lambda a: (len(closure.get(a, ())), a))
+                self.class_layer[cls] = stated[nearest]
+        for row in store.query(_LAYERS):
+            layer = node_key(row["layer"])
+            if layer is not None and type(row["order"]) is ox.Literal:
+                with contextlib.suppress(ValueError):
+                    self.layer_order[layer] = int(row["order"].value)
+
+
+def _scan(index: DependencyIndex, store: Store, predicate: str) -> None:
+    apply = index._apply
     for quad in store.quads(predicate=ox.NamedNode(predicate)):
         s = node_key(quad.subject)
         if s is not None:
-            yield s, quad.object
-
-
-def _multi(store: Store, predicate: str) -> dict[str, tuple[str, ...]]:
-    """subject -> distinct object keys (literals skipped)."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for s, o in _pairs(store, predicate):
-        ok = node_key(o)
-        if ok is not None and ok not in out[s]:
-            out[s].append(ok)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _single(store: Store, predicate: str) -> dict[str, str]:
-    """subject -> one object key (the smallest, for stable results)."""
-    out: dict[str, str] = {}
-    for s, o in _pairs(store, predicate):
-        ok = node_key(o)
-        if ok is not None and (s not in out or ok < out[s]):
-            out[s] = ok
-    return out
-
-
-def _labels(store: Store) -> dict[str, str]:
-    """Best label per node: English, then no language, then any; rdfs:label over prefLabel."""
-    ranked: dict[str, tuple[int, str]] = {}
-    for rank_base, predicate in ((0, RDFS_LABEL), (3, SKOS_PREFLABEL)):
-        for s, o in _pairs(store, predicate):
-            if type(o) is not ox.Literal:
-                continue
-            lang = o.language
-            rank = rank_base + (0 if lang == "en" else 1 if lang is None else 2)
-            current = ranked.get(s)
-            if (
-                current is None
-                or rank < current[0]
-                or (rank == current[0] and o.value < current[1])
-            ):
-                ranked[s] = (rank, o.value)
-    return {k: v for k, (_, v) in ranked.items()}
-
-
-def _closure(direct: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
-    """Transitive closure of a class -> superclasses map (cycles tolerated)."""
-    out: dict[str, frozenset[str]] = {}
-    for start in direct:
-        seen: set[str] = set()
-        stack = list(direct[start])
-        while stack:
-            c = stack.pop()
-            if c in seen or c == start:
-                continue
-            seen.add(c)
-            stack.extend(direct.get(c, ()))
-        out[start] = frozenset(seen)
-    return out
+            apply(s, predicate, quad.object, node_key(quad.graph_name))
 
 
 def build_index(store: Store) -> DependencyIndex:
     """Read the dependency graph and its descriptions from ``store`` (no cache)."""
     started = time.perf_counter()
     generation = store.generation
-    rows = store.query(_SUBPROPERTIES)
     subproperties = frozenset(
-        row["p"].value
-        for row in rows
+        row["p"].value  # type: ignore[index]
+        for row in store.query(_SUBPROPERTIES)
         if isinstance(row["p"], ox.NamedNode)  # type: ignore[index]
     ) - {DEPENDS_ON}
-
-    forward: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    backward: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    seen: set[tuple[str, str, str]] = set()
-    explained: set[tuple[str, str]] = set()
-
-    def add(s: str, p: str, o: str) -> None:
-        edge = (s, p, o)
-        if edge in seen:
-            return
-        seen.add(edge)
-        forward[s].append((p, o))
-        backward[o].append((p, s))
-
+    index = DependencyIndex(generation, subproperties)
+    index._read_ontology(store)
     for predicate in sorted(subproperties):
-        for s, obj in _pairs(store, predicate):
-            o = node_key(obj)
-            if o is not None:
-                add(s, predicate, o)
-                explained.add((s, o))
-    for s, obj in _pairs(store, DEPENDS_ON):
-        o = node_key(obj)
-        if o is not None and (s, o) not in explained:
-            add(s, DEPENDS_ON, o)
-    groups: set[str] = set()
-    for s, obj in _pairs(store, MEMBER):
-        o = node_key(obj)
-        if o is not None:
-            add(s, MEMBER, o)
-            groups.add(s)
-    minimum_required = {g: 1 for g in groups}
-    for s, obj in _pairs(store, str(SVC.minimumRequired)):
-        if s in minimum_required and type(obj) is ox.Literal:
-            with contextlib.suppress(ValueError):
-                minimum_required[s] = int(obj.value)
+        _scan(index, store, predicate)
+    for graph in store.graphs():
+        if not graph.endswith(INFERRED_SUFFIX):
+            for quad in store.quads(predicate=ox.NamedNode(DEPENDS_ON), graph=graph):
+                s = node_key(quad.subject)
+                if s is not None:
+                    index._apply(s, DEPENDS_ON, quad.object, graph)
+    for predicate in index._handlers:
+        if predicate != DEPENDS_ON:
+            _scan(index, store, predicate)
+    index._settle()
+    for graph in store.graphs():
+        index.graph_subjects.setdefault(graph, set())
+    index.build_seconds = time.perf_counter() - started
+    return index
 
-    types = _multi(store, RDF_TYPE)
-    superclasses = _closure(_multi(store, RDFS_SUBCLASS))
-    stated_layer = _single(store, str(SVC.layer))
-    class_layer: dict[str, str] = {}
-    for cls in set(stated_layer) | set(superclasses):
-        if cls in stated_layer:
-            class_layer[cls] = stated_layer[cls]
-            continue
-        ancestors = sorted(
-            (a for a in superclasses.get(cls, ()) if a in stated_layer),
-            key=lambda a: -len(superclasses.get(a, ())),
-        )
-        if ancestors:
-            class_layer[cls] = stated_layer[ancestors[0]]
-    for t in {t for ts in types.values() for t in ts}:
-        superclasses.setdefault(t, frozenset())
-    layer_order: dict[str, int] = {}
-    for s, o in _pairs(store, str(SVC.layerOrder)):
-        if type(o) is ox.Literal:
-            with contextlib.suppress(ValueError):
-                layer_order[s] = int(o.value)
 
-    target_values: dict[str, dict[str, str]] = defaultdict(dict)
-    for name, predicate in (("metric", SVC.metric), ("value", SVC.targetValue), ("unit", SVC.unit)):
-        for s, o in _pairs(store, str(predicate)):
-            target_values[s][name] = o.value
-
-    by_context: dict[str, list[str]] = defaultdict(list)
-    for assignment, contexts in _multi(store, str(SVC.inContextOf)).items():
-        for c in contexts:
-            by_context[c].append(assignment)
-    by_agreement: dict[str, list[str]] = defaultdict(list)
-    for rel, agreements in _multi(store, str(SVC.governedBy)).items():
-        for a in agreements:
-            by_agreement[a].append(rel)
-    band_relationships: dict[str, list[str]] = defaultdict(list)
-    for rel, bands in _multi(store, str(SVC.hasBandOfVisibility)).items():
-        for b in bands:
-            band_relationships[b].append(rel)
-    visible_in: dict[str, list[str]] = defaultdict(list)
-    for band, elements in _multi(store, str(SVC.visibleElement)).items():
-        for e in elements:
-            for rel in band_relationships.get(band, [band]):
-                if rel not in visible_in[e]:
-                    visible_in[e].append(rel)
-
-    return DependencyIndex(
-        generation=generation,
-        dependency_predicates=subproperties,
-        forward=dict(forward),
-        backward=dict(backward),
-        minimum_required=minimum_required,
-        labels=_labels(store),
-        types=types,
-        superclasses=superclasses,
-        class_layer=class_layer,
-        layer_order=layer_order,
-        owners=_multi(store, str(SVC.ownedBy)),
-        assignments_by_context={k: tuple(v) for k, v in by_context.items()},
-        assignment_agent=_single(store, str(SVC.agent)),
-        assignment_role=_single(store, str(SVC.role)),
-        relationships_by_agreement={k: tuple(v) for k, v in by_agreement.items()},
-        relationship_consumers=_multi(store, str(SVC.consumer)),
-        visible_in={k: tuple(v) for k, v in visible_in.items()},
-        targets=_multi(store, str(SVC.target)),
-        target_values=dict(target_values),
-        build_seconds=time.perf_counter() - started,
-    )
+def refresh_index(store: Store, index: DependencyIndex) -> DependencyIndex:
+    """Bring ``index`` in step with ``store`` after graphs were added or dropped; returns a
+    rebuilt index when the change is not of that kind (or too large to be worth it)."""
+    started = time.perf_counter()
+    generation = store.generation
+    graphs = set(store.graphs())
+    known = set(index.graph_subjects)
+    added, removed = graphs - known, known - graphs
+    if not added and not removed:
+        return build_index(store)  # something changed inside a graph: start over
+    touched: set[str] = set()
+    for graph in removed:
+        touched |= index.graph_subjects.pop(graph)
+    new_facts: list[ox.Quad] = []
+    for graph in added:
+        for quad in store.quads(graph=graph):
+            if quad.predicate.value in _ONTOLOGY_PREDICATES:
+                return build_index(store)
+            s = node_key(quad.subject)
+            if s is not None:
+                touched.add(s)
+                new_facts.append(quad)
+        index.graph_subjects.setdefault(graph, set())
+    if len(touched) > _FULL_REBUILD_SHARE * max(1, len(index.forward) + len(index.labels)):
+        return build_index(store)
+    if touched & (set(index.superclasses) | set(index.layer_order) | index.dependency_predicates):
+        return build_index(store)
+    if any(s.startswith("_:") for s in touched):
+        return build_index(store)  # blank nodes cannot be asked for by id on every store
+    for s in touched:
+        index._forget(s)
+        for subjects in index.graph_subjects.values():
+            subjects.discard(s)
+    for s in touched:
+        for quad in store.quads(subject=key_term(s)):
+            index._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
+    index._settle(touched)
+    index._layer_memo.clear()
+    index.generation = generation
+    index.refresh_seconds = time.perf_counter() - started
+    return index
 
 
 _CACHE: weakref.WeakKeyDictionary[object, DependencyIndex] = weakref.WeakKeyDictionary()
@@ -345,12 +536,12 @@ _LOCK = threading.Lock()
 
 
 def get_index(store: Store) -> DependencyIndex:
-    """The cached index of ``store``, rebuilt when ``store.generation`` has changed."""
+    """The index of ``store``: cached, refreshed or rebuilt when ``store.generation`` changed."""
     with _LOCK:
         cached = _CACHE.get(store)
         if cached is not None and cached.generation == store.generation:
             return cached
-        index = build_index(store)
+        index = build_index(store) if cached is None else refresh_index(store, cached)
         _CACHE[store] = index
         return index
 
@@ -359,7 +550,3 @@ def invalidate(store: Store) -> None:
     """Forget the cached index of ``store`` (after writes made by another process)."""
     with _LOCK:
         _CACHE.pop(store, None)
-
-
-CUSTOMER_ROLE = str(CONCEPT.consumer)
-"""Role given to consumer organizations of relationships governed by an impacted agreement."""

@@ -23,9 +23,16 @@ from fastapi.responses import Response
 from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
 from svckg.api.results import choose, content_type
-from svckg.api.state import AppState, app_state, run_blocking, run_write
+from svckg.api.state import (
+    AppState,
+    app_state,
+    check_declared_size,
+    read_body,
+    run_blocking,
+    run_write,
+)
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
-from svckg.errors import InputError, NotFound, ParseError, TooLarge, UnsupportedFormat
+from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
 from svckg.vocab import GRAPH
 
 router = APIRouter(tags=["Graph Store Protocol"])
@@ -128,13 +135,7 @@ class Document:
 
 async def _parse_body(request: Request) -> list[Document]:
     """The RDF documents of the request body (one, or every part of a multipart body)."""
-    settings = app_state(request).settings
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
-        raise TooLarge(
-            f"the request body is over {settings.max_upload_bytes} bytes",
-            hint="split the upload or raise SVCKG_MAX_UPLOAD_BYTES",
-        )
+    check_declared_size(request)
     media, _ = media_type_of(request.headers.get("content-type"))
     base = str(request.url.replace(query=None, fragment=None))
     if media == "multipart/form-data":
@@ -150,12 +151,7 @@ async def _parse_body(request: Request) -> list[Document]:
         if not docs:
             raise InputError("the multipart body has no parts", hint="add a file part")
         return docs
-    body = await request.body()
-    if len(body) > settings.max_upload_bytes:
-        raise TooLarge(
-            f"the request body is over {settings.max_upload_bytes} bytes",
-            hint="split the upload or raise SVCKG_MAX_UPLOAD_BYTES",
-        )
+    body = await read_body(request)
     return [_parse(body, request.headers.get("content-type"), "request body", base)]
 
 
@@ -224,12 +220,13 @@ async def _delete(request: Request, graph: str) -> Response:
     return Response(status_code=204)
 
 
-@router.api_route(
-    PATH, methods=["GET", "HEAD"], summary="Get a graph (indirect)", openapi_extra=_READ_DOC
-)
+@router.get(PATH, summary="Get a graph (indirect; HEAD too)", openapi_extra=_READ_DOC)
 async def get_indirect(request: Request) -> Response:
     """``?graph=<IRI>`` or ``?default``."""
     return await _read(request, _indirect_graph(request, required=True) or "")
+
+
+router.add_api_route(PATH, get_indirect, methods=["HEAD"], include_in_schema=False)
 
 
 @router.put(PATH, summary="Create or replace a graph (indirect)", openapi_extra=_WRITE_DOC)
@@ -255,15 +252,15 @@ async def delete_indirect(request: Request) -> Response:
     return await _delete(request, _indirect_graph(request, required=True) or "")
 
 
-@router.api_route(
-    PATH + "/{path:path}",
-    methods=["GET", "HEAD"],
-    summary="Get a graph (direct)",
-    openapi_extra=_READ_DOC,
+@router.get(
+    PATH + "/{path:path}", summary="Get a graph (direct; HEAD too)", openapi_extra=_READ_DOC
 )
 async def get_direct(request: Request, path: str) -> Response:
     """The graph whose IRI is this URL."""
     return await _read(request, _direct_graph(request))
+
+
+router.add_api_route(PATH + "/{path:path}", get_direct, methods=["HEAD"], include_in_schema=False)
 
 
 @router.put(

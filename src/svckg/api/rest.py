@@ -13,8 +13,8 @@ from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
 from svckg.api.auth import require_admin, require_editor, require_read
 from svckg.api.conneg import media_type_of
-from svckg.api.state import app_state, run_blocking, run_write
-from svckg.errors import InputError, LimitExceeded, QueryError, TooLarge, UnsupportedFormat
+from svckg.api.state import app_state, check_declared_size, run_blocking, run_write
+from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
 from svckg.ingest import imports
 from svckg.ingest.pipeline import import_sources
 from svckg.ingest.registry import SourceFile
@@ -146,13 +146,7 @@ async def upload(
     nothing is written (422 with the validation report)."""
     require_editor(request)
     state = app_state(request)
-    limit = state.settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(
-            f"the upload is {int(declared):,} bytes, over the limit of {limit:,}",
-            hint="split it, or raise SVCKG_MAX_UPLOAD_BYTES",
-        )
+    check_declared_size(request)
     media, _ = media_type_of(request.headers.get("content-type"))
     if media != "multipart/form-data":
         raise UnsupportedFormat(

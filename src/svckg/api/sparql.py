@@ -10,8 +10,8 @@ WHERE clause reads that default graph unless it says ``USING``/``WITH``/``GRAPH`
 Relative IRIs resolve against the endpoint URL. The time limit (``Settings.query_timeout_s``)
 is enforced around the whole request (query and serialization) by
 :func:`svckg.api.state.run_blocking`, so results stream from the engine straight into the
-serializer. A GET without ``query`` returns the
-service description (RDF, or HTML for browsers).
+serializer. A GET without ``query`` returns the service description (RDF, or HTML for
+browsers).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
-from svckg.api.state import TEMPLATES_DIR, app_state, run_blocking, run_write
-from svckg.errors import InputError, QueryError, TooLarge, UnsupportedFormat
+from svckg.api.state import TEMPLATES_DIR, app_state, read_body, run_blocking, run_write
+from svckg.errors import InputError, QueryError, UnsupportedFormat
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -88,6 +88,28 @@ _OPENAPI_BODY = {
 }
 
 
+_GET_PARAMETERS = [
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "SPARQL query; without it, the service description",
+    },
+    *(
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "explode": True,
+            "description": "Protocol dataset (overrides FROM / FROM NAMED)",
+        }
+        for name in ("default-graph-uri", "named-graph-uri")
+    ),
+]
+
+
 class Params:
     """The protocol parameters of one request (URL query string plus form body)."""
 
@@ -139,6 +161,7 @@ def _endpoint(request: Request) -> str:
     "/sparql",
     summary="SPARQL query (GET) or service description",
     responses=_OPENAPI_BODY["responses"],
+    openapi_extra={"parameters": _GET_PARAMETERS},
 )
 async def sparql_get(request: Request) -> Response:
     """``?query=`` runs a query; without it, the SPARQL service description."""
@@ -160,14 +183,7 @@ async def sparql_get(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     """POST a query or update as a form, or directly with its media type."""
     media, ct_params = media_type_of(request.headers.get("content-type"))
-    settings = app_state(request).settings
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
-        raise TooLarge(
-            f"the request body is over {settings.max_upload_bytes} bytes",
-            hint="send a smaller request or raise SVCKG_MAX_UPLOAD_BYTES",
-        )
-    body = await request.body()
+    body = await read_body(request)
     url_pairs = list(request.query_params.multi_items())
     if not media:
         raise InputError(

@@ -20,9 +20,8 @@ from svckg.analysis.results import Edge, ImpactResult, TraceResult
 from svckg.analysis.terms import compact
 from svckg.analysis.trace import trace
 from svckg.cli.app import app, console
-from svckg.config import load_settings
+from svckg.cli.core import StoreOption, _opened
 from svckg.errors import QueryError
-from svckg.store.base import Store, open_store
 
 
 class GraphFormat(StrEnum):
@@ -37,25 +36,10 @@ class RowsFormat(StrEnum):
     csv = "csv"
 
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        envvar="SVCKG_STORE",
-        show_envvar=True,
-        help="Store directory, ':memory:' or a SPARQL endpoint URL.",
-    ),
-]
-
 queries_app = typer.Typer(
     help="The named queries (queries/*.rq): list, show, run.", no_args_is_help=True
 )
 app.add_typer(queries_app, name="queries")
-
-
-def _open(store: str | None) -> Store:
-    settings = load_settings(**({"store": store} if store else {}))
-    return open_store(settings)
 
 
 def _print_json(data: object) -> None:
@@ -153,8 +137,7 @@ def impact_command(
     store: StoreOption = None,
 ) -> None:
     """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
-    opened = _open(store)
-    try:
+    with _opened(store) as opened:
         result = impact(opened, elements, max_paths=paths)
         index = get_index(opened)
         if format is GraphFormat.json:
@@ -170,8 +153,6 @@ def impact_command(
             sys.stdout.write(_dot(edges, nodes, colors))
         else:
             _impact_table(result, index.label)
-    finally:
-        opened.close()
 
 
 def _trace_table(result: TraceResult, label) -> None:
@@ -210,8 +191,7 @@ def trace_command(
     store: StoreOption = None,
 ) -> None:
     """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
-    opened = _open(store)
-    try:
+    with _opened(store) as opened:
         result = trace(opened, element)
         index = get_index(opened)
         if format is GraphFormat.json:
@@ -223,8 +203,6 @@ def trace_command(
             sys.stdout.write(_dot(edges, nodes, {result.root.iri: "#aed6f1"}))
         else:
             _trace_table(result, index.label)
-    finally:
-        opened.close()
 
 
 @queries_app.command("list")
@@ -294,11 +272,8 @@ def queries_run(
     """Run a named query with its parameters."""
     params = _parse_params(param or [])
     get_query(name)  # unknown names fail before the store is opened
-    opened = _open(store)
-    try:
+    with _opened(store) as opened:
         variables, rows = run_named(opened, name, params)
-    finally:
-        opened.close()
     if format is RowsFormat.json:
         _print_json(
             {

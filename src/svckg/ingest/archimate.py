@@ -210,7 +210,21 @@ def _properties(el: etree._Element) -> list[tuple[str, Text]]:
 
 
 def _concept(el: etree._Element, file: str, canonical) -> Concept:  # type: ignore[no-untyped-def]
-    names = _texts(el, "name", "label")
+    names: list[Text] = []
+    documentation: list[Text] = []
+    has_properties = False
+    for child in el:  # one pass over the children: this runs for every element
+        if not isinstance(child.tag, str):
+            continue
+        local = child.tag.rpartition("}")[2]
+        if local in ("name", "label"):
+            if value := (child.text or "").strip():
+                names.append((value, child.get(XML_LANG) or None))
+        elif local == "documentation":
+            if child.text:
+                documentation.append((child.text, child.get(XML_LANG) or None))
+        elif local == "properties":
+            has_properties = True
     identifier = el.get("identifier")
     location = SourceLocation(
         file=file,
@@ -232,8 +246,8 @@ def _concept(el: etree._Element, file: str, canonical) -> Concept:  # type: igno
         type=canonical(_type_of(el)),
         location=location,
         names=names,
-        documentation=_texts(el, "documentation"),
-        properties=_properties(el),
+        documentation=documentation,
+        properties=_properties(el) if has_properties else [],
         source=el.get("source"),
         target=el.get("target"),
         attributes=attributes,  # type: ignore[arg-type]

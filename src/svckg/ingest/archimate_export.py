@@ -22,7 +22,12 @@ import pyoxigraph as ox
 from lxml import etree
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from svckg.ingest.archimodel import RESERVED_CLASS, RESERVED_IRI, RESERVED_PROPERTY
+from svckg.ingest.archimodel import (
+    RESERVED_CLASS,
+    RESERVED_IDENTIFIER,
+    RESERVED_IRI,
+    RESERVED_PROPERTY,
+)
 from svckg.ingest.mapping import Alignment, encode, load_alignment, model_base
 from svckg.store.base import Store
 from svckg.vocab import (
@@ -118,10 +123,12 @@ class _Writer:
         models = [n for n in nodes.values() if A + "Model" in n.types]
         self.model = models[0] if len(models) == 1 else None
         key = self._first(self.model, IDENT) if self.model else None
+        self.model_key = key  # the importer derives IRIs from it (pinned if not an XML ID)
         self.model_id = key if key and _NCNAME.match(key) else "id-svckg-export"
-        self.base = model_base(self.model_id)  # what the importer will derive IRIs from
+        self.base = model_base(key or self.model_id)
         self.ids: dict[str, str] = {}
         self.used_ids: set[str] = set()
+        self.edge_predicates = {r.edge for r in alignment.relationship_types.values()}
         self.subproperties = {str(SVC[p]) for p in ("dependsOn", *DEPENDENCY_PROPERTIES)}
         self.propdefs: dict[str, tuple[str, str]] = {}  # key -> (name, type)
         self.reserved: dict[str, str] = {}  # reserved name -> definition key
@@ -136,15 +143,17 @@ class _Writer:
         values = node.props.get(prop) if node else None
         return values[0].value if values else None
 
-    def _identifier(self, node: _Node) -> tuple[str, bool]:
-        """The exchange identifier and whether the IRI must be pinned."""
+    def _identifier(self, node: _Node) -> tuple[str, str | None, bool]:
+        """The exchange identifier, the source identifier to pin (when it is not a valid XML
+        ID) and whether the IRI must be pinned."""
         given = self._first(node, IDENT)
-        ident = given if given and _NCNAME.match(given) else None
-        if ident is None or ident in self.used_ids:
+        ident = given if given and _NCNAME.match(given) and given not in self.used_ids else None
+        if ident is None:
             ident = "id-" + hashlib.sha256(node.iri.encode()).hexdigest()[:20]
         self.used_ids.add(ident)
         self.ids[node.iri] = ident
-        return ident, self.base + encode(ident) != node.iri
+        original = given if given and given != ident else None
+        return ident, original, self.base + encode(original or ident) != node.iri
 
     def _reserved_key(self, name: str) -> str:
         if name not in self.reserved:
@@ -171,9 +180,13 @@ class _Writer:
             if lang:
                 el.set(XML_LANG, lang)
 
-    def _concept_body(self, el: etree._Element, node: _Node, pin_iri: bool) -> None:
+    def _concept_body(
+        self, el: etree._Element, node: _Node, pin_iri: bool, original: str | None = None
+    ) -> None:
         self._texts(el, "name", node.props.get(LABEL, []))
         self._texts(el, "documentation", node.props.get(DESCR, []))
+        if original:
+            self._add_property(el, self._reserved_key(RESERVED_IDENTIFIER), original, None)
         if pin_iri:
             self._add_property(el, self._reserved_key(RESERVED_IRI), node.iri, None)
         for pred, values in sorted(node.props.items()):
@@ -197,10 +210,8 @@ class _Writer:
                     "modifier",
                 }:
                     continue
-                if pred.startswith(A) and pred[len(A) :] in self.a.relationship_types.keys() | {
-                    r.edge[len(A) :] for r in self.a.relationship_types.values()
-                }:
-                    continue
+                if isinstance(v, ox.NamedNode) and pred in self.edge_predicates:
+                    continue  # the direct edge of a relationship, rebuilt on import
                 self._add_property(el, self._reserved_key(pred), str(v), None)
 
     # -- the document ---------------------------------------------------------------
@@ -214,6 +225,10 @@ class _Writer:
         if self.model:
             self._texts(root, "documentation", self.model.props.get(DESCR, []))
         model_props = etree.Element("tmp")
+        if self.model_key and self.model_key != self.model_id:
+            self._add_property(
+                model_props, self._reserved_key(RESERVED_IDENTIFIER), self.model_key, None
+            )
         if self.model:
             self._concept_body(
                 model_props,
@@ -258,7 +273,7 @@ class _Writer:
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
     def _element(self, parent: etree._Element, node: _Node) -> None:
-        ident, pin = self._identifier(node)
+        ident, original, pin = self._identifier(node)
         arch = sorted(
             t[len(A) :]
             for t in node.types
@@ -268,7 +283,7 @@ class _Writer:
         type_name = arch[0] if arch else self.a.export_type(set(others))
         el = etree.SubElement(parent, f"{{{NS}}}element", identifier=ident)
         el.set(f"{{{XSI}}}type", type_name)
-        self._concept_body(el, node, pin)
+        self._concept_body(el, node, pin, original)
         mapped = self.a.element_class.get(type_name)
         default = [mapped] if mapped else []
         if type_name in self.a.consumer_class or others != default:
@@ -296,7 +311,7 @@ class _Writer:
     def _pending_rel(
         self, parent: etree._Element, node: _Node, type_name: str, src: str, tgt: str
     ) -> None:
-        ident, pin = self._identifier(node)
+        ident, original, pin = self._identifier(node)
         el = etree.SubElement(parent, f"{{{NS}}}relationship", identifier=ident)
         el.set("source", "")
         el.set("target", "")
@@ -304,7 +319,7 @@ class _Writer:
         for attr in ("accessType", "isDirected", "modifier"):
             if (value := self._first(node, A + attr)) is not None:
                 el.set(attr, value)
-        self._concept_body(el, node, pin)
+        self._concept_body(el, node, pin, original)
         self.late.append((el, src, tgt))
         rtype = self.a.relationship_types[type_name]
         actual = self._edge_between(src, tgt, rtype.dependent)
@@ -446,4 +461,3 @@ class _Writer:
                         target=shown[t],
                     )
                     c.set(f"{{{XSI}}}type", "Relationship")
-

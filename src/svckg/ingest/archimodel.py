@@ -27,6 +27,10 @@ RESERVED_IRI = "svckg:iri"
 RESERVED_CLASS = "svckg:class"
 """Property definition name carrying the svc classes of a node (space-separated IRIs)."""
 RESERVED_PROPERTY = "svckg:property"
+RESERVED_IDENTIFIER = "svckg:identifier"
+"""Property definition name carrying a source identifier that is not a valid XML ID (on the
+model or a concept): the importer uses it for the IRI and ``dcterms:identifier``."""
+RESERVED = (RESERVED_IRI, RESERVED_CLASS, RESERVED_PROPERTY, RESERVED_IDENTIFIER)
 """Property definition name carrying the svc predicate of a relationship."""
 
 
@@ -46,10 +50,16 @@ class Concept:
     attributes: dict[str, str] = field(default_factory=dict)
     """Relationship attributes kept as archimate: literals (accessType, isDirected, ...)."""
     specialization: str | None = None
+    original: str | None = None
+    """The source identifier when the exchange identifier differs (``svckg:identifier``)."""
 
     @property
     def name(self) -> str | None:
         return self.names[0][0] if self.names else None
+
+    @property
+    def source_identifier(self) -> str:
+        return self.original or self.identifier
 
 
 @dataclass
@@ -186,6 +196,7 @@ def to_staged(model: Model, source: str, format: str, base_iri: str | None = Non
     """
     a = load_alignment()
     check(model, a)
+    _apply_identifier_pins(model)
     cursor: list[object] = [model.file]  # what is being mapped (for the error's location)
     try:
         return _build(model, source, format, base_iri, a, cursor)
@@ -198,6 +209,19 @@ def to_staged(model: Model, source: str, format: str, base_iri: str | None = Non
             else str(at),
             hint="fix the value (e.g. a language tag like 'en' or 'en-GB')",
         ) from exc
+
+
+def _apply_identifier_pins(model: Model) -> None:
+    keys = {k for k, (name, _) in model.property_definitions.items() if name == RESERVED_IDENTIFIER}
+    if not keys:
+        return
+    for key, (value, _) in model.properties:
+        if key in keys and value.strip():
+            model.identifier = value.strip()
+    for c in (*model.elements, *model.relationships):
+        for key, (value, _) in c.properties:
+            if key in keys and value.strip():
+                c.original = value.strip()
 
 
 def _build(
@@ -226,9 +250,7 @@ def _build(
 
     reserved: dict[str, str] = {}  # property key -> reserved name or predicate IRI
     for key, (name, ptype) in model.property_definitions.items():
-        if name in (RESERVED_IRI, RESERVED_CLASS, RESERVED_PROPERTY) or name.startswith(
-            ("http://", "https://")
-        ):
+        if name in RESERVED or name.startswith(("http://", "https://")):
             reserved[key] = name
             continue
         node = term(prop_iri(key))
@@ -240,7 +262,7 @@ def _build(
     # Identity: normally <base><id>; the exporter's svckg:iri property overrides it.
     iris: dict[str, str] = {}
     for c in (*model.elements, *model.relationships):
-        iri = f"{base}{encode(c.identifier)}"
+        iri = f"{base}{encode(c.source_identifier)}"
         for key, (value, _) in c.properties:
             if reserved.get(key) == RESERVED_IRI:
                 iri = value.strip()
@@ -265,13 +287,13 @@ def _build(
                 classes[e.identifier] = value.split()
 
     def emit_common(c: Concept, node: ox.NamedNode) -> None:
-        add(ox.Triple(node, ident, ox.Literal(c.identifier)))
+        add(ox.Triple(node, ident, ox.Literal(c.source_identifier)))
         for text in c.names:
             add(ox.Triple(node, label, _literal(text)))
         for text in c.documentation:
             add(ox.Triple(node, descr, _literal(text)))
         if c.specialization:
-            add(ox.Triple(node, term(arch + "specialization"), ox.Literal(c.specialization)))
+            add(ox.Triple(node, term(arch + "profile"), ox.Literal(c.specialization)))
         for key, text in c.properties:
             kind = reserved.get(key)
             if kind is None:
@@ -288,37 +310,46 @@ def _build(
             add(ox.Triple(node, rdf_type, term(cls)))
         emit_common(e, node)
 
+    src_p, tgt_p = term(arch + "source"), term(arch + "target")
+    rel_types = {
+        name: (rt, term(arch + name), term(rt.edge)) for name, rt in a.relationship_types.items()
+    }
+    chosen: dict[tuple[str | None, str | None], str] = {}  # dependency property per class pair
     for r in model.relationships:
         cursor[0] = r
-        rtype = a.relationship_types[r.type]
+        rtype, type_node, edge = rel_types[r.type]
         node = term(iris[r.identifier])
         src, tgt = term(iris[r.source]), term(iris[r.target])  # type: ignore[index]
-        add(ox.Triple(node, rdf_type, term(arch + r.type)))
-        add(ox.Triple(node, term(arch + "source"), src))
-        add(ox.Triple(node, term(arch + "target"), tgt))
-        for attr, value in r.attributes.items():
-            add(ox.Triple(node, term(arch + attr), ox.Literal(value)))
+        add(ox.Triple(node, rdf_type, type_node))
+        add(ox.Triple(node, src_p, src))
+        add(ox.Triple(node, tgt_p, tgt))
+        if r.attributes:
+            for attr, value in r.attributes.items():
+                add(ox.Triple(node, term(arch + attr), ox.Literal(value)))
         emit_common(r, node)
-        add(ox.Triple(src, term(rtype.edge), tgt))
-        override = next(
-            (v.strip() for k, (v, _) in r.properties if reserved.get(k) == RESERVED_PROPERTY),
-            None,
-        )
+        add(ox.Triple(src, edge, tgt))
+        override = None
+        if r.properties and reserved:
+            override = next(
+                (v.strip() for k, (v, _) in r.properties if reserved.get(k) == RESERVED_PROPERTY),
+                None,
+            )
         # the edge goes from the dependent end to the other (source -> target if none)
-        dependent, dependee = r.source, r.target
         if rtype.dependent == "target":
-            dependent, dependee = dependee, dependent
+            dependent, dependee, d_node, e_node = r.target, r.source, tgt, src
+        else:
+            dependent, dependee, d_node, e_node = r.source, r.target, src, tgt
         if override:  # pinned by the exporter; "none" pins "no dependency"
             prop = None if override == "none" else override
         elif rtype.dependent is not None:
-            prop = a.dependency_property(
-                _first(classes.get(dependent)),  # type: ignore[arg-type]
-                _first(classes.get(dependee)),  # type: ignore[arg-type]
-            )
+            pair = (_first(classes.get(dependent)), _first(classes.get(dependee)))  # type: ignore[arg-type]
+            prop = chosen.get(pair)
+            if prop is None:
+                prop = chosen[pair] = a.dependency_property(*pair)
         else:
             prop = None
         if prop is not None:
-            add(ox.Triple(term(iris[dependent]), term(prop), term(iris[dependee])))  # type: ignore[index]
+            add(ox.Triple(d_node, term(prop), e_node))
 
     cursor[0] = f"{model.file}, the model's name, documentation, folders or views"
     model_node = term(base.rstrip("/"))

@@ -72,6 +72,8 @@ class _Row:
     row: int
     cells: dict[str, str]
     columns: dict[str, int]
+    line: int | None = None
+    """File line the row starts on (CSV only)."""
 
 
 @dataclass
@@ -138,6 +140,7 @@ def parse(file: SourceFile, mapping: Path | None) -> Staged:
         locations[node.value] = SourceLocation(
             file=f"{file.name} [{r.sheet}]" if r.sheet else file.name,
             row=r.row,
+            line=r.line,
             column=r.columns[ent.id],
             element_id=ident,
             element_name=label or None,
@@ -320,19 +323,23 @@ def _read_sheets(file: SourceFile) -> dict[str, _Sheet]:
     recs = list(records(text, file.name, comments=False))
     if not recs:
         raise InputError("the CSV file is empty", where=file.name)
-    return {"": _table("", recs[0].row, recs[0].fields, [(r.row, r.fields) for r in recs[1:]])}
+    rows = [(r.row, r.fields, r.line) for r in recs[1:]]
+    return {"": _table("", recs[0].row, recs[0].fields, rows)}
 
 
 def _table(
-    sheet: str, header_row: int, header: list[str], data: list[tuple[int, list[str]]]
+    sheet: str,
+    header_row: int,
+    header: list[str],
+    data: list[tuple[int, list[str], int | None]],
 ) -> _Sheet:
     columns = {h.strip(): i + 1 for i, h in enumerate(header) if h and h.strip()}
     out = []
-    for row, fields in data:
+    for row, fields, line in data:
         if not any(f.strip() for f in fields):
             continue
         cells = {h: (fields[i - 1] if i - 1 < len(fields) else "") for h, i in columns.items()}
-        out.append(_Row(sheet, row, cells, columns))
+        out.append(_Row(sheet, row, cells, columns, line))
     return _Sheet(columns, header_row, out)
 
 
@@ -353,11 +360,11 @@ def _read_xlsx(file: SourceFile) -> dict[str, _Sheet]:
     try:
         for ws in wb.worksheets:
             values = [
-                (i, ["" if v is None else _cell_text(v) for v in row])
+                (i, ["" if v is None else _cell_text(v) for v in row], None)
                 for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
             ]
             header = values[0][1] if values else []
-            sheets[ws.title] = _table(ws.title, 1, header, values[1:])
+            sheets[ws.title] = _table(ws.title, 1, header, values[1:])  # type: ignore[arg-type]
     finally:
         wb.close()
     return sheets

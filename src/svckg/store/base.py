@@ -36,8 +36,11 @@ class Store(Protocol):
         substitutions: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query. ``default_graph`` lists graph IRIs whose union is the default
-        graph (None: the union of all graphs; an empty list is a QueryError).
+        """Run a SPARQL query. Without ``default_graph`` and ``named_graphs`` the default
+        graph is the union of all graphs and GRAPH sees every named graph. As in the SPARQL
+        protocol, once either is given the dataset is exactly what is given: ``default_graph``
+        lists the graphs merged into the default graph, ``named_graphs`` those GRAPH can see
+        (the one not given is empty; an empty list is a QueryError).
         ``substitutions`` binds variables (by name, without ``?``) to terms safely, never by
         pasting text: see :mod:`svckg.store.params` (the variable becomes a constant; in a
         SELECT projection it stays a column). Raises QueryError on bad syntax (with the

@@ -290,12 +290,11 @@ class EmbeddedStore:
         engine = self.engine
         check_dataset(default_graph, named_graphs)
         kwargs: dict[str, Any] = {}
-        if default_graph is not None:
-            kwargs["default_graph"] = [_iri(g) for g in default_graph]
-        else:
+        if default_graph is None and named_graphs is None:
             kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [_iri(g) for g in named_graphs]
+        else:  # SPARQL protocol: the dataset is exactly what is given
+            kwargs["default_graph"] = [_iri(g) for g in default_graph or ()]
+            kwargs["named_graphs"] = [_iri(g) for g in named_graphs or ()]
         textual = {
             k: v for k, v in (substitutions or {}).items() if not isinstance(v, ox.BlankNode)
         }

@@ -3,15 +3,18 @@
 Results are parsed into pyoxigraph's result objects, so callers see the same types as with
 the embedded store. svckg expects the endpoint's default graph to be the union of the named
 graphs (start oxigraph with ``oxigraph serve --union-default-graph``; Fuseki:
-``tdb:unionDefaultGraph true``; GraphDB and Virtuoso do this by default); ``default_graph``
-narrows it with ``default-graph-uri`` parameters.
+``tdb:unionDefaultGraph true``; GraphDB and Virtuoso query all graphs by default);
+``default_graph`` / ``named_graphs`` become ``default-graph-uri`` / ``named-graph-uri``.
+
+Timeouts: ``timeout_s`` bounds the wait for an answer (LimitExceeded after it). The server
+may go on evaluating the query: give it its own limit too (``oxigraph serve --timeout-s``).
 
 Loads: with a Graph Store Protocol URL, ``load`` sends one request (POST adds, PUT
-replaces: atomic on oxigraph). Without one, it sends ``INSERT DATA`` updates of at most
-:data:`INSERT_CHUNK` triples; ``replace=True`` puts ``DROP SILENT GRAPH`` and the first
-chunk in one request, so a replace of up to :data:`INSERT_CHUNK` triples is atomic and a
-larger one is not. Triples with blank nodes all go in the first request (a blank node
-label only means the same node within one request).
+replaces; whether one request is one transaction is up to the server). Without one, it
+sends ``INSERT DATA`` updates of at most :data:`INSERT_CHUNK` triples; ``replace=True``
+puts ``DROP SILENT GRAPH`` and the first chunk in one request, so a replace of up to
+:data:`INSERT_CHUNK` triples is atomic and a larger one is not. Triples with blank nodes all
+go in the first request (a blank node label only means the same node within one request).
 """
 
 from __future__ import annotations

@@ -29,6 +29,16 @@ async function start() {
   // the default tab names the prefixes most queries need; the named query tabs carry their own
   const preset = ["svc", "svcc", "id", "rdf", "rdfs", "skos"].filter((p) => prefixes[p]);
   const prefixLines = preset.map((p) => `PREFIX ${p}: <${prefixes[p]}>`).join("\n");
+  // svckg's prefixes first in the prefix completer: typing "svc:" adds its PREFIX line
+  const bundled = Yasgui.Yasqe.Autocompleters.prefixes;
+  const ours = Object.entries(prefixes).map(([p, ns]) => `${p}: <${ns}>`);
+  Yasgui.Yasqe.registerAutocompleter({
+    ...bundled,
+    persistenceId: "svckg-prefixes",
+    get: (yasqe) => Promise.resolve(bundled.get(yasqe)).then((others) => [
+      ...ours, ...others.filter((line) => !(line.split(":")[0] in prefixes))]),
+  }, true);
+  Yasgui.Yasqe.defaults.autocompleters = ["variables", "prefixes"];
   Yasgui.Yasqe.defaults.value = `${prefixLines}\n\nSELECT ?element ?label ?type WHERE {\n`
     + "  ?element a ?type ; rdfs:label ?label .\n  ?type rdfs:subClassOf* svc:Service .\n} LIMIT 50\n";
   const yasgui = new Yasgui(document.getElementById("yasgui"), {

@@ -1,7 +1,7 @@
 // Validation page: dry-run an upload through /api/imports, show the report grouped by shape and
 // element with source locations, and import it when it conforms and the user has a token.
 import "../shared/style.css";
-import { describeError, el, getToken, renderNav, resourceHref, setToken } from "../shared/api.js";
+import { describeError, el, getToken, renderNav, setToken } from "../shared/api.js";
 
 renderNav("/ui/validate");
 const $ = (id) => document.getElementById(id);
@@ -99,8 +99,9 @@ function renderReport(report) {
     const tbody = el("tbody");
     for (const [focus, rows] of byElement) {
       rows.forEach((r, i) => tbody.append(el("tr", { class: "result", dataset: { severity: r.severity } },
-        i === 0 ? el("td", { rowspan: String(rows.length) },
-          focus.startsWith("http") ? el("a", { href: resourceHref(focus) }, shortName(focus)) : focus) : null,
+        // the element is in the upload, not (yet) in the store: name it, no link
+        i === 0 ? el("td", { rowspan: String(rows.length), title: focus },
+          (r.location && r.location.element_name) || shortName(focus)) : null,
         el("td", {}, locationText(r.location)),
         el("td", {}, shortName(r.path || "")),
         el("td", {}, r.value ?? ""),

@@ -151,6 +151,33 @@ $("permalink").addEventListener("click", async () => {
   setTimeout(() => { $("permalink").textContent = "Copy permalink"; }, 2000);
 });
 
+// keyboard: the graph takes focus; arrows walk the elements in reading order (layer by layer)
+let keyIndex = -1;
+$("graph").addEventListener("keydown", (event) => {
+  const nodes = cy.nodes().sort((a, b) => (a.position("y") - b.position("y"))
+    || (a.position("x") - b.position("x")));
+  if (!nodes.length) return;
+  const current = nodes.toArray().findIndex((n) => n.id() === state.selected);
+  if (keyIndex < 0 || keyIndex >= nodes.length) keyIndex = Math.max(0, current);
+  if (["ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp"].includes(event.key)) {
+    event.preventDefault();
+    const step = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
+    keyIndex = (keyIndex + step + nodes.length) % nodes.length;
+    const node = nodes[keyIndex];
+    cy.nodes().unselect();
+    node.select();
+    cy.center(node);
+    $("graph-focus").textContent = `${node.data("label")}, ${node.data("className")}, `
+      + `${node.data("layerLabel")} (${keyIndex + 1} of ${nodes.length})`;
+  } else if (event.key === "Enter" && keyIndex >= 0) {
+    event.preventDefault();
+    openElement(nodes[keyIndex].id(), { addToGraph: false });
+  } else if ((event.key === "f" || event.key === "F") && keyIndex >= 0) {
+    event.preventDefault();
+    toggleFailed(nodes[keyIndex].id(), nodes[keyIndex].data("label"));
+  }
+});
+
 // ---------------------------------------------------------------------------------- details
 function renderEmptyDetails() {
   $("details").replaceChildren(
@@ -331,19 +358,22 @@ async function runImpact() {
   // draw the failed and the nearest impacted elements with the relations along their paths
   const toDraw = [...impacted].sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0))
     .slice(0, IMPACT_DRAW_LIMIT);
-  const missingFailed = failed.filter((iri) => cy.getElementById(iri).empty());
-  if (missingFailed.length) {
-    const restored = await getJSON("/api/ui/nodes?" + missingFailed
+  // summaries from /api/ui/nodes: the same labels, classes and layers as the rest of the graph
+  const wanted = [...failed, ...toDraw.map((i) => i.iri)].filter((iri) => cy.getElementById(iri).empty());
+  if (wanted.length) {
+    // ask with what is drawn already too, to get the links between old and new elements
+    const all = [...new Set([...wanted, ...cy.nodes().map((n) => n.id())])].slice(0, 300);
+    const drawn = await getJSON("/api/ui/nodes?" + all
       .map((i) => `iri=${encodeURIComponent(i)}`).join("&"));
-    addSummaries(restored.nodes);
+    addSummaries(drawn.nodes);
+    addEdges(drawn.edges);
   }
-  addSummaries(toDraw);
   const pathEdges = [];
   for (const item of toDraw) {
     for (const path of (item.paths || []).slice(0, 3)) {
       for (const step of path) {
         pathEdges.push({ source: step.s, target: step.o, predicate: step.p,
-          predicateLabel: step.pLabel || step.label || localName(step.p) });
+          predicateLabel: localName(step.p) });
       }
     }
   }

@@ -21,6 +21,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from svckg.errors import ShapesError
+from svckg.validation.fast.cycles import cycle_nodes, cycle_predicates
 from svckg.validation.fast.shapes import SH_NS, Constraint, Shape
 from svckg.validation.fast.sparql import prebind, strip_strings
 
@@ -63,6 +64,8 @@ class Focus(Protocol):
     """A source of focus nodes: a SPARQL group pattern binding a variable."""
 
     depth: int
+    whole: bool
+    """True when the focus nodes are all the targets of a shape (not a scoped subset)."""
 
     def pattern(self, var: str) -> str:
         """Group pattern text binding ``?var`` to each focus node."""
@@ -82,6 +85,9 @@ class Context(Protocol):
 
     def subclasses(self, classes: list[Node]) -> list[Term]:
         """The classes and their subclasses in the data."""
+
+    def edges(self, predicates: list[str]) -> Iterable[tuple[Term, Term]]:
+        """(subject, object) of every triple with one of the predicates, in the data."""
 
     def values_of(self, shape: Shape, focus: Focus) -> Focus:
         """The value nodes of ``shape`` over ``focus``, as a focus source."""
@@ -503,6 +509,11 @@ def _select_results(
     if sparql_term(shape.node) == _UNMATCHABLE:
         del fixed["currentShape"]
     runs: list[tuple[Term | None, ox.QuerySolutions]] = []
+    # The cycle idiom over whole targets: one graph walk (a scoped run keeps per-node queries).
+    cycle = cycle_predicates(query, prefixes) if focus.whole and not params else None
+    if cycle is not None:
+        yield from _cycle_results(ctx, shape, c, focus, cycle, template)
+        return
     try:
         if _batchable(query):
             text = prebind(query, fixed).replace("$this", "?this")
@@ -570,6 +581,31 @@ def _select_results(
                     text.setdefault(k, v.strip("<>"))
                 message = fill_message(template, text)
             yield Raw(this, this, rpath, value, shape, c.iri, message)
+
+
+def _cycle_results(
+    ctx: Context,
+    shape: Shape,
+    c: Constraint,
+    focus: Focus,
+    predicates: list[str],
+    template: str | None,
+) -> Iterator[Raw]:
+    """The cycle idiom (see :mod:`cycles`): focus nodes on a cycle of ``predicates``."""
+    on_cycle = cycle_nodes(ctx.edges(predicates))
+    if not on_cycle:
+        return
+    path = _path_text(shape)
+    query = f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('this')} }}"
+    for row in ctx.select(query):
+        this = row[0]
+        if this in on_cycle:
+            message = (
+                fill_message(template, {"this": _plain(this)})
+                if template
+                else ("Node lies on a cycle")
+            )
+            yield Raw(this, this, path, this if shape.path is None else None, shape, c.iri, message)
 
 
 def _plain(term: Term) -> str:

@@ -40,6 +40,7 @@ class TargetFocus:
     more than once: every query using it is DISTINCT or aggregates with COUNT(DISTINCT)."""
 
     depth = 0
+    whole = True
 
     def __init__(self, shape: Shape, classes: list[Term]):
         self.shape, self.classes = shape, classes
@@ -66,6 +67,7 @@ class NodesFocus:
     """An explicit list of focus nodes (IRIs and literals)."""
 
     depth = 0
+    whole = False
 
     def __init__(self, nodes: list[Term]):
         self.nodes = nodes
@@ -76,6 +78,8 @@ class NodesFocus:
 
 class ValuesFocus:
     """The value nodes of a path over the focus nodes of ``parent``."""
+
+    whole = False
 
     def __init__(self, parent, path: Path):
         self.parent, self.path = parent, path
@@ -151,6 +155,14 @@ class _Run:
 
     def select(self, query: str, **kwargs) -> ox.QuerySolutions:
         return self.store.query(query, **self.kwargs, **kwargs, custom_functions=_CUSTOM_FUNCTIONS)
+
+    def edges(self, predicates: list[str]) -> Iterable[tuple[Term, Term]]:
+        """(subject, object) of every triple with one of the predicates, in the data."""
+        graphs = self.kwargs.get("default_graph") or [None]
+        for predicate in predicates:
+            for graph in graphs:
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+                    yield q.subject, q.object
 
     def subclasses(self, classes: list[Node]) -> list[Term]:
         """The classes and all their subclasses in the data (rdfs:subClassOf*)."""
