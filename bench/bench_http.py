@@ -105,11 +105,15 @@ def parameters() -> dict[str, str]:
     }
 
 
-def query_texts(names: tuple[str, ...] | None) -> dict[str, str]:
+OVERHEAD_QUERY = "ASK {}"
+"""Measures the per-request cost of each server itself (no data touched)."""
+
+
+def query_texts(names: tuple[str, ...] | None, overhead: bool = False) -> dict[str, str]:
     """Named queries with their parameters written into the text (the same text for every
-    server)."""
+    server); ``overhead`` adds the empty ASK as ``overhead-ask``."""
     values = parameters()
-    out: dict[str, str] = {}
+    out: dict[str, str] = {"overhead-ask": OVERHEAD_QUERY} if overhead else {}
     for q in catalogue():
         if names is not None and q.name not in names:
             continue
@@ -303,7 +307,8 @@ def bench(server: Server, name: str, text: str, args: argparse.Namespace) -> Run
     )
     rows: int | None = None
     try:
-        rows = len(json.loads(body)["results"]["bindings"])
+        answer = json.loads(body)
+        rows = 1 if "boolean" in answer else len(answer["results"]["bindings"])
     except (ValueError, KeyError, TypeError):
         print(f"  {server.name} {name}: unexpected answer {body[:200]!r}", file=sys.stderr)
     run = Run(
@@ -335,7 +340,7 @@ def run_part(
 ) -> list[Run]:
     store_dir = work / f"store-{part}"
     _, flat = build_store(store_dir, size)
-    texts = query_texts(names)
+    texts = query_texts(names, overhead=True)
     runs: list[Run] = []
     starters = {
         "svckg": lambda: start_svckg(store_dir, work),

@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from svckg.config import ONTOLOGY_DIR
-from svckg.errors import InputError, ParseError
+from svckg.errors import InputError, ParseError, SvckgError
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "svckg.ttl"
 CONCEPTS_FILE = ONTOLOGY_DIR / "concepts.ttl"
@@ -68,12 +68,10 @@ def concepts_html(concepts: Graph) -> str:
 
     >>> from rdflib import Literal
     >>> g = Graph()
-    >>> s, c = URIRef("https://w3id.org/svckg/concepts/Colours"), URIRef("https://w3id.org/svckg/concepts/red")
-    >>> g.add((s, RDF.type, SKOS.ConceptScheme)); g.add((c, SKOS.inScheme, s))  # doctest: +ELLIPSIS
-    <Graph ...>
-    <Graph ...>
-    >>> g.add((c, SKOS.prefLabel, Literal("red", lang="en")))  # doctest: +ELLIPSIS
-    <Graph ...>
+    >>> scheme = URIRef("https://w3id.org/svckg/concepts/Colours")
+    >>> red = URIRef("https://w3id.org/svckg/concepts/red")
+    >>> _ = g.add((scheme, RDF.type, SKOS.ConceptScheme)).add((red, SKOS.inScheme, scheme))
+    >>> _ = g.add((red, SKOS.prefLabel, Literal("red", lang="en")))
     >>> "<code>svcc:red</code>" in concepts_html(g)
     True
     """
@@ -112,17 +110,24 @@ def render_ontology_docs(
 ) -> Path:
     """Write ``index.html`` (ontology) and ``concepts.html`` into ``out_dir``; return the index.
 
-    Raises :class:`svckg.errors.InputError` if a source file is missing or not Turtle; nothing
-    is written in that case.
+    Raises :class:`svckg.errors.InputError` if a source file is missing or not Turtle and
+    :class:`svckg.errors.SvckgError` if pyLODE cannot be loaded; nothing is written then.
     """
     ontology = _parse(ontology_file)
     concepts = _parse(concepts_file)
     # pyLODE calls logging.basicConfig(level=INFO) on import: keep the caller's root level.
     root = logging.getLogger()
     level = root.level
-    from pylode import OntPub  # late import: loading pyLODE reads its background ontologies
-
-    root.setLevel(level)
+    try:
+        from pylode import OntPub  # late import: loading pyLODE reads its background ontologies
+    except (ImportError, FileNotFoundError) as exc:  # pyLODE 3.4.1 misses its pyproject.toml
+        raise SvckgError(
+            f"pyLODE cannot be loaded: {exc}",
+            where="render_ontology_docs",
+            hint="install a working release: pip install 'pylode>=3.0,<3.4'",
+        ) from exc
+    finally:
+        root.setLevel(level)
     ontology_page = OntPub(ontology=ontology).make_html()
     out_dir.mkdir(parents=True, exist_ok=True)
     index = out_dir / "index.html"

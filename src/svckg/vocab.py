@@ -27,6 +27,8 @@ CONCEPTS_GRAPH = GRAPH["concepts"]
 ALIGNMENTS_GRAPH = GRAPH["alignments"]
 PROVENANCE_GRAPH = GRAPH["provenance"]
 """PROV-O records of every import."""
+SYSTEM_GRAPH = GRAPH["system"]
+"""svckg's own bookkeeping (checksums of the system graphs)."""
 
 PREFIXES: dict[str, str] = {
     "svc": str(SVC),

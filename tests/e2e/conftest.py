@@ -1,7 +1,8 @@
 """Browser-test harness: the svckg app with the demo in a subprocess on 127.0.0.1, and Debian's
 headless Chromium driven by Playwright (never ``playwright install``).
 
-- ``ui_server`` (session): base URL of ``serve_demo.py`` on a free port, stopped by PID
+- ``ui_server`` (session): base URL of ``svckg serve`` (fresh in-memory store with the demo)
+  on a free port, stopped by PID
   (``SVCKG_E2E_URL=http://127.0.0.1:PORT`` points the tests at a server you run yourself).
 - ``browser`` (session): Chromium at /usr/bin/chromium; missing Chromium FAILS the test.
 - ``page``: a fresh page whose requests to any host other than the test server are blocked
@@ -67,17 +68,31 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("ui-server") / "server.log"
     log = log_path.open("wb")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cli = Path(sys.executable).parent / "svckg"
+    if not cli.exists():
+        raise RuntimeError(
+            f"the svckg command is not installed next to {sys.executable}: "
+            "run `pip install -e .` (or `make python-deps`)"
+        )
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "SVCKG_TOKENS": f"{EDITOR_TOKEN}:editor",
+        "SVCKG_READ_REQUIRES_TOKEN": "0",
+    }
+    # `svckg serve` on a fresh in-memory store loads the ontology and the demo first
     proc = subprocess.Popen(
         [
-            sys.executable,
-            str(Path(__file__).with_name("serve_demo.py")),
+            str(cli),
+            "serve",
+            "--host",
+            "127.0.0.1",
             "--port",
             str(port),
             "--store",
             ":memory:",
-            "--tokens",
-            f"{EDITOR_TOKEN}:editor",
+            "--log-level",
+            "warning",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -199,10 +199,20 @@ def test_validation_page_shows_the_violation(page, ui_server: str, shot: Callabl
     shot(page, "08-validation-violation")
 
 
-def test_graphiql_page_loads_offline(page, ui_server: str, shot: Callable) -> None:
-    """The GraphiQL bundle renders without outside requests."""
+def test_graphiql_runs_a_query_against_graphql(page, ui_server: str, shot: Callable) -> None:
+    """The GraphiQL bundle renders without outside requests and POSTs to /graphql."""
     page.goto(f"{ui_server}/ui/graphql")
-    page.wait_for_selector(".graphiql-container")
+    page.wait_for_selector(".graphiql-container .graphiql-query-editor .CodeMirror")
+    page.evaluate(
+        "() => document.querySelector('.graphiql-query-editor .CodeMirror')"
+        ".CodeMirror.setValue('{ __typename }')"
+    )
+    page.locator(".graphiql-execute-button").click()
+    page.wait_for_function(
+        "() => (document.querySelector('.graphiql-response') || {}).textContent"
+        "?.includes('__typename')"
+    )
+    assert '"Query"' in page.text_content(".graphiql-response")
     shot(page, "11-graphiql")
 
 
@@ -214,6 +224,10 @@ def test_resource_page_neighbourhood(page, ui_server: str, shot: Callable) -> No
     page.wait_for_function("() => document.querySelector('#svckg-neighbourhood canvas') !== null")
     assert "linked elements" in (container.get_attribute("aria-label") or "")
     shot(page, "12-resource-page")
+    # the ontology's own terms are documented the same way
+    page.goto(f"{ui_server}/resource?iri={quote('https://w3id.org/svckg#BackendService', safe='')}")
+    page.wait_for_function("() => document.querySelector('#svckg-neighbourhood canvas') !== null")
+    assert page.text_content("h1") == "backend service"
 
 
 def test_validation_page_groups_an_archimate_report_by_shape_and_element(

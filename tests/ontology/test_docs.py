@@ -35,3 +35,17 @@ def test_bad_turtle_is_reported_and_nothing_written(tmp_path: Path) -> None:
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         render_ontology_docs(tmp_path / "docs", concepts_file=tmp_path / "nope.ttl")
+
+
+def test_unloadable_pylode_gives_an_actionable_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyLODE 3.4.1 fails on import; the error names the fix and nothing is written."""
+    import sys
+
+    from svckg.errors import SvckgError
+
+    monkeypatch.setitem(sys.modules, "pylode", None)  # makes `import pylode` raise ImportError
+    with pytest.raises(SvckgError, match="pylode>=3.0,<3.4"):
+        render_ontology_docs(tmp_path / "docs")
+    assert not (tmp_path / "docs").exists()

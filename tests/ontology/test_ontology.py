@@ -84,7 +84,25 @@ def test_depends_on_is_transitive_with_exactly_the_contract_subproperties(ontolo
     assert "not a sub-property of svc:dependsOn" in note
 
 
-@pytest.mark.parametrize("name", ["dependsOn", *DEPENDENCY_PROPERTIES, "member", "ownedBy"])
+READABLE_INVERSES = [
+    "dependsOn",
+    *DEPENDENCY_PROPERTIES,
+    "member",
+    "ownedBy",
+    "agent",
+    "inContextOf",
+    "provider",
+    "consumer",
+    "governedBy",
+    "visibleElement",
+    "target",
+    "hasSolution",
+    "hasPackage",
+    "hasFeature",
+]
+
+
+@pytest.mark.parametrize("name", READABLE_INVERSES)
 def test_readable_inverse(ontology: Graph, name: str) -> None:
     inverses = list(ontology.objects(SVC[name], OWL.inverseOf))
     assert len(inverses) == 1, f"svc:{name} needs exactly one owl:inverseOf"
@@ -107,6 +125,12 @@ def test_inverse_names_used_by_graphql(ontology: Graph) -> None:
     }
     for forward, inverse in expected.items():
         assert (SVC[forward], OWL.inverseOf, SVC[inverse]) in ontology
+
+
+def test_inverse_names_are_unique(ontology: Graph) -> None:
+    """Two properties sharing one inverse would be equivalent in OWL."""
+    inverses = [o for _, o in ontology.subject_objects(OWL.inverseOf)]
+    assert len(inverses) == len(set(inverses))
 
 
 def test_every_class_has_one_layer_from_the_layer_scheme(ontology: Graph, concepts: Graph) -> None:

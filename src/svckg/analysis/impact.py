@@ -11,6 +11,7 @@ one of its dependencies is down; a redundancy group is down when fewer than
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from svckg.analysis.index import (
     CUSTOMER_ROLE,
@@ -23,6 +24,7 @@ from svckg.analysis.results import (
     AffectedAgreement,
     AffectedParty,
     Contact,
+    Edge,
     ImpactedElement,
     ImpactResult,
     NodeInfo,
@@ -132,6 +134,8 @@ def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> Impact
     """Every element affected when ``failed`` (IRIs or CURIEs) fail, with status and paths,
     the agreements at risk, the parties affected and the owners to call.
 
+    The walk, the status of every element and its shortest chains are computed here; labels,
+    layers, agreements, parties and owners are read from the index when first asked for.
     ``max_paths`` bounds how many shortest chains are kept per element (at least 1).
     Raises QueryError for a literal or malformed IRI, NotFound for an element not in the store.
     """
@@ -143,46 +147,126 @@ def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> Impact
     roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
     distance, chain, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
     down = _down(index, roots)
+    source = _Details(index, distance, chain, parents, down, max_paths)
+    return ImpactResult([node_info(index, r) for r in roots], source, len(distance) - len(roots))
 
-    visible_classes = index.subclasses(TOUCHPOINT) | index.subclasses(SERVICE_INTERACTION)
-    types_of, owners_of, bands = index.types, index.owners, index.bands_listing
-    label, layer = index.label, index.layer
-    no_types: list[str] = []
-    impacted: list[ImpactedElement] = []
-    for key, dist in distance.items():
-        if dist == 0:
-            continue
-        types = types_of.get(key, no_types)
-        visible_in = index.visible_in(key) if key in bands else ()
-        impacted.append(
+
+_Description = tuple[str, tuple[str, ...], "str | None", bool, tuple[str, ...], tuple[str, ...]]
+
+
+def describe(index: DependencyIndex, key: str) -> _Description:
+    """(label, types, layer, customer visible, relationships whose band lists it, owners) of an
+    element; memoized in the index (which forgets it when it is refreshed)."""
+    memo = index.memo.setdefault("impact", {})
+    found = memo.get(key)
+    if found is None:
+        classes = memo.get(" visible classes")
+        if classes is None:
+            classes = index.subclasses(TOUCHPOINT) | index.subclasses(SERVICE_INTERACTION)
+            memo[" visible classes"] = classes
+        types = tuple(index.types.get(key, ()))
+        visible_in = tuple(index.visible_in(key)) if key in index.bands_listing else ()
+        found = (
+            index.label(key),
+            types,
+            index.layer(key),
+            bool(visible_in) or any(t in classes for t in types),
+            visible_in,
+            tuple(index.owners.get(key, ())),
+        )
+        memo[key] = found
+    return found
+
+
+class _Details:
+    """The details of one impact answer, built from the index on demand."""
+
+    def __init__(
+        self,
+        index: DependencyIndex,
+        distance: dict[str, int],
+        chain: dict[str, Path],
+        parents: dict[str, list[tuple[str, str]]],
+        down: set[str],
+        max_paths: int,
+    ):
+        self.index, self.distance, self.chain = index, distance, chain
+        self.parents, self.down, self.max_paths = parents, down, max_paths
+
+    def _paths(self, key: str) -> list[Path]:
+        if self.max_paths == 1:
+            return [self.chain[key]]
+        return _all_paths(key, self.parents, self.max_paths)
+
+    def _ordered(self) -> list[tuple[str, int, _Description]]:
+        index = self.index
+        rows = [(key, d, describe(index, key)) for key, d in self.distance.items() if d]
+        rows.sort(key=lambda r: (r[1], r[2][0], r[0]))
+        return rows
+
+    def impacted(self) -> list[ImpactedElement]:
+        down = self.down
+        return [
             ImpactedElement(
                 key,
-                label(key),
-                tuple(types),
-                layer(key),
-                dist,
+                desc[0],
+                desc[1],
+                desc[2],
+                d,
                 "down" if key in down else "degraded",
-                bool(visible_in) or any(t in visible_classes for t in types),
-                [chain[key]] if max_paths == 1 else _all_paths(key, parents, max_paths),
-                tuple(visible_in),
-                tuple(owners_of.get(key, ())),
+                desc[3],
+                self._paths(key),
+                desc[4],
+                desc[5],
             )
-        )
-    impacted.sort(key=lambda e: (e.distance, e.label, e.iri))
-    affected = list(distance)
-    return ImpactResult(
-        failed=[node_info(index, r) for r in roots],
-        impacted=impacted,
-        agreements=_agreements(index, affected, distance, down),
-        parties=_parties(index, affected),
-        owners=contacts(index, affected),
-    )
+            for key, d, desc in self._ordered()
+        ]
+
+    def impacted_json(self) -> list[dict[str, Any]]:
+        down = self.down
+        edges: dict[Edge, dict[str, str]] = {}
+        out = []
+        for key, d, desc in self._ordered():
+            paths = []
+            for path in self._paths(key):
+                json_path = []
+                for edge in path:
+                    as_json = edges.get(edge)
+                    if as_json is None:
+                        as_json = edges[edge] = {"s": edge[0], "p": edge[1], "o": edge[2]}
+                    json_path.append(as_json)
+                paths.append(json_path)
+            out.append(
+                {
+                    "iri": key,
+                    "label": desc[0],
+                    "types": list(desc[1]),
+                    "layer": desc[2],
+                    "distance": d,
+                    "status": "down" if key in down else "degraded",
+                    "customerVisible": desc[3],
+                    "visibleIn": list(desc[4]),
+                    "owners": list(desc[5]),
+                    "paths": paths,
+                }
+            )
+        return out
+
+    def agreements(self) -> list[AffectedAgreement]:
+        return _agreements(self.index, list(self.distance), self.distance, self.down)
+
+    def parties(self) -> list[AffectedParty]:
+        return _parties(self.index, list(self.distance))
+
+    def owners(self) -> list[Contact]:
+        return contacts(self.index, list(self.distance))
 
 
 def _agreements(
     index: DependencyIndex, affected: list[str], distance: dict[str, int], down: set[str]
 ) -> list[AffectedAgreement]:
     """Affected elements that cover another affected element, with their targets."""
+    memo = index.memo.setdefault("agreements", {})
     out: list[AffectedAgreement] = []
     covers = index.covers
     for key in affected:
@@ -191,65 +275,78 @@ def _agreements(
         covered = tuple(o for o in covers[key] if o in distance)
         if not covered:
             continue
-        targets = []
-        for t in index.targets.get(key, ()):
-            values = index.target_values.get(t, {})
-            targets.append(
-                Target(
-                    t, index.label(t), values.get("metric"), values.get("value"), values.get("unit")
+        static = memo.get(key)
+        if static is None:
+            targets = []
+            for t in index.targets.get(key, ()):
+                values = index.target_values.get(t, {})
+                targets.append(
+                    Target(
+                        t,
+                        index.label(t),
+                        values.get("metric"),
+                        values.get("value"),
+                        values.get("unit"),
+                    )
                 )
-            )
-        targets.sort(key=lambda t: (t.label, t.iri))
-        out.append(
-            AffectedAgreement(
-                iri=key,
-                label=index.label(key),
-                types=tuple(index.types.get(key, ())),
-                status="down" if key in down else "degraded",
-                covers=covered,
-                targets=targets,
-            )
-        )
+            targets.sort(key=lambda t: (t.label, t.iri))
+            static = memo[key] = (index.label(key), tuple(index.types.get(key, ())), targets)
+        label, types, targets = static
+        status = "down" if key in down else "degraded"
+        out.append(AffectedAgreement(key, label, types, status, covered, list(targets)))
     out.sort(key=lambda a: (a.label, a.iri))
     return out
 
 
-def _parties(index: DependencyIndex, affected: list[str]) -> list[AffectedParty]:
-    """Role holders in the context of an affected element, and consumers of relationships
-    governed by an affected agreement; sorted by role, then agent."""
-    found: dict[tuple[str, str, str], AffectedParty] = {}
-    for context in affected:
-        for assignment in index.assignments_by_context.get(context, ()):
-            agent = index.assignment_agent.get(assignment)
-            role = index.assignment_role.get(assignment)
-            if agent is None or role is None:
-                continue
-            found.setdefault(
-                (role, agent, context),
+def _parties_of(index: DependencyIndex, context: str) -> list[AffectedParty]:
+    """Role holders in the context of one element (memoized in the index)."""
+    memo = index.memo.setdefault("parties", {})
+    found = memo.get(context)
+    if found is not None:
+        return found
+    found = []
+    context_label = index.label(context)
+    for assignment in index.assignments_by_context.get(context, ()):
+        agent = index.assignment_agent.get(assignment)
+        role = index.assignment_role.get(assignment)
+        if agent is not None and role is not None:
+            found.append(
                 AffectedParty(
                     role,
                     index.label(role),
                     agent,
                     index.label(agent),
                     context,
-                    index.label(context),
+                    context_label,
                     assignment=assignment,
-                ),
-            )
-        for relationship in index.relationships_by_agreement.get(context, ()):
-            for consumer in index.relationship_consumers.get(relationship, ()):
-                found.setdefault(
-                    (CUSTOMER_ROLE, consumer, context),
-                    AffectedParty(
-                        CUSTOMER_ROLE,
-                        index.label(CUSTOMER_ROLE),
-                        consumer,
-                        index.label(consumer),
-                        context,
-                        index.label(context),
-                        relationship=relationship,
-                    ),
                 )
+            )
+    for relationship in index.relationships_by_agreement.get(context, ()):
+        for consumer in index.relationship_consumers.get(relationship, ()):
+            found.append(
+                AffectedParty(
+                    CUSTOMER_ROLE,
+                    index.label(CUSTOMER_ROLE),
+                    consumer,
+                    index.label(consumer),
+                    context,
+                    context_label,
+                    relationship=relationship,
+                )
+            )
+    memo[context] = found
+    return found
+
+
+def _parties(index: DependencyIndex, affected: list[str]) -> list[AffectedParty]:
+    """Role holders in the context of an affected element, and consumers of relationships
+    governed by an affected agreement; sorted by role, then agent."""
+    has_parties = index.assignments_by_context.keys() | index.relationships_by_agreement.keys()
+    found: dict[tuple[str, str, str], AffectedParty] = {}
+    for context in affected:
+        if context in has_parties:
+            for party in _parties_of(index, context):
+                found.setdefault((party.role, party.agent, party.context), party)
     return sorted(found.values(), key=lambda p: (p.role_label, p.agent_label, p.context_label))
 
 

@@ -156,6 +156,8 @@ class DependencyIndex:
         self._min_stated: dict[str, int] = {}
         self._label_rank: dict[str, tuple[int, str]] = {}
         self._layer_memo: dict[str, str | None] = {}
+        self.memo: dict[str, dict] = {}
+        """Per-engine memos of derived per-node facts; emptied whenever the index changes."""
         self._subclass_memo: dict[str, frozenset[str]] = {}
         str_svc = str(SVC)
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
@@ -526,6 +528,7 @@ def refresh_index(store: Store, index: DependencyIndex) -> DependencyIndex:
             index._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
     index._settle(touched)
     index._layer_memo.clear()
+    index.memo.clear()
     index.generation = generation
     index.refresh_seconds = time.perf_counter() - started
     return index

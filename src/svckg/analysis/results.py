@@ -7,8 +7,9 @@ dependent element to what it needs, as in the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
 
 Edge = tuple[str, str, str]
 """(subject, predicate, object) IRIs (blank nodes as ``_:id``)."""
@@ -159,21 +160,59 @@ class Contact:
         return {"iri": self.iri, "label": self.label, "elements": list(self.elements)}
 
 
-@dataclass
-class ImpactResult:
-    """What breaks when ``failed`` fail, and who is affected."""
+class ImpactSource(Protocol):
+    """What an :class:`ImpactResult` reads its details from (the impact engine)."""
 
-    failed: list[NodeInfo]
-    impacted: list[ImpactedElement]
-    agreements: list[AffectedAgreement] = field(default_factory=list)
-    parties: list[AffectedParty] = field(default_factory=list)
-    owners: list[Contact] = field(default_factory=list)
+    def impacted(self) -> list[ImpactedElement]: ...
+    def impacted_json(self) -> list[dict[str, Any]]: ...
+    def agreements(self) -> list[AffectedAgreement]: ...
+    def parties(self) -> list[AffectedParty]: ...
+    def owners(self) -> list[Contact]: ...
+
+
+class ImpactResult:
+    """What breaks when ``failed`` fail, and who is affected.
+
+    The engine computes the answer (elements, distances, status, paths) at once; the details
+    (labels, layers, agreements, parties, owners) are read from the index on first access.
+    """
+
+    def __init__(self, failed: list[NodeInfo], source: ImpactSource, count: int):
+        self.failed = failed
+        self.count = count
+        """Number of impacted elements (failed ones excluded)."""
+        self._source = source
+
+    @cached_property
+    def impacted(self) -> list[ImpactedElement]:
+        """Impacted elements by distance, then label."""
+        return self._source.impacted()
+
+    @cached_property
+    def agreements(self) -> list[AffectedAgreement]:
+        """Agreements covering an affected element, by label."""
+        return self._source.agreements()
+
+    @cached_property
+    def parties(self) -> list[AffectedParty]:
+        """Role holders in the context of an affected element, by role then agent."""
+        return self._source.parties()
+
+    @cached_property
+    def owners(self) -> list[Contact]:
+        """Who to call: owners of the affected elements."""
+        return self._source.owners()
 
     def to_json(self) -> dict[str, Any]:
         """``{"failed", "impacted", "agreements", "parties", "owners"}``."""
+        impacted = (
+            [e.to_json() for e in self.impacted]
+            if "impacted" in self.__dict__
+            else self._source.impacted_json()
+        )
         return {
             "failed": [f.to_json() for f in self.failed],
-            "impacted": [e.to_json() for e in self.impacted],
+            "impacted": impacted,
             "agreements": [a.to_json() for a in self.agreements],
             "parties": [p.to_json() for p in self.parties],
             "owners": [c.to_json() for c in self.owners],

@@ -107,4 +107,4 @@ def open_store(settings: Settings) -> Store:
         )
     from svckg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(None if target == ":memory:" else target)
+    return EmbeddedStore(target)

@@ -192,6 +192,10 @@ def _run_with_timeout(fn: Callable[[], _T], timeout_s: float, what: str) -> _T:
     return box["value"]
 
 
+MEMORY = ":memory:"
+"""The store name that means an in-memory store."""
+
+
 class EmbeddedStore:
     """pyoxigraph Store behind the :class:`svckg.store.base.Store` protocol.
 
@@ -205,7 +209,9 @@ class EmbeddedStore:
     """
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path).resolve() if path is not None else None
+        """Open ``path`` on disk; ``None`` or ``":memory:"`` gives a throw-away store."""
+        in_memory = path is None or str(path) == MEMORY
+        self.path = None if in_memory else Path(path).resolve()
         self._generation = 0
         if self.path is None:
             self._store: ox.Store | None = ox.Store()

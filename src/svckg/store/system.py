@@ -17,10 +17,10 @@ import pyoxigraph as ox
 from svckg.config import ONTOLOGY_DIR
 from svckg.errors import ParseError, UnsupportedFormat
 from svckg.store.base import Store
-from svckg.vocab import ALIGNMENTS_GRAPH, CONCEPTS_GRAPH, GRAPH, ONTOLOGY_GRAPH
+from svckg.vocab import ALIGNMENTS_GRAPH, CONCEPTS_GRAPH, ONTOLOGY_GRAPH
+from svckg.vocab import SYSTEM_GRAPH as _SYSTEM_GRAPH
 
-SYSTEM_GRAPH = str(GRAPH["system"])
-"""Named graph holding svckg's own bookkeeping (checksums of the system graphs)."""
+SYSTEM_GRAPH = str(_SYSTEM_GRAPH)
 
 CHECKSUM = "http://spdx.org/rdf/terms#checksumValue"
 SOURCE = "http://purl.org/dc/terms/source"

@@ -1,0 +1,127 @@
+"""Per-request DataLoaders: every field read of one GraphQL level becomes one SPARQL query.
+
+Keys collected while graphql-core resolves one level of a query (all ``usesResource`` of 100
+services, all their labels...) are answered by a single ``VALUES`` query per direction, which
+also fetches the ``rdf:type`` of every object, so the next level needs no type look-up. The
+number of store queries grows with the depth of the GraphQL query, not with the number of
+elements. Store calls run in the thread pool; results are read to the end there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import pyoxigraph as ox
+from strawberry.dataloader import DataLoader
+
+from svckg.api.state import _in_worker
+from svckg.store.base import Store
+
+T = TypeVar("T")
+
+BATCH = 500
+"""Keys per VALUES block (larger batches are split)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An element a field points to: its IRI and its classes."""
+
+    iri: str
+    types: tuple[str, ...]
+
+
+LinkKey = tuple[str, str, bool]
+"""(element IRI, predicate IRI, inverse)."""
+Value = Ref | ox.Literal
+
+
+def iri_text(iri: str) -> str:
+    """``<iri>`` for SPARQL text; ValueError when ``iri`` is not a valid IRI.
+
+    >>> iri_text("https://w3id.org/svckg#Service")
+    '<https://w3id.org/svckg#Service>'
+    """
+    return str(ox.NamedNode(iri))
+
+
+async def in_thread(func: Callable[..., T], *args: Any) -> T:
+    """Run a blocking store read in the thread pool (abandoned if the request times out)."""
+    return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
+
+
+async def in_thread_write(func: Callable[..., T], *args: Any) -> T:
+    """Run a blocking write in the thread pool to its end (never abandoned half-way)."""
+    return await anyio.to_thread.run_sync(_in_worker, func, *args)
+
+
+def _links(store: Store, keys: Sequence[LinkKey]) -> list[list[Value]]:
+    """One query per direction: the values of every (element, predicate) key."""
+    found: dict[LinkKey, dict[Any, set[str]]] = {k: {} for k in keys}
+    for inverse in (False, True):
+        wanted = [k for k in keys if k[2] is inverse]
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            rows = " ".join(f"({iri_text(k[0])} {iri_text(k[1])})" for k in chunk)
+            pattern = "?v ?p ?x . FILTER(isIRI(?v))" if inverse else "?x ?p ?v ."
+            sparql = (
+                f"SELECT ?x ?p ?v ?t WHERE {{ VALUES (?x ?p) {{ {rows} }} {pattern} "
+                f"FILTER(!isBlank(?v)) OPTIONAL {{ ?v a ?t }} }}"
+            )
+            for row in store.query(sparql):  # type: ignore[union-attr]
+                values = found.get((row[0].value, row[1].value, inverse))
+                if values is None:
+                    continue
+                types = values.setdefault(row[2], set())
+                if row[3] is not None:
+                    types.add(row[3].value)
+    out: list[list[Value]] = []
+    for key in keys:
+        values: list[Value] = []
+        for term, types in found[key].items():
+            if isinstance(term, ox.Literal):
+                values.append(term)
+            else:
+                values.append(Ref(term.value, tuple(sorted(types))))
+        values.sort(key=lambda v: v.iri if isinstance(v, Ref) else v.value)
+        out.append(values)
+    return out
+
+
+def _types(store: Store, iris: Sequence[str]) -> list[tuple[str, ...] | None]:
+    """The classes of each IRI; None when the store never mentions it."""
+    types: dict[str, set[str]] = {}
+    for start in range(0, len(iris), BATCH):
+        chunk = " ".join(iri_text(i) for i in iris[start : start + BATCH])
+        for row in store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {chunk} }} ?s a ?t }}"):  # type: ignore[union-attr]
+            types.setdefault(row[0].value, set()).add(row[1].value)
+    out: list[tuple[str, ...] | None] = []
+    for iri in iris:
+        if iri in types:
+            out.append(tuple(sorted(types[iri])))
+            continue
+        node = ox.NamedNode(iri)
+        mentioned = next(iter(store.quads(node, None, None)), None) or next(
+            iter(store.quads(None, None, node)), None
+        )
+        out.append(() if mentioned is not None else None)
+    return out
+
+
+class Loaders:
+    """The DataLoaders of one request (never shared between requests: no stale reads)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+        async def load_links(keys: list[LinkKey]) -> list[list[Value]]:
+            return await in_thread(_links, store, keys)
+
+        async def load_types(keys: list[str]) -> list[tuple[str, ...] | None]:
+            return await in_thread(_types, store, keys)
+
+        self.links: DataLoader[LinkKey, list[Value]] = DataLoader(load_fn=load_links)
+        self.types: DataLoader[str, tuple[str, ...] | None] = DataLoader(load_fn=load_types)

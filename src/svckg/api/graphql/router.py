@@ -1,0 +1,156 @@
+"""``/graphql``: the generated schema on strawberry's FastAPI router, with svckg's limits.
+
+- Browsers (``GET`` with ``Accept: text/html``) get GraphiQL built from npm into
+  ``web/dist/graphiql`` (no CDN); other requests are GraphQL over HTTP (GET or POST).
+- Limits from :class:`~svckg.config.Settings`: query depth (``graphql_max_depth``), tokens
+  (``graphql_max_tokens``), the request time limit (``query_timeout_s``), introspection
+  (``graphql_introspection``) and masked internal errors in ``production``.
+- svckg errors become GraphQL errors whose ``extensions`` carry ``code`` (the error class),
+  ``where``, ``hint`` and, for a rejected mutation, the validation ``report`` and each
+  shape ``messages``.
+- Reading follows the app's rule (``Settings.read_requires_token``); mutations need an
+  editor token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import Request, Response
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types import ExecutionResult
+
+from svckg.api import ui
+from svckg.api.auth import require_read
+from svckg.api.errors import error_body
+from svckg.api.graphql.model import load_model
+from svckg.api.graphql.schema import Built, GraphQLContext, build_schema
+from svckg.api.state import app_state
+from svckg.config import Settings
+from svckg.errors import SvckgError, ValidationFailed
+
+
+def _svckg_error(error: GraphQLError) -> SvckgError | None:
+    original = error.original_error
+    return original if isinstance(original, SvckgError) else None
+
+
+def _extensions(exc: SvckgError) -> dict[str, Any]:
+    body = error_body(exc)
+    out: dict[str, Any] = {"code": body.pop("error"), **body}
+    if isinstance(exc, ValidationFailed) and isinstance(out.get("report"), dict):
+        out["messages"] = [r["message"] for r in out["report"].get("results", [])]
+    return out
+
+
+def extensions_for(settings: Settings) -> list[Any]:
+    """The strawberry extensions enforcing ``settings``' limits."""
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+    ]
+    if not settings.graphql_introspection:
+        extensions.append(DisableIntrospection())
+    if settings.production:
+        extensions.append(
+            MaskErrors(
+                should_mask_error=lambda error: _svckg_error(error) is None,
+                error_message="Internal error: see the server log",
+            )
+        )
+    return extensions
+
+
+class SvckgGraphQLRouter(GraphQLRouter):
+    """strawberry's router with GraphiQL from the local build, a time limit and svckg error
+    extensions."""
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return ui.page_response("graphiql")
+
+    async def execute_single(self, request: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        if _is_mutation(kwargs["request_data"]):  # a write runs to its end, as REST writes do
+            result = await super().execute_single(request=request, **kwargs)
+            return _with_extensions(result)
+        limit = app_state(request).settings.query_timeout_s
+        try:
+            with anyio.fail_after(limit):
+                result = await super().execute_single(request=request, **kwargs)
+        except TimeoutError:
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"the request ran over the {limit:g} s time limit",
+                        extensions={
+                            "code": "LimitExceeded",
+                            "hint": "ask for less (smaller pages, fewer levels) or raise "
+                            "SVCKG_QUERY_TIMEOUT",
+                        },
+                    )
+                ],
+            )
+        return _with_extensions(result)
+
+
+def _is_mutation(request_data: Any) -> bool:
+    try:
+        document = parse(request_data.query or "")
+    except GraphQLError:
+        return False  # the schema reports the syntax error
+    operation = get_operation_ast(document, request_data.operation_name)
+    return operation is not None and operation.operation == OperationType.MUTATION
+
+
+def _with_extensions(result: ExecutionResult) -> ExecutionResult:
+    """Add ``code``, ``where``, ``hint`` (and a validation report) to svckg errors."""
+    for error in result.errors or ():
+        exc = _svckg_error(error)
+        if exc is not None:
+            error.extensions = {**(error.extensions or {}), **_extensions(exc)}
+    return result
+
+
+_BUILT: dict[tuple[int, int, int, bool, bool], Built] = {}
+
+
+def build_for(settings: Settings) -> Built:
+    """The generated schema with the limits of ``settings`` (built once per model and limits:
+    building takes about a second)."""
+    model = load_model()
+    key = (
+        id(model),
+        settings.graphql_max_depth,
+        settings.graphql_max_tokens,
+        settings.graphql_introspection,
+        settings.production,
+    )
+    built = _BUILT.get(key)
+    if built is None or built.model is not model:
+        built = _BUILT[key] = build_schema(model, extensions=extensions_for(settings))
+    return built
+
+
+def make_router(settings: Settings) -> SvckgGraphQLRouter:
+    """The ``/graphql`` router for an app with ``settings``."""
+    built = build_for(settings)
+
+    async def context(request: Request) -> GraphQLContext:
+        require_read(request)
+        return GraphQLContext(app_state(request))
+
+    return SvckgGraphQLRouter(
+        built.schema,
+        path="/graphql",
+        context_getter=context,
+        graphql_ide="graphiql",
+        tags=["GraphQL"],
+    )

@@ -1,0 +1,728 @@
+"""The strawberry schema generated from the :mod:`schema model <svckg.api.graphql.model>`.
+
+Types are built at run time from the ontology and the shapes: a new property shape or
+ontology property becomes a field without code. Generated classes live in a private module
+(one per build) so that strawberry resolves their forward references by name. Elements are
+instances of the generated classes carrying a :class:`~svckg.api.graphql.loaders.Ref`; every
+relation field reads through the request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import sys
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+import strawberry
+from strawberry.fastapi import BaseContext
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from svckg.analysis import impact as impact_module
+from svckg.analysis import queries as queries_module
+from svckg.analysis import trace as trace_module
+from svckg.analysis.terms import expand_iri
+from svckg.api.auth import require_editor
+from svckg.api.graphql import analysis as gql_analysis
+from svckg.api.graphql import writes
+from svckg.api.graphql.loaders import Loaders, Ref, Value, in_thread, in_thread_write, iri_text
+from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
+from svckg.api.state import AppState
+from svckg.errors import LimitExceeded, QueryError
+from svckg.store.base import Store
+from svckg.vocab import CONTRACT_CLASSES, SVC
+
+SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+THING = "Thing"
+"""The type of elements with no svckg class."""
+MAX_PAGE = 500
+"""Most elements one connection page returns."""
+_BUILDS = itertools.count()
+
+
+class GraphQLContext(BaseContext):
+    """What every resolver sees as ``info.context``: app state, store and the loaders."""
+
+    def __init__(self, state: AppState):
+        super().__init__()
+        self.state = state
+        self.store: Store = state.store
+        self.loaders = Loaders(state.store)
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.input(description="Filters of a list of elements; all given filters must hold.")
+class ElementFilter:
+    label_contains: str | None = strawberry.field(
+        default=None, description="Part of an rdfs:label or skos:prefLabel (case-insensitive)."
+    )
+    lifecycle_status: strawberry.ID | None = strawberry.field(
+        default=None, description="svc:lifecycleStatus concept (IRI or CURIE)."
+    )
+    layer: strawberry.ID | None = strawberry.field(
+        default=None, description="Architecture layer concept (IRI or CURIE) of the element."
+    )
+    owned_by: strawberry.ID | None = strawberry.field(
+        default=None, description="svc:ownedBy party (IRI or CURIE)."
+    )
+
+
+def encode_cursor(iri: str) -> str:
+    """An opaque cursor for the element ``iri``.
+
+    >>> decode_cursor(encode_cursor("https://w3id.org/svckg/id/a"))
+    'https://w3id.org/svckg/id/a'
+    """
+    return base64.urlsafe_b64encode(iri.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    """The IRI of a cursor; QueryError for a cursor this server did not make."""
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise QueryError(
+            "the cursor is not one this server gave",
+            where="argument 'after'",
+            hint="pass pageInfo.endCursor of the previous page",
+        ) from exc
+
+
+def plural(name: str) -> str:
+    """The lowerCamel plural field name of a class.
+
+    >>> [plural(n) for n in ("Service", "Capability", "Process", "Person", "BandOfVisibility")]
+    ['services', 'capabilities', 'processes', 'people', 'bandsOfVisibility']
+    """
+    if name == "Person":
+        return "people"
+    head, sep, tail = name.partition("Of")
+    if sep and tail[:1].isupper():
+        return plural(head) + sep + tail
+    if name.endswith("y") and name[-2:-1] not in "aeiou":
+        word = name[:-1] + "ies"
+    elif name.endswith(("s", "x", "ch", "sh")):
+        word = name + "es"
+    else:
+        word = name + "s"
+    return word[0].lower() + word[1:]
+
+
+def _scalar(value: ox.Literal, scalar: str) -> Any:
+    text = value.value
+    try:
+        if scalar == "Int":
+            return int(text)
+        if scalar == "Float":
+            return float(text)
+    except ValueError:
+        return None
+    if scalar == "Boolean":
+        return text.strip().lower() in ("true", "1")
+    return text
+
+
+@dataclass
+class Built:
+    """A generated schema and what resolvers need to wrap elements."""
+
+    schema: strawberry.Schema
+    model: SchemaModel
+    module: types.ModuleType
+
+
+class _Builder:
+    def __init__(self, model: SchemaModel):
+        self.model = model
+        name = f"svckg_graphql_generated_{next(_BUILDS)}"
+        self.module = types.ModuleType(name)
+        sys.modules[name] = self.module
+        self.ns = self.module.__dict__
+        self.ns.update(
+            typing=typing,
+            strawberry=strawberry,
+            Info=Info,
+            ElementFilter=ElementFilter,
+            PageInfo=PageInfo,
+            JSON=JSON,
+            Any=Any,
+        )
+        self.classes: dict[str, type] = {}
+        self.iri_to_class = {spec.iri: name for name, spec in model.classes.items()}
+        self._depth = {name: len(model.ancestors(name)) for name in model.classes}
+
+    # -- wrapping elements -----------------------------------------------------------------
+
+    def type_for(self, ref: Ref, expected: str) -> str:
+        """The concrete GraphQL type of ``ref`` where a value of type ``expected`` is due."""
+        if expected == CONCEPT:
+            return CONCEPT
+        names = [self.iri_to_class[t] for t in ref.types if t in self.iri_to_class]
+        if expected != NODE:
+            names = [n for n in names if expected in self.model.ancestors(n)]
+        if names:
+            best = max(names, key=lambda n: (self._depth[n], n))
+            return self.model.concrete_name(best)
+        if expected != NODE:
+            return self.model.concrete_name(expected)
+        if SKOS_CONCEPT in ref.types or str(SVC.Concept) in ref.types:
+            return CONCEPT
+        return THING
+
+    def wrap(self, ref: Ref, expected: str = NODE) -> Any:
+        obj = self.classes[self.type_for(ref, expected)]()
+        obj._ref = ref
+        return obj
+
+    # -- fields ----------------------------------------------------------------------------
+
+    def _resolver(self, func: Callable[..., Any], returns: str) -> Any:
+        func.__module__ = self.module.__name__
+        func.__annotations__ = {**func.__annotations__, "return": returns}
+        return func
+
+    def relation_field(self, spec: FieldSpec) -> Any:
+        key_pred, inverse, single, kind = spec.predicate, spec.inverse, spec.single, spec.kind
+        type_name = spec.type_name
+        wrap = self.wrap
+        python = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
+
+        async def resolve(root: Any, info: Info) -> Any:
+            values: list[Value] = await info.context.loaders.links.load(
+                (root._ref.iri, key_pred, inverse)
+            )
+            if kind == "scalar":
+                out = [_scalar(v, type_name) for v in values if isinstance(v, ox.Literal)]
+                out = [v for v in out if v is not None]
+            else:
+                out = [wrap(v, type_name) for v in values if isinstance(v, Ref)]
+            return (out[0] if out else None) if single else out
+
+        one = python.get(type_name, type_name) if kind == "scalar" else type_name
+        returns = f"typing.Optional[{one}]" if single else f"list[{one}]"
+        return strawberry.field(
+            resolver=self._resolver(resolve, returns),
+            name=spec.name,
+            description=spec.description or None,
+        )
+
+    def node_fields(self) -> dict[str, Any]:
+        async def label(root: Any, info: Info) -> str | None:
+            loaders = info.context.loaders
+            labels = await loaders.links.load((root._ref.iri, RDFS_LABEL, False))
+            labels = labels or await loaders.links.load((root._ref.iri, SKOS_PREFLABEL, False))
+            texts = [v for v in labels if isinstance(v, ox.Literal)]
+            english = [v.value for v in texts if v.language in (None, "en")]
+            return english[0] if english else (texts[0].value if texts else None)
+
+        def ident(root: Any) -> str:
+            return root._ref.iri
+
+        def iri(root: Any) -> str:
+            return root._ref.iri
+
+        def types_(root: Any) -> list[str]:
+            return list(root._ref.types)
+
+        fields = {
+            "id": strawberry.field(
+                resolver=self._resolver(ident, "strawberry.ID"),
+                description="The element IRI (its global id).",
+            ),
+            "iri": strawberry.field(resolver=self._resolver(iri, "str")),
+            "label": strawberry.field(
+                resolver=self._resolver(label, "typing.Optional[str]"),
+                description="rdfs:label (else skos:prefLabel), English first.",
+            ),
+            "types": strawberry.field(
+                resolver=self._resolver(types_, "list[str]"),
+                description="IRIs of the element's rdf:type classes.",
+            ),
+        }
+        for name in self.model.node_fields:
+            fields[name] = self.relation_field(self.model.fields[name])
+        return fields
+
+    def make(
+        self,
+        name: str,
+        bases: tuple[type, ...],
+        fields: dict[str, Any],
+        *,
+        interface: bool,
+        description: str = "",
+    ) -> type:
+        cls = type(
+            name, bases, {"__module__": self.module.__name__, "__annotations__": {}, **fields}
+        )
+        deco = strawberry.interface if interface else strawberry.type
+        made = deco(cls, description=description or None)
+        self.ns[name] = made
+        self.classes[name] = made
+        return made
+
+    # -- types -----------------------------------------------------------------------------
+
+    def build_types(self) -> list[type]:
+        model = self.model
+        node = self.make(
+            NODE,
+            (),
+            self.node_fields(),
+            interface=True,
+            description="Every element: its IRI is its id.",
+        )
+        self.make(
+            CONCEPT,
+            (node,),
+            {},
+            interface=False,
+            description="A SKOS concept (status, role, layer, stage, channel...).",
+        )
+        self.make(
+            THING, (node,), {}, interface=False, description="An element with no svckg class."
+        )
+        done: dict[str, type] = {}
+
+        def build(name: str) -> type:
+            if name in done:
+                return done[name]
+            spec = model.classes[name]
+            bases = tuple(build(p) for p in spec.parents) or (node,)
+            fields = {f: self.relation_field(model.fields[f]) for f in spec.fields}
+            done[name] = self.make(
+                name, bases, fields, interface=spec.is_interface, description=spec.description
+            )
+            return done[name]
+
+        for name in model.classes:
+            build(name)
+        concrete = [self.classes[CONCEPT], self.classes[THING]]
+        for name, spec in model.classes.items():
+            if spec.is_interface:
+                concrete.append(
+                    self.make(
+                        f"Plain{name}",
+                        (done[name],),
+                        {},
+                        interface=False,
+                        description=f"An element typed svc:{name} and no more specific class.",
+                    )
+                )
+            else:
+                concrete.append(done[name])
+        return concrete
+
+    def connection_types(self, name: str) -> tuple[type, type]:
+        edge = self.make(
+            f"{name}Edge",
+            (),
+            {
+                "__annotations__": {"cursor": "str", "node": name},
+            },
+            interface=False,
+        )
+        conn_ns: dict[str, Any] = {
+            "__annotations__": {"edges": f"list[{name}Edge]", "page_info": "PageInfo"}
+        }
+
+        async def total_count(root: Any, info: Info) -> int:
+            return await in_thread(root._count)
+
+        conn_ns["total_count"] = strawberry.field(
+            resolver=self._resolver(total_count, "int"),
+            description="How many elements match the filter (all pages).",
+        )
+        conn = self.make(f"{name}Connection", (), conn_ns, interface=False)
+        return edge, conn
+
+
+def _filter_sparql(filter_: ElementFilter | None) -> tuple[str, dict[str, Any]]:
+    """Graph patterns and substitutions for a filter (user text is bound, never pasted)."""
+    if filter_ is None:
+        return "", {}
+    parts: list[str] = []
+    subs: dict[str, Any] = {}
+    if filter_.label_contains:
+        parts.append(
+            "FILTER EXISTS { ?s <http://www.w3.org/2000/01/rdf-schema#label>|"
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?lab . "
+            "FILTER(CONTAINS(LCASE(STR(?lab)), ?needle)) }"
+        )
+        subs["needle"] = ox.Literal(filter_.label_contains.lower())
+    for value, pattern, var, what in (
+        (
+            filter_.lifecycle_status,
+            f"?s <{SVC.lifecycleStatus}> ?status .",
+            "status",
+            "filter.lifecycleStatus",
+        ),
+        (filter_.owned_by, f"?s <{SVC.ownedBy}> ?owner .", "owner", "filter.ownedBy"),
+        (
+            filter_.layer,
+            f"FILTER EXISTS {{ {{ ?s <{SVC.layer}> ?layer }} UNION "
+            f"{{ ?s a ?lt . ?lt <{SVC.layer}> ?layer }} }}",
+            "layer",
+            "filter.layer",
+        ),
+    ):
+        if value:
+            parts.append(pattern)
+            subs[var] = ox.NamedNode(expand_iri(str(value), what=what))
+    return " ".join(parts), subs
+
+
+def list_page(
+    store: Store,
+    class_iris: list[str],
+    filter_: ElementFilter | None,
+    first: int,
+    after: str | None,
+) -> tuple[list[Ref], bool, Callable[[], int]]:
+    """One page of elements of the classes, in IRI order after the cursor: refs, whether
+    more follow, and a function counting all matches."""
+    values = " ".join(iri_text(c) for c in class_iris)
+    patterns, subs = _filter_sparql(filter_)
+    body = f"VALUES ?t {{ {values} }} ?s a ?t . FILTER(isIRI(?s)) {patterns}"
+    page_subs = dict(subs)
+    cursor = ""
+    if after:
+        cursor = "FILTER(STR(?s) > ?after)"
+        page_subs["after"] = ox.Literal(decode_cursor(after))
+    rows = store.query(
+        f"SELECT DISTINCT ?s WHERE {{ {body} {cursor} }} ORDER BY STR(?s) LIMIT {first + 1}",
+        substitutions=page_subs or None,
+    )
+    iris = [row[0].value for row in rows]  # type: ignore[union-attr]
+    more = len(iris) > first
+    iris = iris[:first]
+    found: dict[str, set[str]] = {i: set() for i in iris}
+    if iris:
+        chunk = " ".join(iri_text(i) for i in iris)
+        for row in store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {chunk} }} ?s a ?t }}"):  # type: ignore[union-attr]
+            found[row[0].value].add(row[1].value)
+
+    def count() -> int:
+        result = store.query(
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {body} }}", substitutions=subs or None
+        )
+        return int(next(iter(result))[0].value)  # type: ignore[call-overload]
+
+    return [Ref(i, tuple(sorted(found[i]))) for i in iris], more, count
+
+
+def _check_first(first: int) -> None:
+    if not 0 <= first <= MAX_PAGE:
+        raise QueryError(
+            f"first={first} is out of range",
+            where="argument 'first'",
+            hint=f"ask for 0 to {MAX_PAGE} elements a page and follow pageInfo.endCursor",
+        )
+
+
+def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> Built:
+    """The strawberry schema of ``model`` (query and mutation types)."""
+    b = _Builder(model)
+    concrete = b.build_types()
+    query_ns: dict[str, Any] = {"__module__": b.module.__name__, "__annotations__": {}}
+
+    async def node(info: Info, id: strawberry.ID) -> Any:
+        iri = expand_iri(str(id), what="id")
+        found = await info.context.loaders.types.load(iri)
+        return None if found is None else b.wrap(Ref(iri, found))
+
+    async def nodes(info: Info, ids: list[strawberry.ID]) -> Any:
+        iris = [expand_iri(str(i), what="ids") for i in ids]
+        found = await info.context.loaders.types.load_many(iris)
+        return [None if t is None else b.wrap(Ref(i, t)) for i, t in zip(iris, found, strict=True)]
+
+    query_ns["node"] = strawberry.field(
+        resolver=b._resolver(node, "typing.Optional[Node]"),
+        description="The element with this IRI (or CURIE such as id:crm); null if unknown.",
+    )
+    query_ns["lookup"] = strawberry.field(
+        resolver=b._resolver(lookup := _lookup(node), "typing.Optional[Node]"),
+        description="The element with this IRI (or CURIE); same as node(id:).",
+    )
+    del lookup
+    query_ns["nodes"] = strawberry.field(
+        resolver=b._resolver(nodes, "list[typing.Optional[Node]]"),
+        description="Several elements by IRI, in the order given (null for unknown ones).",
+    )
+    for name in CONTRACT_CLASSES:
+        if name not in model.classes:
+            continue
+        query_ns[plural(name)] = _connection_field(b, name)
+
+    query_ns.update(_analysis_fields(b))
+    query_type = b.make(
+        "Query",
+        (),
+        query_ns,
+        interface=False,
+        description="Read svckg: elements, impact, trace, named queries.",
+    )
+    mutation_type = _mutation_type(b)
+    schema = strawberry.Schema(
+        query=query_type, mutation=mutation_type, types=concrete, extensions=extensions or []
+    )
+    return Built(schema, model, b.module)
+
+
+def _lookup(node: Callable[..., Any]) -> Callable[..., Any]:
+    async def lookup(info: Info, iri: str) -> Any:
+        return await node(info, iri)
+
+    return lookup
+
+
+def _connection_field(b: _Builder, name: str) -> Any:
+    edge_cls, conn_cls = b.connection_types(name)
+    class_iris = [b.model.classes[c].iri for c in b.model.subclasses(name)]
+    wrap = b.wrap
+
+    async def resolve(
+        info: Info, first: int = 20, after: str | None = None, filter: ElementFilter | None = None
+    ) -> Any:
+        _check_first(first)
+        refs, more, count = await in_thread(
+            list_page, info.context.store, class_iris, filter, first, after
+        )
+        edges = [edge_cls(cursor=encode_cursor(r.iri), node=wrap(r, name)) for r in refs]
+        conn = conn_cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=more,
+                has_previous_page=bool(after),
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+        conn._count = count
+        return conn
+
+    return strawberry.field(
+        resolver=b._resolver(resolve, f"{name}Connection"),
+        description=f"Elements of svc:{name} (and its subclasses), in IRI order, "
+        f"{MAX_PAGE} at most a page.",
+    )
+
+
+def _analysis_fields(b: _Builder) -> dict[str, Any]:
+    async def impact(info: Info, failed: list[strawberry.ID], max_paths: int = 1) -> Any:
+        state: AppState = info.context.state
+        result = await in_thread(
+            lambda: impact_module.impact(state.store, [str(f) for f in failed], max_paths=max_paths)
+        )
+        return gql_analysis.impact_type(result)
+
+    async def trace(info: Info, from_: strawberry.ID) -> Any:
+        state: AppState = info.context.state
+        result = await in_thread(lambda: trace_module.trace(state.store, str(from_)))
+        return gql_analysis.trace_type(result)
+
+    trace.__annotations__["from_"] = typing.Annotated[
+        strawberry.ID, strawberry.argument(name="from")
+    ]
+
+    async def named_query(info: Info, name: str, params: JSON | None = None) -> Any:
+        state: AppState = info.context.state
+        given = params or {}
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise QueryError(
+                "params must be an object of parameter name -> string value",
+                where="argument 'params'",
+                hint='pass e.g. {"failed": "id:crm"}',
+            )
+        queries_module.get_query(name)
+        variables, rows = await in_thread(
+            lambda: queries_module.run_named(
+                state.store, name, given, timeout_s=state.settings.query_timeout_s
+            )
+        )
+        if len(rows) > state.settings.max_result_rows:
+            raise LimitExceeded(
+                f"the query returned {len(rows)} rows, more than {state.settings.max_result_rows}",
+                hint="narrow the parameters or raise SVCKG_MAX_RESULT_ROWS",
+            )
+        return gql_analysis.NamedQueryResult(
+            variables=variables, rows=gql_analysis.rows_json(variables, rows)
+        )
+
+    def named_queries() -> list[gql_analysis.NamedQueryInfo]:
+        return [gql_analysis.query_info(q) for q in queries_module.catalogue()]
+
+    b.ns.update(
+        ImpactResult=gql_analysis.ImpactResultType,
+        TraceResult=gql_analysis.TraceResultType,
+        NamedQueryResult=gql_analysis.NamedQueryResult,
+        NamedQueryInfo=gql_analysis.NamedQueryInfo,
+    )
+    return {
+        "impact": strawberry.field(
+            resolver=b._resolver(impact, "ImpactResult"),
+            description="What breaks when the failed elements fail (as svckg impact --format "
+            "json): status, customerVisible, paths, agreements, parties by role, owners.",
+        ),
+        "trace": strawberry.field(
+            resolver=b._resolver(trace, "TraceResult"),
+            description="Everything an element needs, layer by layer, with owners (as svckg "
+            "trace --format json).",
+        ),
+        "named_query": strawberry.field(
+            resolver=b._resolver(named_query, "NamedQueryResult"),
+            description="Run a query of the catalogue (queries/*.rq) with its parameters.",
+        ),
+        "named_queries": strawberry.field(
+            resolver=b._resolver(named_queries, "list[NamedQueryInfo]"),
+            description="The named query catalogue.",
+        ),
+    }
+
+
+# -- mutations ----------------------------------------------------------------------------
+
+
+def _input_type(b: _Builder, name: str) -> type:
+    """``<Class>Input``: label, and one field per forward property of the class (IDs for
+    elements and concepts); a field left out is not touched, null or [] clears it."""
+    python = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
+    annotations: dict[str, str] = {"label": "typing.Optional[str]"}
+    ns: dict[str, Any] = {
+        "label": strawberry.field(default=strawberry.UNSET, description="rdfs:label")
+    }
+    for fname in b.model.all_fields(name):
+        spec = b.model.fields[fname]
+        if spec.inverse:
+            continue
+        one = python.get(spec.type_name, "str") if spec.kind == "scalar" else "strawberry.ID"
+        annotations[fname] = (
+            f"typing.Optional[{one}]" if spec.single else f"typing.Optional[list[{one}]]"
+        )
+        ns[fname] = strawberry.field(
+            default=strawberry.UNSET, name=fname, description=spec.description or None
+        )
+    cls = type(
+        f"{name}Input", (), {"__module__": b.module.__name__, "__annotations__": annotations, **ns}
+    )
+    made = strawberry.input(cls, description=f"Values of a svc:{name}.")
+    b.ns[made.__name__] = made
+    return made
+
+
+def _properties(b: _Builder, name: str, data: Any) -> list[writes.PropertyValues]:
+    out = []
+    for fname in b.model.all_fields(name):
+        spec = b.model.fields[fname]
+        if spec.inverse or not hasattr(data, fname):
+            continue
+        given = getattr(data, fname)
+        if given is strawberry.UNSET:
+            continue
+        items = [] if given is None else (given if isinstance(given, list) else [given])
+        if spec.kind == "scalar":
+            values = tuple(writes.literal(v, spec.type_name) for v in items)
+        else:
+            values = tuple(ox.NamedNode(expand_iri(str(v), what=f"input.{fname}")) for v in items)
+        out.append(writes.PropertyValues(spec.predicate, values))
+    return out
+
+
+def _mutation_type(b: _Builder) -> type:
+    ns: dict[str, Any] = {"__module__": b.module.__name__, "__annotations__": {}}
+    for name in CONTRACT_CLASSES:
+        if name not in b.model.classes:
+            continue
+        ns.update(_class_mutations(b, name, _input_type(b, name)))
+    return b.make(
+        "Mutation",
+        (),
+        ns,
+        interface=False,
+        description="Write svckg (editor token): every change is validated against "
+        "the shapes before it commits; a violation writes nothing.",
+    )
+
+
+def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
+    class_iri = b.model.classes[name].iri
+    concrete = b.model.concrete_name(name)
+
+    def state_of(info: Info) -> AppState:
+        require_editor(info.context.request)
+        return info.context.state
+
+    async def reread(info: Info, iri: str) -> Any:
+        types_ = await in_thread(
+            lambda: tuple(
+                sorted(
+                    {
+                        q.object.value
+                        for q in info.context.store.quads(
+                            ox.NamedNode(iri), ox.NamedNode(writes.RDF_TYPE.value), None
+                        )
+                    }
+                )
+            )
+        )
+        return b.wrap(Ref(iri, types_ or (class_iri,)), name)
+
+    async def create(
+        info: Info, input: Any, id: strawberry.ID | None = None, force: bool = False
+    ) -> Any:
+        state = state_of(info)
+        label = input.label if isinstance(input.label, str) else ""
+        iri = expand_iri(str(id), what="id") if id else None
+        props = _properties(b, name, input)
+        made = await in_thread_write(
+            lambda: writes.create_element(state, class_iri, iri, label, props, force=force)
+        )
+        return await reread(info, made)
+
+    async def update(info: Info, id: strawberry.ID, input: Any, force: bool = False) -> Any:
+        state = state_of(info)
+        iri = expand_iri(str(id), what="id")
+        label = input.label if isinstance(input.label, str) else None
+        props = _properties(b, name, input)
+        await in_thread_write(lambda: writes.update_element(state, iri, label, props, force=force))
+        return await reread(info, iri)
+
+    async def delete(info: Info, id: strawberry.ID, force: bool = False) -> strawberry.ID:
+        state = state_of(info)
+        iri = expand_iri(str(id), what="id")
+        return strawberry.ID(
+            await in_thread_write(lambda: writes.delete_element(state, iri, force=force))
+        )
+
+    for func in (create, update):
+        func.__annotations__["input"] = input_cls.__name__
+    del concrete
+    return {
+        f"create{name}": strawberry.field(
+            resolver=b._resolver(create, name),
+            description=f"Create a svc:{name} (id minted from the label when not given).",
+        ),
+        f"update{name}": strawberry.field(
+            resolver=b._resolver(update, name),
+            description=f"Replace the given values of a svc:{name} created through GraphQL.",
+        ),
+        f"delete{name}": strawberry.field(
+            resolver=b._resolver(delete, "strawberry.ID"),
+            description=f"Delete a svc:{name} created through GraphQL; returns its id.",
+        ),
+    }
