@@ -238,3 +238,40 @@ def test_bad_element_names(mail, given, error, words):
 def test_no_failed_element(mail):
     with pytest.raises(QueryError, match="no failed element"):
         impact(mail, [])
+
+
+@pytest.mark.parametrize("max_paths", [1, 3])
+def test_json_fast_path_equals_the_objects(cycle_store, mail, max_paths):
+    for store, failed in ((mail, ["id:db1", "id:app-mail"]), (cycle_store, ["id:a", "id:c"])):
+        fast = impact(store, failed, max_paths=max_paths).to_json()
+        slow = impact(store, failed, max_paths=max_paths)
+        assert slow.impacted  # materialize the objects: to_json then serializes them
+        assert fast == slow.to_json()
+        assert len(fast["impacted"]) == slow.count
+
+
+def test_details_follow_a_refresh(mail):
+    before = by_iri(impact(mail, ["id:vm1"]))[ID + "app-mail"]
+    assert before.owners == (ID + "ops-team",)
+    mail.load(
+        b"<https://w3id.org/svckg/id/app-mail> <https://w3id.org/svckg#ownedBy> "
+        b"<https://w3id.org/svckg/id/alice> .",
+        "https://w3id.org/svckg/graph/import/owners/v1",
+    )
+    after = by_iri(impact(mail, ["id:vm1"]))[ID + "app-mail"]
+    assert set(after.owners) == {ID + "ops-team", ID + "alice"}
+
+
+def test_blank_node_redundancy_group(make_store):
+    store = make_store(
+        (
+            "https://w3id.org/svckg/graph/import/blank",
+            "@prefix svc: <https://w3id.org/svckg#> . @prefix id: <https://w3id.org/svckg/id/> .\n"
+            "id:cache svc:dependsOnGroup [ svc:member id:n1 , id:n2 ; svc:minimumRequired 2 ] .\n",
+        )
+    )
+    result = impact(store, ["id:n1"])
+    [group] = [e for e in result.impacted if e.iri.startswith("_:")]
+    assert group.status == "down"
+    cache = by_iri(result)[ID + "cache"]
+    assert cache.status == "down" and cache.paths[0][0][2] == group.iri

@@ -8,6 +8,7 @@ import pytest
 from svckg.analysis.impact import impact
 from svckg.analysis.queries import catalogue, get_query, run_named
 from svckg.analysis.terms import compact
+from svckg.analysis.trace import trace
 from svckg.config import QUERIES_DIR
 from svckg.errors import NotFound, QueryError
 
@@ -254,23 +255,22 @@ def test_cq5_supplier_leaving_and_contract_ending(demo):
 def test_cq6_service_composition_by_layer_with_owners(demo):
     result = rows(demo, "trace-service-composition", service="id:cloud-workplace")
     assert [r["layerOrder"] for r in result] == sorted(r["layerOrder"] for r in result)
-    assert column(result, "element", "layer", "owner") == {
+    # the same elements as the trace engine finds
+    engine = {compact(e.iri) for e in trace(demo, "id:cloud-workplace").elements}
+    assert column(result, "element") == engine
+    assert column(result, "element", "layer", "owner") >= {
         ("id:email-service", "svcc:backend-layer", "id:nordlight-workplace-team"),
-        ("id:endpoint-management", "svcc:backend-layer", "id:nordlight-workplace-team"),
-        ("id:file-storage", "svcc:backend-layer", "id:nordlight-platform-team"),
         ("id:identity-access-management", "svcc:backend-layer", "id:nordlight-workplace-team"),
-        ("id:virtual-desktop", "svcc:backend-layer", "id:nordlight-workplace-team"),
         ("id:office-suite-licence", "svcc:product-layer", "id:nordlight-workplace-team"),
         ("id:workplace-laptop-bundle", "svcc:product-layer", "id:nordlight-workplace-team"),
         ("id:core-router", "svcc:resource-layer", "id:nordlight-network-team"),
-        ("id:hypervisor-cluster", "svcc:resource-layer", "id:nordlight-platform-team"),
-        ("id:identity-directory", "svcc:resource-layer", "id:nordlight-workplace-team"),
         ("id:mail-server", "svcc:resource-layer", "id:nordlight-workplace-team"),
-        ("id:mdm-console", "svcc:resource-layer", "id:nordlight-workplace-team"),
         ("id:datacentre-oslo", "svcc:resource-layer", "id:skyvault-datacentres"),
-        ("id:storage-array", "svcc:resource-layer", "id:nordlight-platform-team"),
-        ("id:vdi-broker", "svcc:resource-layer", "id:nordlight-workplace-team"),
+        ("id:db-server-1", "svcc:resource-layer", "id:nordlight-platform-team"),
     }
+    assert ("id:db-cluster", "svcc:resource-layer", None) in column(
+        result, "element", "layer", "owner"
+    )
 
 
 def test_cq7_touchpoint_enablers_and_owners(demo):
@@ -332,7 +332,7 @@ def test_cq10_governance_checks_are_clean_or_expected_on_the_demo(demo):
     assert column(rows(demo, "cfs-without-agreement"), "service", "lifecycleStatus") == {
         ("id:citizen-case-portal", "svcc:development")
     }
-    assert column(rows(demo, "orphan-elements"), "element") == {"id:workplace-delivery-stream"}
+    assert rows(demo, "orphan-elements") == []
 
 
 def test_cq10_governance_checks_find_the_problems_of_a_scenario(fresh_demo):

@@ -201,7 +201,7 @@ def test_validation_page_shows_the_violation(page, ui_server: str, shot: Callabl
 
 def test_graphiql_runs_a_query_against_graphql(page, ui_server: str, shot: Callable) -> None:
     """The GraphiQL bundle renders without outside requests and POSTs to /graphql."""
-    page.goto(f"{ui_server}/ui/graphql")
+    page.goto(f"{ui_server}/graphql")
     page.wait_for_selector(".graphiql-container .graphiql-query-editor .CodeMirror")
     page.evaluate(
         "() => document.querySelector('.graphiql-query-editor .CodeMirror')"

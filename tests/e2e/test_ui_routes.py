@@ -388,3 +388,19 @@ def test_validate_an_archi_csv_export_as_one_set_with_rows(demo) -> None:
     assert body["files"] == [p.name for p in parts]
     rows = [r["location"] for r in body["report"]["results"]]
     assert rows and all(loc["row"] and loc["file"] in body["files"] for loc in rows)
+
+
+def test_neighbours_page_through_every_link_once(demo) -> None:
+    client, _ = demo
+    everything = client.get("/api/ui/neighbours", params={"iri": MAIL_SERVER}).json()
+    seen = []
+    for offset in range(everything["total"] + 1):
+        page = client.get(
+            "/api/ui/neighbours", params={"iri": MAIL_SERVER, "limit": 1, "offset": offset}
+        ).json()
+        seen += [(e["source"], e["predicate"], e["target"]) for e in page["edges"]]
+        assert page["truncated"] == (offset + 1 < everything["total"])
+    expected = [(e["source"], e["predicate"], e["target"]) for e in everything["edges"]]
+    assert seen == expected and len(set(seen)) == len(seen)
+    negative = client.get("/api/ui/neighbours", params={"iri": MAIL_SERVER, "offset": -1})
+    assert negative.status_code == 400 and "offset" in negative.json()["where"]

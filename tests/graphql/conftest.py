@@ -7,7 +7,7 @@
 - ``gql``: helpers ``gql.run(client, query, variables, token)`` (the JSON answer),
   ``gql.data(answer)`` (data, no errors allowed), ``gql.error(answer)`` (the one error);
   ``gql.reader`` / ``gql.editor`` are the tokens.
-- ``CountingStore``: a store wrapper counting ``query`` calls (the N+1 test).
+- ``counting_store``: the class of a store wrapper counting ``query`` calls (N+1 test).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class GQL:
     @staticmethod
     def run(
         client: TestClient,
-    query: str,
+        query: str,
         variables: dict[str, Any] | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
@@ -118,3 +118,8 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+@pytest.fixture
+def counting_store() -> type[CountingStore]:
+    return CountingStore

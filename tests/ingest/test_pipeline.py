@@ -265,3 +265,13 @@ def test_inferred_graphs_match_the_inference_rule(store) -> None:
         assert got == expected and rec.inferred_count == len(expected)
         total += len(got)
     assert total > 0 and len(imports.list_imports(store)) == len(list(DATA_DIR.glob("*.ttl")))
+
+
+def test_outcome_serializes_to_json(store) -> None:
+    import json
+
+    out = pipeline.import_sources(store, [src("team.ttl", TEAM)])
+    data = json.loads(json.dumps(out.to_json()))
+    assert data["imports"][0]["status"] == "created"
+    assert data["imports"][0]["record"]["triple_count"] == 2
+    assert data["report"]["conforms"] is True

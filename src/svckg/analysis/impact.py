@@ -24,7 +24,6 @@ from svckg.analysis.results import (
     AffectedAgreement,
     AffectedParty,
     Contact,
-    Edge,
     ImpactedElement,
     ImpactResult,
     NodeInfo,
@@ -52,8 +51,8 @@ def resolve_element(store: Store, index: DependencyIndex, text: str) -> str:
         raise NotFound(
             "no such element in the store",
             where=key,
-            hint="check the IRI (svckg query 'SELECT ?s WHERE { ?s ?p ?o } LIMIT 10') "
-            "or import the data that defines it",
+            hint="check the IRI (find it with: svckg queries run find-elements --param "
+            "text=WORD) or import the data that defines it",
         )
     return key
 
@@ -198,10 +197,15 @@ class _Details:
             return [self.chain[key]]
         return _all_paths(key, self.parents, self.max_paths)
 
-    def _ordered(self) -> list[tuple[str, int, _Description]]:
+    def _ordered(self) -> list[tuple[int, str, str, _Description]]:
+        """(distance, label, key, description) of every impacted element, in output order."""
         index = self.index
-        rows = [(key, d, describe(index, key)) for key, d in self.distance.items() if d]
-        rows.sort(key=lambda r: (r[1], r[2][0], r[0]))
+        rows = []
+        for key, d in self.distance.items():
+            if d:
+                desc = describe(index, key)
+                rows.append((d, desc[0], key, desc))
+        rows.sort()
         return rows
 
     def impacted(self) -> list[ImpactedElement]:
@@ -219,38 +223,35 @@ class _Details:
                 desc[4],
                 desc[5],
             )
-            for key, d, desc in self._ordered()
+            for d, _, key, desc in self._ordered()
         ]
+
+    def _json_paths(self, key: str, done: dict[str, list[dict[str, str]]]) -> list[list[dict]]:
+        if self.max_paths > 1:
+            return [[{"s": s, "p": p, "o": o} for s, p, o in path] for path in self._paths(key)]
+        edge = self.chain[key][0]  # elements come in distance order: the rest is done
+        path = [{"s": edge[0], "p": edge[1], "o": edge[2]}, *done.get(edge[2], ())]
+        done[key] = path
+        return [path]
 
     def impacted_json(self) -> list[dict[str, Any]]:
         down = self.down
-        edges: dict[Edge, dict[str, str]] = {}
-        out = []
-        for key, d, desc in self._ordered():
-            paths = []
-            for path in self._paths(key):
-                json_path = []
-                for edge in path:
-                    as_json = edges.get(edge)
-                    if as_json is None:
-                        as_json = edges[edge] = {"s": edge[0], "p": edge[1], "o": edge[2]}
-                    json_path.append(as_json)
-                paths.append(json_path)
-            out.append(
-                {
-                    "iri": key,
-                    "label": desc[0],
-                    "types": list(desc[1]),
-                    "layer": desc[2],
-                    "distance": d,
-                    "status": "down" if key in down else "degraded",
-                    "customerVisible": desc[3],
-                    "visibleIn": list(desc[4]),
-                    "owners": list(desc[5]),
-                    "paths": paths,
-                }
-            )
-        return out
+        done: dict[str, list[dict[str, str]]] = {}
+        return [
+            {
+                "iri": key,
+                "label": desc[0],
+                "types": list(desc[1]),
+                "layer": desc[2],
+                "distance": d,
+                "status": "down" if key in down else "degraded",
+                "customerVisible": desc[3],
+                "visibleIn": list(desc[4]),
+                "owners": list(desc[5]),
+                "paths": self._json_paths(key, done),
+            }
+            for d, _, key, desc in self._ordered()
+        ]
 
     def agreements(self) -> list[AffectedAgreement]:
         return _agreements(self.index, list(self.distance), self.distance, self.down)

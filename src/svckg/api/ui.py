@@ -385,9 +385,11 @@ def neighbours(
     direction: str | None = None,
     layer: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """Neighbours of one element, filtered by predicate, direction (``out``/``in``) and layer
-    (a layer concept IRI, or ``none``), at most ``limit`` (``total`` says how many match)."""
+    (a layer concept IRI, or ``none``): at most ``limit`` links from ``offset`` on, in a stable
+    order (``total`` says how many match)."""
     node = _iri(iri)
     _check_exists(store, node)
     if direction not in (None, "", "out", "in", "both"):
@@ -399,6 +401,10 @@ def neighbours(
             f"limit {limit} is out of range",
             where="parameter 'limit'",
             hint=f"ask for 1 to {MAX_LIMIT} neighbours; expand by relation or layer to narrow",
+        )
+    if offset < 0:
+        raise InputError(
+            f"offset {offset} is negative", where="parameter 'offset'", hint="start at 0"
         )
     wanted_predicate = _iri(predicate, "predicate").value if predicate else None
     describer = Describer(store)
@@ -422,7 +428,8 @@ def neighbours(
                 if (other_layer.iri if other_layer else "none") != layer:
                     continue
             candidates.append((dir_name, pred, other))
-    chosen = candidates[:limit]
+    candidates.sort(key=lambda c: (c[0] != "out", c[1], c[2]))
+    chosen = candidates[offset : offset + limit]
     nodes: dict[str, dict[str, Any]] = {}
     edges = []
     for dir_name, pred, other in chosen:
@@ -442,7 +449,8 @@ def neighbours(
         "nodes": list(nodes.values()),
         "edges": edges,
         "total": len(candidates),
-        "truncated": len(candidates) > limit,
+        "offset": offset,
+        "truncated": len(candidates) > offset + limit,
     }
 
 
@@ -571,6 +579,7 @@ async def neighbours_route(
         str | None, Query(description="Only neighbours in this layer (concept IRI, or none)")
     ] = None,
     limit: Annotated[int, Query(description=f"Most neighbours (1-{MAX_LIMIT})")] = 50,
+    offset: Annotated[int, Query(description="Skip this many matching links")] = 0,
 ) -> dict[str, Any]:
     """A bounded set of neighbours of one element, with the connecting edges."""
     return await run_blocking(
@@ -582,6 +591,7 @@ async def neighbours_route(
             direction=direction,
             layer=layer,
             limit=limit,
+            offset=offset,
         ),
     )
 

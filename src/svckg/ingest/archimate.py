@@ -134,9 +134,10 @@ def _children(parent: etree._Element, *names: str) -> list[etree._Element]:
 
 
 def _texts(parent: etree._Element, *names: str) -> list[Text]:
+    """Non-empty texts of the named children, kept exactly (the round trip depends on it)."""
     out: list[Text] = []
     for child in _children(parent, *names):
-        value = (child.text or "").strip() if names[0] != "documentation" else child.text or ""
+        value = child.text or ""
         if value:
             out.append((value, child.get(XML_LANG) or None))
     return out
@@ -218,8 +219,8 @@ def _concept(el: etree._Element, file: str, canonical) -> Concept:  # type: igno
             continue
         local = child.tag.rpartition("}")[2]
         if local in ("name", "label"):
-            if value := (child.text or "").strip():
-                names.append((value, child.get(XML_LANG) or None))
+            if child.text:
+                names.append((child.text, child.get(XML_LANG) or None))
         elif local == "documentation":
             if child.text:
                 documentation.append((child.text, child.get(XML_LANG) or None))

@@ -16,12 +16,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from lxml import etree
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from svckg.errors import InputError
 from svckg.ingest.archimodel import (
     RESERVED_CLASS,
     RESERVED_IDENTIFIER,
@@ -100,6 +103,30 @@ def _read(store: Store) -> dict[str, _Node]:
         elif q.object not in node.props[q.predicate.value]:
             node.props[q.predicate.value].append(q.object)
     return nodes
+
+
+@contextmanager
+def _about(iri: str) -> Iterator[None]:
+    """Turn lxml's refusal of a value (control characters) into a located svckg error."""
+    try:
+        yield
+    except ValueError as exc:
+        raise InputError(
+            f"cannot write a value in XML: {exc}",
+            where=iri,
+            hint="remove control characters (XML 1.0 cannot hold them) from its values",
+        ) from exc
+
+
+_TEXT_TYPES = {
+    "http://www.w3.org/2001/XMLSchema#string",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+}
+
+
+def _is_text(term: ox.Term) -> bool:
+    """A literal that a <name> or <documentation> holds exactly (plain or language-tagged)."""
+    return isinstance(term, ox.Literal) and term.datatype.value in _TEXT_TYPES and term.value != ""
 
 
 def _text(term: ox.Term) -> tuple[str, str | None]:
@@ -183,8 +210,15 @@ class _Writer:
     def _concept_body(
         self, el: etree._Element, node: _Node, pin_iri: bool, original: str | None = None
     ) -> None:
-        self._texts(el, "name", node.props.get(LABEL, []))
-        self._texts(el, "documentation", node.props.get(DESCR, []))
+        names = [v for v in node.props.get(LABEL, []) if _is_text(v)]
+        self._texts(el, "name", names)
+        if el.tag == f"{{{NS}}}element" and not names:
+            etree.SubElement(el, f"{{{NS}}}name")  # the schema requires one; empty is skipped
+        self._texts(el, "documentation", [v for v in node.props.get(DESCR, []) if _is_text(v)])
+        for pred in (LABEL, DESCR):  # typed values or IRIs travel as RDF properties
+            for v in node.props.get(pred, []):
+                if not _is_text(v):
+                    self._add_property(el, self._reserved_key(pred), str(v), None)
         if original:
             self._add_property(el, self._reserved_key(RESERVED_IDENTIFIER), original, None)
         if pin_iri:
@@ -240,13 +274,15 @@ class _Writer:
 
         elements_el = etree.Element(f"{{{NS}}}elements")
         for iri in sorted(self.elements, key=lambda i: self._first(self.elements[i], IDENT) or i):
-            self._element(elements_el, self.elements[iri])
+            with _about(iri):
+                self._element(elements_el, self.elements[iri])
         relationships_el = etree.Element(f"{{{NS}}}relationships")
         for iri in sorted(
             self.relationship_nodes,
             key=lambda i: self._first(self.relationship_nodes[i], IDENT) or i,
         ):
-            self._relationship(relationships_el, self.relationship_nodes[iri])
+            with _about(iri):
+                self._relationship(relationships_el, self.relationship_nodes[iri])
         self._edges(relationships_el)
         self.views = {iri: n for iri, n in self.nodes.items() if A + "View" in n.types}
         for iri in sorted(self.views):
@@ -365,21 +401,19 @@ class _Writer:
         """Edges between elements that no relationship node explains."""
         for iri in sorted(self.elements):
             node = self.elements[iri]
-            for pred, values in sorted(node.props.items()):
-                if pred.startswith(A) or pred in _BOOKKEEPING:
+            with _about(iri):
+                self._node_edges(parent, iri, node)
+
+    def _node_edges(self, parent: etree._Element, iri: str, node: _Node) -> None:
+        for pred, values in sorted(node.props.items()):
+            if pred.startswith(A) or pred in _BOOKKEEPING:
+                continue
+            for v in values:
+                if not isinstance(v, ox.NamedNode) or v.value not in self.elements:
                     continue
-                for v in values:
-                    if not isinstance(v, ox.NamedNode) or v.value not in self.elements:
-                        continue
-                    if (iri, pred, v.value) in self.explained:
-                        continue
-                    if pred == str(SVC.dependsOn) and any(
-                        (iri, p, v.value) in self.explained
-                        or any(o.value == v.value for o in node.props.get(p, []))
-                        for p in self.subproperties - {str(SVC.dependsOn)}
-                    ):
-                        continue  # entailed by a sub-property edge
-                    self._synthetic(parent, iri, pred, v.value)
+                if (iri, pred, v.value) in self.explained:
+                    continue
+                self._synthetic(parent, iri, pred, v.value)
 
     def _synthetic(self, parent: etree._Element, s: str, p: str, o: str) -> None:
         ident = "rel-" + hashlib.sha256(f"{s} {p} {o}".encode()).hexdigest()[:20]
@@ -431,7 +465,7 @@ class _Writer:
             ident = self.ids[iri]
             view = etree.SubElement(container, f"{{{NS}}}view", identifier=ident)
             view.set(f"{{{XSI}}}type", "Diagram")
-            self._texts(view, "name", node.props.get(LABEL, []))
+            self._texts(view, "name", node.props.get(LABEL, []) or [ox.Literal("")])
             refs = sorted(o.value for o in node.props.get(REFS, []))
             shown: dict[str, str] = {}
             for i, ref in enumerate(r for r in refs if r in self.elements):

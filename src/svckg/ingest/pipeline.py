@@ -83,6 +83,22 @@ class ImportOutcome:
         """Import ids, in the order of the sources."""
         return [s.import_id for s in self.sources]
 
+    def to_json(self) -> dict[str, object]:
+        """JSON-serializable dict (for the HTTP API and ``--format json``)."""
+        return {
+            "imports": [
+                {
+                    "import_id": s.import_id,
+                    "source": s.source,
+                    "status": s.status,
+                    "record": s.record.to_json() if s.record else None,
+                }
+                for s in self.sources
+            ],
+            "report": self.report.to_json(),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
 
 # -- reading and staging -------------------------------------------------------------------
 
@@ -176,20 +192,30 @@ def _infer(store: Store, graph: str, into: str, subproperties: set[str]) -> int:
 
     The same rule as :func:`svckg.ingest.inference.dependency_edges` (an edge of any
     sub-property of ``svc:dependsOn`` to a non-literal, unless ``graph`` asserts the
-    ``dependsOn`` edge itself), run by the engine as one update: no Python object per edge
-    (several times faster at a million triples), blank nodes kept, and on a remote store
-    no triple travels over the network.
+    ``dependsOn`` edge itself), evaluated by the engine as one query. Embedded: the edges are
+    bulk-inserted (a transactional INSERT is ~5x slower on disk). Remote: one INSERT ... WHERE
+    runs on the server, so no triple travels over the network.
     """
     if not subproperties:
         return 0
+    d = DEPENDS_ON.value
     patterns = " UNION ".join(
         f"{{ GRAPH <{graph}> {{ ?s <{p}> ?o }} }}" for p in sorted(subproperties)
     )
-    store.update(
-        f"INSERT {{ GRAPH <{into}> {{ ?s <{DEPENDS_ON.value}> ?o }} }} WHERE {{ {{ {patterns} }} "
-        f"FILTER(!isLiteral(?o)) "
-        f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ ?s <{DEPENDS_ON.value}> ?o }} }} }}"
+    where = (
+        f"WHERE {{ {{ {patterns} }} FILTER(!isLiteral(?o)) "
+        f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ ?s <{d}> ?o }} }} }}"
     )
+    engine = getattr(store, "engine", None)
+    if isinstance(engine, ox.Store):
+        node = ox.NamedNode(into)
+        quads = [
+            ox.Quad(t.subject, DEPENDS_ON, t.object, node)
+            for t in engine.query(f"CONSTRUCT {{ ?s <{d}> ?o }} {where}")  # type: ignore[union-attr]
+        ]
+        engine.bulk_extend(quads)
+        return len(quads)
+    store.update(f"INSERT {{ GRAPH <{into}> {{ ?s <{d}> ?o }} }} {where}")
     return store.count(into)
 
 

@@ -7,7 +7,7 @@ import { GraphiQL } from "graphiql";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { getToken, renderNav } from "../shared/api.js";
 
-renderNav("/ui/graphql");
+renderNav("/graphql");
 const token = getToken();
 const fetcher = createGraphiQLFetcher({
   url: `${location.origin}/graphql`,

@@ -75,7 +75,7 @@ export function resourceHref(iri) {
 const PAGES = [
   ["/", "Graph"],
   ["/ui/sparql", "SPARQL"],
-  ["/ui/graphql", "GraphQL"],
+  ["/graphql", "GraphQL"],
   ["/ui/validate", "Validate and import"],
   ["/docs", "API docs"],
 ];

@@ -6,7 +6,7 @@ import {
   createGraph, edgeData, layeredLayout, localName, nodeData, renderLegend,
 } from "../shared/graph.js";
 
-const EXPAND_LIMIT = 40; // neighbours added by one click; the rest stay behind a "more" button
+const EXPAND_LIMIT = 40; // links added by one click; the next click adds the next 40
 const IMPACT_DRAW_LIMIT = 120; // impacted elements drawn in the graph (all are listed)
 const LAYER_ORDERS = {
   "experience-layer": 0, "service-layer": 1, "backend-layer": 2, "product-layer": 3,
@@ -265,8 +265,12 @@ function renderDetails(node) {
   panel.append(el("p", { id: "expand-status", role: "status", "aria-live": "polite" }));
 }
 
+const nextOffset = new Map(); // "iri|predicate|direction|layer" -> links already added
+
 async function expand(iri, { predicate, direction, layer }) {
-  const params = new URLSearchParams({ iri, limit: String(EXPAND_LIMIT) });
+  const key = [iri, predicate, direction, layer].join("|");
+  const offset = nextOffset.get(key) || 0;
+  const params = new URLSearchParams({ iri, limit: String(EXPAND_LIMIT), offset: String(offset) });
   if (predicate) params.set("predicate", predicate);
   if (direction) params.set("direction", direction);
   if (layer) params.set("layer", layer);
@@ -278,9 +282,14 @@ async function expand(iri, { predicate, direction, layer }) {
     addEdges(data.edges);
     refresh();
     markImpact();
+    const done = offset + data.edges.length;
+    nextOffset.set(key, data.truncated ? done : 0);
     if (status) {
+      status.className = "";
       status.textContent = `Added ${cy.nodes().length - before} element(s)`
-        + (data.truncated ? `; showing ${data.nodes.length} of ${data.total}: open one to go further.` : ".");
+        + (data.truncated
+          ? `; ${done} of ${data.total} links shown: press the same button for the next ${Math.min(EXPAND_LIMIT, data.total - done)}.`
+          : ".");
     }
   } catch (err) {
     if (status) { status.textContent = err.message; status.className = "error"; }

@@ -217,9 +217,9 @@ def build_model(ontology: Graph, shapes: Graph) -> SchemaModel:
             continue  # an inverse name: read through its forward property
         if _text(ontology, prop, SKOS.scopeNote).startswith(IMPORT_RECORD_NOTE):
             continue
-        domains = _svc_classes(ontology, ontology.objects(prop, RDFS.domain))
-        if domains and all(d == CONCEPT for d in domains):
+        if any(d in (SVC.Concept, SKOS.Concept) for d in ontology.objects(prop, RDFS.domain)):
             continue  # describes concepts (layer order...), not elements
+        domains = _svc_classes(ontology, ontology.objects(prop, RDFS.domain))
         ranges = _svc_classes(ontology, ontology.objects(prop, RDFS.range))
         kind, type_name = value_type(prop, ranges)
         description = _text(ontology, prop, SKOS.definition)

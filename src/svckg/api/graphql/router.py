@@ -53,15 +53,16 @@ def _extensions(exc: SvckgError) -> dict[str, Any]:
 
 def extensions_for(settings: Settings) -> list[Any]:
     """The strawberry extensions enforcing ``settings``' limits."""
+    depth, tokens = settings.graphql_max_depth, settings.graphql_max_tokens
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: QueryDepthLimiter(max_depth=depth),
+        lambda: MaxTokensLimiter(max_token_count=tokens),
     ]
     if not settings.graphql_introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     if settings.production:
         extensions.append(
-            MaskErrors(
+            lambda: MaskErrors(
                 should_mask_error=lambda error: _svckg_error(error) is None,
                 error_message="Internal error: see the server log",
             )

@@ -46,6 +46,7 @@ THING = "Thing"
 MAX_PAGE = 500
 """Most elements one connection page returns."""
 _BUILDS = itertools.count()
+CURSOR_TAG = "svckg:"
 
 
 class GraphQLContext(BaseContext):
@@ -88,13 +89,16 @@ def encode_cursor(iri: str) -> str:
     >>> decode_cursor(encode_cursor("https://w3id.org/svckg/id/a"))
     'https://w3id.org/svckg/id/a'
     """
-    return base64.urlsafe_b64encode(iri.encode()).decode()
+    return base64.urlsafe_b64encode(f"{CURSOR_TAG}{iri}".encode()).decode()
 
 
 def decode_cursor(cursor: str) -> str:
     """The IRI of a cursor; QueryError for a cursor this server did not make."""
     try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
+        text = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+        if not text.startswith(CURSOR_TAG):
+            raise ValueError(cursor)
+        return ox.NamedNode(text[len(CURSOR_TAG) :]).value
     except (ValueError, UnicodeDecodeError) as exc:
         raise QueryError(
             "the cursor is not one this server gave",
@@ -485,7 +489,7 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
 
 
 def _lookup(node: Callable[..., Any]) -> Callable[..., Any]:
-    async def lookup(info: Info, iri: str) -> Any:
+    async def lookup(info: Info, iri: strawberry.ID) -> Any:
         return await node(info, iri)
 
     return lookup
@@ -661,7 +665,7 @@ def _mutation_type(b: _Builder) -> type:
 
 def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
     class_iri = b.model.classes[name].iri
-    concrete = b.model.concrete_name(name)
+    class_iris = [b.model.classes[c].iri for c in b.model.subclasses(name)]
 
     def state_of(info: Info) -> AppState:
         require_editor(info.context.request)
@@ -699,19 +703,22 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
         iri = expand_iri(str(id), what="id")
         label = input.label if isinstance(input.label, str) else None
         props = _properties(b, name, input)
-        await in_thread_write(lambda: writes.update_element(state, iri, label, props, force=force))
+        await in_thread_write(
+            lambda: writes.update_element(state, iri, class_iris, label, props, force=force)
+        )
         return await reread(info, iri)
 
     async def delete(info: Info, id: strawberry.ID, force: bool = False) -> strawberry.ID:
         state = state_of(info)
         iri = expand_iri(str(id), what="id")
         return strawberry.ID(
-            await in_thread_write(lambda: writes.delete_element(state, iri, force=force))
+            await in_thread_write(
+                lambda: writes.delete_element(state, iri, class_iris, force=force)
+            )
         )
 
     for func in (create, update):
         func.__annotations__["input"] = input_cls.__name__
-    del concrete
     return {
         f"create{name}": strawberry.field(
             resolver=b._resolver(create, name),

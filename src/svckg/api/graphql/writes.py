@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from svckg.api.state import AppState
-from svckg.errors import InputError, NotFound
+from svckg.errors import InputError, NotFound, ValidationFailed
 from svckg.ingest import imports, records
 from svckg.ingest.pipeline import import_sources
 from svckg.ingest.registry import SourceFile
@@ -92,14 +92,26 @@ def _commit(state: AppState, triples: list[ox.Triple], force: bool) -> None:
             imports.remove(state.store, rec.import_id)
         return
     data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
-    import_sources(
-        state.store,
-        [SourceFile(SOURCE, data)],
-        format="ntriples",
-        force=force,
-        agent="graphql",
-        settings=state.settings,
-    )
+    try:
+        import_sources(
+            state.store,
+            [SourceFile(SOURCE, data)],
+            format="ntriples",
+            force=force,
+            agent="graphql",
+            settings=state.settings,
+        )
+    except ValidationFailed as exc:
+        report = exc.report
+        violations = bool(getattr(report, "violations", None))
+        raise ValidationFailed(
+            exc.message.replace("imported", "written"),
+            report=report,
+            where=exc.where,
+            hint="fix the values named in the messages and send the mutation again"
+            if violations
+            else "fix the values, or send the mutation again with force: true (recorded)",
+        ) from exc
 
 
 def create_element(
@@ -137,9 +149,13 @@ def create_element(
     return iri
 
 
-def _editable(state: AppState, iri: str) -> tuple[ox.NamedNode, list[ox.Triple]]:
+def _editable(
+    state: AppState, iri: str, classes: Sequence[str]
+) -> tuple[ox.NamedNode, list[ox.Triple]]:
+    """The element (created through GraphQL, typed with one of ``classes``) and the current
+    triples of the GraphQL import."""
     node = ox.NamedNode(iri)
-    rec, triples = _current(state)
+    _, triples = _current(state)
     if not any(t.subject == node for t in triples):
         holder = _holder(state, iri)
         if holder is not None:
@@ -153,21 +169,30 @@ def _editable(state: AppState, iri: str) -> tuple[ox.NamedNode, list[ox.Triple]]
             where=iri,
             hint="check the id (node(id: ...) shows what the store holds)",
         )
+    typed = {t.object.value for t in triples if t.subject == node and t.predicate == RDF_TYPE}
+    if not typed & set(classes):
+        raise InputError(
+            f"the element is not a {', '.join(c.rsplit('#', 1)[-1] for c in classes[:1])}",
+            where=iri,
+            hint="use the mutation of its class (its types: " + ", ".join(sorted(typed)) + ")",
+        )
     return node, triples
 
 
 def update_element(
     state: AppState,
     iri: str,
+    classes: Sequence[str],
     label: str | None,
     properties: Sequence[PropertyValues],
     *,
     force: bool = False,
 ) -> str:
     """Replace the values of the given properties (and the label) of an element created
-    through GraphQL; ValidationFailed (nothing written) when the shapes reject the result."""
+    through GraphQL and typed with one of ``classes`` (the class and its subclasses);
+    ValidationFailed (nothing written) when the shapes reject the result."""
     with state.write_lock:
-        node, triples = _editable(state, iri)
+        node, triples = _editable(state, iri, classes)
         replaced: Mapping[str, PropertyValues] = {p.predicate: p for p in properties}
         if label is not None:
             if not label.strip():
@@ -182,11 +207,13 @@ def update_element(
     return iri
 
 
-def delete_element(state: AppState, iri: str, *, force: bool = False) -> str:
+def delete_element(
+    state: AppState, iri: str, classes: Sequence[str], *, force: bool = False
+) -> str:
     """Delete an element created through GraphQL (and the GraphQL-made links to it); refused
     when another import still points to it."""
     with state.write_lock:
-        node, triples = _editable(state, iri)
+        node, triples = _editable(state, iri, classes)
         rec = records.find_by_source(state.store, SOURCE)
         own = {rec.graph, rec.inferred_graph} if rec else set()
         users = sorted(

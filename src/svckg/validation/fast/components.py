@@ -86,8 +86,8 @@ class Context(Protocol):
     def subclasses(self, classes: list[Node]) -> list[Term]:
         """The classes and their subclasses in the data."""
 
-    def edges(self, predicates: list[str]) -> Iterable[tuple[Term, Term]]:
-        """(subject, object) of every triple with one of the predicates, in the data."""
+    def edges(self, predicates: list[str]) -> Iterable[tuple[str, str]]:
+        """(subject, object) values of the triples with one of the predicates (no literals)."""
 
     def values_of(self, shape: Shape, focus: Focus) -> Focus:
         """The value nodes of ``shape`` over ``focus``, as a focus source."""
@@ -599,7 +599,7 @@ def _cycle_results(
     query = f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('this')} }}"
     for row in ctx.select(query):
         this = row[0]
-        if this in on_cycle:
+        if not isinstance(this, ox.Literal) and this.value in on_cycle:
             message = (
                 fill_message(template, {"this": _plain(this)})
                 if template

@@ -156,13 +156,16 @@ class _Run:
     def select(self, query: str, **kwargs) -> ox.QuerySolutions:
         return self.store.query(query, **self.kwargs, **kwargs, custom_functions=_CUSTOM_FUNCTIONS)
 
-    def edges(self, predicates: list[str]) -> Iterable[tuple[Term, Term]]:
-        """(subject, object) of every triple with one of the predicates, in the data."""
+    def edges(self, predicates: list[str]) -> Iterable[tuple[str, str]]:
+        """(subject, object) of every triple with one of the predicates whose object is not a
+        literal, in the data, as the terms' ``value`` strings (IRIs always contain a colon,
+        blank node identifiers never do, so the two cannot be confused)."""
         graphs = self.kwargs.get("default_graph") or [None]
         for predicate in predicates:
             for graph in graphs:
                 for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
-                    yield q.subject, q.object
+                    if not isinstance(q.object, ox.Literal):
+                        yield q.subject.value, q.object.value
 
     def subclasses(self, classes: list[Node]) -> list[Term]:
         """The classes and all their subclasses in the data (rdfs:subClassOf*)."""
