@@ -147,3 +147,8 @@ def test_a_missing_store_is_not_created(capsys, tmp_path):
     code, _, err = run(capsys, "impact", "id:db-server-1", "--store", str(missing))
     assert code == 2 and "there is no store here" in " ".join(err.split())
     assert not missing.exists()
+
+
+def test_queries_show_prints_the_sparql(capsys):
+    code, out, _ = run(capsys, "queries", "show", "band-of-visibility")
+    assert code == 0 and out.startswith("#+ summary:") and "?_relationship_iri" in out

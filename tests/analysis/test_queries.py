@@ -487,3 +487,31 @@ def test_bad_named_query_calls(demo, name, params, error, words):
 
 def test_queries_directory_is_the_project_one():
     assert QUERIES_DIR.is_dir() and (QUERIES_DIR / "impact-affected-elements.rq").is_file()
+
+
+def test_every_named_query_has_a_test_here():
+    tested = {
+        "impact-affected-elements",
+        "impact-agreements-at-risk",
+        "impact-affected-parties",
+        "impact-journeys-touchpoints",
+        "impact-redundancy",
+        "coverage-loss",
+        "trace-service-composition",
+        "trace-touchpoint-enablers",
+        "customer-consumption",
+        "customer-roles",
+        "service-capabilities",
+        "solutions-missing-governance",
+        "cfs-without-agreement",
+        "orphan-backend-services",
+        "orphan-elements",
+        "missing-owners",
+        "dependency-cycles",
+        "band-of-visibility",
+        "live-offerings-on-retired",
+        "relationship-types",
+        "service-outcomes",
+        "find-elements",
+    }
+    assert {q.name for q in catalogue()} == tested

@@ -113,7 +113,7 @@ def test_filters_by_label_status_layer_and_owner(
     [
         ('{ node(id: "nope") { id } }', "QueryError", "neither an IRI nor a CURIE"),
         ('{ node(id: "zz:x") { id } }', "QueryError", "unknown prefix"),
-        ("{ services(first: 501) { totalCount } }", "QueryError", "out of range"),
+        ("{ services(first: 1001) { totalCount } }", "QueryError", "out of range"),
         ('{ services(after: "%%%") { totalCount } }', "QueryError", "cursor"),
         (
             '{ services(filter: {lifecycleStatus: "\\"live\\""}) { totalCount } }',

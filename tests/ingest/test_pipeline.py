@@ -275,3 +275,23 @@ def test_outcome_serializes_to_json(store) -> None:
     assert data["imports"][0]["status"] == "created"
     assert data["imports"][0]["record"]["triple_count"] == 2
     assert data["report"]["conforms"] is True
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_inferred_edges_keep_blank_nodes(store, validate: bool) -> None:
+    data = (
+        PREFIXES
+        + b"""
+[] a svc:Product ; rdfs:label "Anonymous product"@en ; svc:ownedBy id:team-a ;
+   svc:lifecycleStatus svcc:live ; svc:usesResource id:db .
+id:db a svc:InfrastructureComponent ; rdfs:label "DB"@en ; svc:ownedBy id:team-a .
+"""
+    )
+    out = pipeline.import_sources(
+        store, [src("team.ttl", TEAM), src("anon.ttl", data)], validate=validate
+    )
+    rec = out.sources[1].record
+    (edge,) = list(store.quads(graph=rec.inferred_graph))
+    uses = ox.NamedNode("https://w3id.org/svckg#usesResource")
+    (product,) = {q.subject for q in store.quads(predicate=uses, graph=rec.graph)}
+    assert isinstance(edge.subject, ox.BlankNode) and edge.subject == product

@@ -288,8 +288,11 @@ class _Writer:
         for iri in sorted(self.views):
             self._identifier(self.views[iri])  # folders refer to views by identifier
         for el, src, tgt in self.late:
-            el.set("source", self.ids[src])
-            el.set("target", self.ids[tgt])
+            if src in self.ids and tgt in self.ids:
+                el.set("source", self.ids[src])
+                el.set("target", self.ids[tgt])
+            else:  # a relationship on a relationship that could not be written
+                el.getparent().remove(el)
 
         for child in model_props:
             root.append(child)

@@ -37,7 +37,7 @@ from svckg.ingest.registry import SourceFile, stage
 from svckg.store.base import Store
 from svckg.store.embedded import EmbeddedStore
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult
-from svckg.vocab import ALIGNMENTS_GRAPH, CONCEPTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
+from svckg.vocab import ALIGNMENTS_GRAPH, CONCEPTS_GRAPH, ONTOLOGY_GRAPH
 
 SYSTEM_GRAPHS = (str(ONTOLOGY_GRAPH), str(CONCEPTS_GRAPH), str(ALIGNMENTS_GRAPH))
 """Graphs copied into every validation store."""
@@ -193,7 +193,8 @@ def _infer(store: Store, graph: str, into: str, subproperties: set[str]) -> int:
     The same rule as :func:`svckg.ingest.inference.dependency_edges` (an edge of any
     sub-property of ``svc:dependsOn`` to a non-literal, unless ``graph`` asserts the
     ``dependsOn`` edge itself), evaluated by the engine as one query. Embedded: the edges are
-    bulk-inserted (a transactional INSERT is ~5x slower on disk). Remote: one INSERT ... WHERE
+    serialized and bulk-loaded (faster than building objects; a transactional INSERT is ~5x
+    slower on disk). Remote: one INSERT ... WHERE
     runs on the server, so no triple travels over the network.
     """
     if not subproperties:
@@ -208,15 +209,23 @@ def _infer(store: Store, graph: str, into: str, subproperties: set[str]) -> int:
     )
     engine = getattr(store, "engine", None)
     if isinstance(engine, ox.Store):
-        node = ox.NamedNode(into)
-        quads = [
-            ox.Quad(t.subject, DEPENDS_ON, t.object, node)
-            for t in engine.query(f"CONSTRUCT {{ ?s <{d}> ?o }} {where}")  # type: ignore[union-attr]
-        ]
-        engine.bulk_extend(quads)
-        return len(quads)
+        result = engine.query(f"CONSTRUCT {{ ?s <{d}> ?o }} {where}")
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""  # type: ignore[union-attr]
+        return _put_ntriples(store, data, into)
     store.update(f"INSERT {{ GRAPH <{into}> {{ ?s <{d}> ?o }} }} {where}")
     return store.count(into)
+
+
+def _put_ntriples(store: Store, data: bytes, graph: str) -> int:
+    """Add N-Triples to ``graph``, keeping blank node identifiers; returns the graph's size."""
+    if data:
+        engine = getattr(store, "engine", None)
+        node = ox.NamedNode(graph)
+        if isinstance(engine, ox.Store) and b"_:" not in data:
+            engine.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=node)
+        else:  # the parser would rename blank nodes; objects keep them
+            store.load([q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)], graph)
+    return store.count(graph)
 
 
 def _copy_graph(source: Store, target: EmbeddedStore, graph: str, into: str) -> None:
@@ -229,8 +238,9 @@ def _copy_graph(source: Store, target: EmbeddedStore, graph: str, into: str) -> 
 def _add_context(store: Store, vstore: EmbeddedStore, graphs: list[str], exclude: set[str]) -> int:
     """Copy the main store's description of every node the staged graphs mention (one hop)
     into the validation store; returns the number of triples copied."""
-    skip = exclude | set(SYSTEM_GRAPHS) | {str(PROVENANCE_GRAPH)}
-    data_graphs = [g for g in store.graphs() if g not in skip and not g.startswith("urn:svckg:")]
+    data_graphs = [
+        g for g in store.graphs() if g.startswith(records.IMPORT_BASE) and g not in exclude
+    ]
     if not data_graphs:
         return 0
     rows = vstore.query(
@@ -296,6 +306,8 @@ def _validate(vstore: EmbeddedStore, graphs: list[str], settings: Settings) -> V
 class _Checked:
     report: ValidationReport
     timings: dict[str, float]
+    inferred: list[bytes]
+    """Per staged source, its inferred edges as N-Triples (reused at commit)."""
 
 
 def _check(
@@ -335,7 +347,8 @@ def _check(
         report = _validate(vstore, all_graphs, settings)
         report = _locate(report, staged, vstore, graphs)
         timings["validate"] = time.perf_counter() - t1
-        return _Checked(report, timings)
+        inferred = [vstore.export(ox.RdfFormat.N_TRIPLES, f"{g}:inferred") for g in graphs]
+        return _Checked(report, timings, inferred)
     finally:
         vstore.close()
 
@@ -499,6 +512,7 @@ def _import(
     replacing = {g for i in changed if (r := current[i]) for g in (r.graph, r.inferred_graph)}
     subproperties = dependency_subproperties(store)
     report = ValidationReport()
+    checked: _Checked | None = None
     if validate:
         checked = _check(
             store,
@@ -537,7 +551,10 @@ def _import(
             new_graphs += [graph, inf_graph]
             _load_into(store, s, graph)
             t_infer = time.perf_counter()
-            inferred = _infer(store, graph, inf_graph, subproperties)
+            if checked is not None:  # computed in the validation store already
+                inferred = _put_ntriples(store, checked.inferred[changed.index(i)], inf_graph)
+            else:
+                inferred = _infer(store, graph, inf_graph, subproperties)
             timings["infer"] = timings.get("infer", 0.0) + time.perf_counter() - t_infer
             triple_count = store.count(graph)
             added, removed = triple_count, 0

@@ -22,7 +22,7 @@ from svckg.store.base import Store
 
 T = TypeVar("T")
 
-BATCH = 500
+BATCH = 10_000
 """Keys per VALUES block (larger batches are split)."""
 
 
@@ -58,7 +58,7 @@ async def in_thread_write(func: Callable[..., T], *args: Any) -> T:
     return await anyio.to_thread.run_sync(_in_worker, func, *args)
 
 
-def _links(store: Store, keys: Sequence[LinkKey]) -> list[list[Value]]:
+def fetch_links(store: Store, keys: Sequence[LinkKey]) -> list[list[Value]]:
     """One query per direction: the values of every (element, predicate) key."""
     found: dict[LinkKey, dict[Any, set[str]]] = {k: {} for k in keys}
     for inverse in (False, True):
@@ -111,14 +111,45 @@ def _types(store: Store, iris: Sequence[str]) -> list[tuple[str, ...] | None]:
     return out
 
 
+def scalar_value(value: ox.Literal, scalar: str) -> Any:
+    """The Python value of a literal for a GraphQL scalar (None when it does not fit).
+
+    >>> scalar_value(ox.Literal("3"), "Int"), scalar_value(ox.Literal("x"), "Int")
+    (3, None)
+    """
+    text = value.value
+    try:
+        if scalar == "Int":
+            return int(text)
+        if scalar == "Float":
+            return float(text)
+    except ValueError:
+        return None
+    if scalar == "Boolean":
+        return text.strip().lower() in ("true", "1")
+    return text
+
+
+def pick_label(labels: Sequence[Value]) -> str | None:
+    """The label to show: an English or untagged one first."""
+    texts = [v for v in labels if isinstance(v, ox.Literal)]
+    english = [v.value for v in texts if v.language in (None, "en")]
+    return english[0] if english else (texts[0].value if texts else None)
+
+
 class Loaders:
     """The DataLoaders of one request (never shared between requests: no stale reads)."""
 
     def __init__(self, store: Store):
         self.store = store
+        self.cache: dict[LinkKey, list[Value]] = {}
+        """Values already read in this request (by the loaders or by look-ahead)."""
+        cache = self.cache
 
         async def load_links(keys: list[LinkKey]) -> list[list[Value]]:
-            return await in_thread(_links, store, keys)
+            found = await in_thread(fetch_links, store, keys)
+            cache.update(zip(keys, found, strict=True))
+            return found
 
         async def load_types(keys: list[str]) -> list[tuple[str, ...] | None]:
             return await in_thread(_types, store, keys)

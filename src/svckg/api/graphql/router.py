@@ -20,11 +20,14 @@ import anyio
 from fastapi import Request, Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
+    ValidationCache,
 )
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 
@@ -36,6 +39,9 @@ from svckg.api.graphql.schema import Built, GraphQLContext, build_schema
 from svckg.api.state import app_state
 from svckg.config import Settings
 from svckg.errors import SvckgError, ValidationFailed
+
+PARSE_CACHE = 256
+"""Parsed and validated documents kept per process (tools repeat the same queries)."""
 
 
 def _svckg_error(error: GraphQLError) -> SvckgError | None:
@@ -54,9 +60,12 @@ def _extensions(exc: SvckgError) -> dict[str, Any]:
 def extensions_for(settings: Settings) -> list[Any]:
     """The strawberry extensions enforcing ``settings``' limits."""
     depth, tokens = settings.graphql_max_depth, settings.graphql_max_tokens
+    depth_rule = create_validator(depth, None)  # one rule class: validation stays cached
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=depth),
         lambda: MaxTokensLimiter(max_token_count=tokens),
+        lambda: ParserCache(maxsize=PARSE_CACHE),
+        lambda: AddValidationRules([depth_rule]),
+        lambda: ValidationCache(maxsize=PARSE_CACHE),
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)
@@ -146,7 +155,7 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
 
     async def context(request: Request) -> GraphQLContext:
         require_read(request)
-        return GraphQLContext(app_state(request))
+        return GraphQLContext(app_state(request), built)
 
     return SvckgGraphQLRouter(
         built.schema,

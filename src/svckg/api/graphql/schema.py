@@ -14,7 +14,7 @@ import itertools
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +31,19 @@ from svckg.analysis.terms import expand_iri
 from svckg.api.auth import require_editor
 from svckg.api.graphql import analysis as gql_analysis
 from svckg.api.graphql import writes
-from svckg.api.graphql.loaders import Loaders, Ref, Value, in_thread, in_thread_write, iri_text
+from svckg.api.graphql.execution import ProjectingExecutionContext, Projector
+from svckg.api.graphql.loaders import (
+    Loaders,
+    Ref,
+    Value,
+    in_thread,
+    in_thread_write,
+    iri_text,
+    pick_label,
+    scalar_value,
+)
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
+from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
 from svckg.errors import LimitExceeded, QueryError
 from svckg.store.base import Store
@@ -43,7 +54,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 THING = "Thing"
 """The type of elements with no svckg class."""
-MAX_PAGE = 500
+MAX_PAGE = 1000
 """Most elements one connection page returns."""
 _BUILDS = itertools.count()
 CURSOR_TAG = "svckg:"
@@ -52,11 +63,14 @@ CURSOR_TAG = "svckg:"
 class GraphQLContext(BaseContext):
     """What every resolver sees as ``info.context``: app state, store and the loaders."""
 
-    def __init__(self, state: AppState):
+    def __init__(self, state: AppState, built: Built):
         super().__init__()
         self.state = state
         self.store: Store = state.store
         self.loaders = Loaders(state.store)
+        self.specs: Mapping[str, FieldSpec] = built.model.fields
+        """Field name -> the property it reads (for look-ahead)."""
+        self.projector = built.projector
 
 
 @strawberry.type(description="Relay page information.")
@@ -127,18 +141,8 @@ def plural(name: str) -> str:
     return word[0].lower() + word[1:]
 
 
-def _scalar(value: ox.Literal, scalar: str) -> Any:
-    text = value.value
-    try:
-        if scalar == "Int":
-            return int(text)
-        if scalar == "Float":
-            return float(text)
-    except ValueError:
-        return None
-    if scalar == "Boolean":
-        return text.strip().lower() in ("true", "1")
-    return text
+async def _then(pending: Awaitable[Any], convert: Callable[[Any], Any]) -> Any:
+    return convert(await pending)
 
 
 @dataclass
@@ -148,6 +152,7 @@ class Built:
     schema: strawberry.Schema
     model: SchemaModel
     module: types.ModuleType
+    projector: Projector
 
 
 class _Builder:
@@ -206,16 +211,21 @@ class _Builder:
         wrap = self.wrap
         python = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
 
-        async def resolve(root: Any, info: Info) -> Any:
-            values: list[Value] = await info.context.loaders.links.load(
-                (root._ref.iri, key_pred, inverse)
-            )
+        def convert(values: list[Value]) -> Any:
             if kind == "scalar":
-                out = [_scalar(v, type_name) for v in values if isinstance(v, ox.Literal)]
+                out = [scalar_value(v, type_name) for v in values if isinstance(v, ox.Literal)]
                 out = [v for v in out if v is not None]
             else:
                 out = [wrap(v, type_name) for v in values if isinstance(v, Ref)]
             return (out[0] if out else None) if single else out
+
+        def resolve(root: Any, info: Info) -> Any:
+            key = (root._ref.iri, key_pred, inverse)
+            loaders = info.context.loaders
+            values = loaders.cache.get(key)
+            if values is not None:  # prefetched: no task, no await
+                return convert(values)
+            return _then(loaders.links.load(key), convert)
 
         one = python.get(type_name, type_name) if kind == "scalar" else type_name
         returns = f"typing.Optional[{one}]" if single else f"list[{one}]"
@@ -226,13 +236,20 @@ class _Builder:
         )
 
     def node_fields(self) -> dict[str, Any]:
-        async def label(root: Any, info: Info) -> str | None:
+        async def load_label(loaders: Loaders, iri: str) -> str | None:
+            labels = await loaders.links.load((iri, RDFS_LABEL, False))
+            return pick_label(labels or await loaders.links.load((iri, SKOS_PREFLABEL, False)))
+
+        def label(root: Any, info: Info) -> Any:
             loaders = info.context.loaders
-            labels = await loaders.links.load((root._ref.iri, RDFS_LABEL, False))
-            labels = labels or await loaders.links.load((root._ref.iri, SKOS_PREFLABEL, False))
-            texts = [v for v in labels if isinstance(v, ox.Literal)]
-            english = [v.value for v in texts if v.language in (None, "en")]
-            return english[0] if english else (texts[0].value if texts else None)
+            iri = root._ref.iri
+            labels = loaders.cache.get((iri, RDFS_LABEL, False))
+            if labels:
+                return pick_label(labels)
+            alternative = loaders.cache.get((iri, SKOS_PREFLABEL, False))
+            if labels is not None and alternative is not None:
+                return pick_label(alternative)
+            return load_label(loaders, iri)
 
         def ident(root: Any) -> str:
             return root._ref.iri
@@ -448,12 +465,17 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
     async def node(info: Info, id: strawberry.ID) -> Any:
         iri = expand_iri(str(id), what="id")
         found = await info.context.loaders.types.load(iri)
-        return None if found is None else b.wrap(Ref(iri, found))
+        if found is None:
+            return None
+        await look_ahead(info, [Ref(iri, found)], ())
+        return b.wrap(Ref(iri, found))
 
     async def nodes(info: Info, ids: list[strawberry.ID]) -> Any:
         iris = [expand_iri(str(i), what="ids") for i in ids]
         found = await info.context.loaders.types.load_many(iris)
-        return [None if t is None else b.wrap(Ref(i, t)) for i, t in zip(iris, found, strict=True)]
+        refs = [None if t is None else Ref(i, t) for i, t in zip(iris, found, strict=True)]
+        await look_ahead(info, [r for r in refs if r is not None], ())
+        return [None if r is None else b.wrap(r) for r in refs]
 
     query_ns["node"] = strawberry.field(
         resolver=b._resolver(node, "typing.Optional[Node]"),
@@ -483,9 +505,23 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
     )
     mutation_type = _mutation_type(b)
     schema = strawberry.Schema(
-        query=query_type, mutation=mutation_type, types=concrete, extensions=extensions or []
+        query=query_type,
+        mutation=mutation_type,
+        types=concrete,
+        extensions=extensions or [],
+        execution_context_class=ProjectingExecutionContext,
     )
-    return Built(schema, model, b.module)
+    return Built(schema, model, b.module, Projector(b.type_for, model.fields))
+
+
+async def look_ahead(info: Info, refs: Sequence[Ref], path: Sequence[str]) -> None:
+    """Prefetch what the selection under ``path`` reads of ``refs`` (see :mod:`.prefetch`)."""
+    if not refs:
+        return
+    context: GraphQLContext = info.context
+    own = [s for field in info.selected_fields for s in field.selections]
+    selections = below(own, path)
+    await in_thread(prefetch, context.store, context.loaders.cache, refs, selections, context.specs)
 
 
 def _lookup(node: Callable[..., Any]) -> Callable[..., Any]:
@@ -507,6 +543,7 @@ def _connection_field(b: _Builder, name: str) -> Any:
         refs, more, count = await in_thread(
             list_page, info.context.store, class_iris, filter, first, after
         )
+        await look_ahead(info, refs, ("edges", "node"))
         edges = [edge_cls(cursor=encode_cursor(r.iri), node=wrap(r, name)) for r in refs]
         conn = conn_cls(
             edges=edges,
@@ -533,12 +570,12 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
         result = await in_thread(
             lambda: impact_module.impact(state.store, [str(f) for f in failed], max_paths=max_paths)
         )
-        return gql_analysis.impact_type(result)
+        return result.to_json()
 
     async def trace(info: Info, from_: strawberry.ID) -> Any:
         state: AppState = info.context.state
         result = await in_thread(lambda: trace_module.trace(state.store, str(from_)))
-        return gql_analysis.trace_type(result)
+        return result.to_json()
 
     trace.__annotations__["from_"] = typing.Annotated[
         strawberry.ID, strawberry.argument(name="from")

@@ -1,0 +1,187 @@
+"""Fast completion: the selection set is projected onto data already in hand, in one pass,
+instead of calling a resolver per leaf field.
+
+Elements: when look-ahead (:mod:`.prefetch`) has put every value an element's selection
+reads into the request cache, :class:`Projector` completes the element and everything below
+it from the cache; otherwise the element's fields resolve as usual (DataLoaders).
+
+Plain-data results (impact, trace):
+The impact and trace resolvers return the engine's ``to_json()`` document, whose keys are the
+GraphQL field names. For object types listed in :data:`DATA_TYPES`, this execution context
+completes such a dict by walking the collected sub-fields (aliases, fragments, ``@skip`` /
+``@include`` and ``__typename`` handled by graphql-core's own field collection) and
+serializing the leaves with their scalar types. Everything else executes as usual. A leaf
+field costs a dict look-up instead of a resolver call (about 20x less on a 160-row impact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+)
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, scalar_value
+from svckg.api.graphql.model import FieldSpec
+
+DATA_TYPES = frozenset(
+    {
+        "ImpactResult",
+        "ImpactedElement",
+        "AffectedAgreement",
+        "AffectedParty",
+        "Target",
+        "Contact",
+        "ElementInfo",
+        "PathEdge",
+        "TraceResult",
+        "TraceRoot",
+        "TracedElement",
+        "LayerGroup",
+        "OwnerRef",
+    }
+)
+"""GraphQL types whose values are plain JSON dicts keyed by field name."""
+
+
+class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution context, completing plain-data dicts by projection."""
+
+    def complete_object_value(  # type: ignore[override]
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if isinstance(result, dict) and return_type.name in DATA_TYPES:
+            return self._project(return_type, field_details_list, result)
+        ref = getattr(result, "_ref", None)
+        projector = getattr(self.context_value, "projector", None)
+        if ref is not None and projector is not None:
+            done = projector.project(
+                self, return_type, field_details_list, ref, self.context_value.loaders.cache
+            )
+            if done is not MISSING:
+                return done
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _project(
+        self, type_: GraphQLObjectType, field_details_list: Any, value: dict[str, Any]
+    ) -> dict[str, Any]:
+        grouped = self.collect_subfields(type_, field_details_list).grouped_field_set
+        out: dict[str, Any] = {}
+        fields = type_.fields
+        for key, details in grouped.items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                out[key] = type_.name
+                continue
+            out[key] = self._value(fields[name].type, details, value.get(name))
+        return out
+
+    def _value(self, type_: GraphQLOutputType, details: Any, value: Any) -> Any:
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
+        if value is None:
+            return None
+        if isinstance(type_, GraphQLList):
+            inner = type_.of_type
+            return [self._value(inner, details, item) for item in value]
+        if isinstance(type_, GraphQLObjectType):
+            return self._project(type_, details, value)
+        if isinstance(type_, GraphQLScalarType):
+            return type_.serialize(value)
+        return value  # pragma: no cover - no enums or unions in the data types
+
+
+MISSING = object()
+"""An element field whose value was not prefetched: complete the element the usual way."""
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+
+class Projector:
+    """Completes an element from the request's prefetch cache in one pass (no resolvers);
+    gives up (:data:`MISSING`) as soon as a value was not prefetched."""
+
+    def __init__(self, type_for: Callable[[Ref, str], str], specs: Mapping[str, FieldSpec]):
+        self.type_for = type_for
+        self.specs = specs
+
+    def project(
+        self,
+        ctx: ProjectingExecutionContext,
+        type_: GraphQLObjectType,
+        details_list: Any,
+        ref: Ref,
+        cache: Mapping[LinkKey, list[Value]],
+    ) -> Any:
+        grouped = ctx.collect_subfields(type_, details_list).grouped_field_set
+        out: dict[str, Any] = {}
+        iri = ref.iri
+        for key, details in grouped.items():
+            name = details[0].node.name.value
+            if name in ("id", "iri"):
+                out[key] = iri
+            elif name == "__typename":
+                out[key] = type_.name
+            elif name == "types":
+                out[key] = list(ref.types)
+            elif name == "label":
+                labels = cache.get((iri, RDFS_LABEL, False))
+                if not labels:
+                    other = cache.get((iri, SKOS_PREFLABEL, False))
+                    if labels is None or other is None:
+                        return MISSING
+                    labels = other
+                out[key] = pick_label(labels)
+            else:
+                spec = self.specs.get(name)
+                values = None if spec is None else cache.get((iri, spec.predicate, spec.inverse))
+                if values is None or spec is None:
+                    return MISSING
+                value = self._field(ctx, spec, details, values, cache)
+                if value is MISSING:
+                    return MISSING
+                out[key] = value
+        return out
+
+    def _field(
+        self,
+        ctx: ProjectingExecutionContext,
+        spec: FieldSpec,
+        details: Any,
+        values: list[Value],
+        cache: Mapping[LinkKey, list[Value]],
+    ) -> Any:
+        if spec.kind == "scalar":
+            items: list[Any] = [
+                v
+                for v in (scalar_value(x, spec.type_name) for x in values if not isinstance(x, Ref))
+                if v is not None
+            ]
+        else:
+            items = []
+            for value in values:
+                if not isinstance(value, Ref):
+                    continue
+                child_type = ctx.schema.get_type(self.type_for(value, spec.type_name))
+                child = self.project(ctx, child_type, details, value, cache)  # type: ignore[arg-type]
+                if child is MISSING:
+                    return MISSING
+                items.append(child)
+        if spec.single:
+            return items[0] if items else None
+        return items
