@@ -200,10 +200,11 @@ class _Details:
     def _ordered(self) -> list[tuple[int, str, str, _Description]]:
         """(distance, label, key, description) of every impacted element, in output order."""
         index = self.index
+        memo = index.memo.setdefault("impact", {})
         rows = []
         for key, d in self.distance.items():
             if d:
-                desc = describe(index, key)
+                desc = memo.get(key) or describe(index, key)
                 rows.append((d, desc[0], key, desc))
         rows.sort()
         return rows
@@ -237,21 +238,24 @@ class _Details:
     def impacted_json(self) -> list[dict[str, Any]]:
         down = self.down
         done: dict[str, list[dict[str, str]]] = {}
-        return [
-            {
-                "iri": key,
-                "label": desc[0],
-                "types": list(desc[1]),
-                "layer": desc[2],
-                "distance": d,
-                "status": "down" if key in down else "degraded",
-                "customerVisible": desc[3],
-                "visibleIn": list(desc[4]),
-                "owners": list(desc[5]),
-                "paths": self._json_paths(key, done),
-            }
-            for d, _, key, desc in self._ordered()
-        ]
+        out = []
+        for d, label, key, desc in self._ordered():
+            types, visible, owners = desc[1], desc[4], desc[5]
+            out.append(
+                {
+                    "iri": key,
+                    "label": label,
+                    "types": list(types) if types else [],
+                    "layer": desc[2],
+                    "distance": d,
+                    "status": "down" if key in down else "degraded",
+                    "customerVisible": desc[3],
+                    "visibleIn": list(visible) if visible else [],
+                    "owners": list(owners) if owners else [],
+                    "paths": self._json_paths(key, done),
+                }
+            )
+        return out
 
     def agreements(self) -> list[AffectedAgreement]:
         return _agreements(self.index, list(self.distance), self.distance, self.down)

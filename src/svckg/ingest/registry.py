@@ -28,6 +28,8 @@ _ARCHI_CSV_HEADERS = {
     ("ID", "Key", "Value"),
 }
 """Archi's CSV export headers (a plain spreadsheet starting with an ID column is not one)."""
+_XML_START = re.compile(r"<[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?[\s/>]")
+"""An XML start tag (``<rdf:RDF ...``), not an N-Triples IRI (``<http://...>``)."""
 _ARCHI_CSV_SUFFIX = re.compile(r"(elements|relations|properties)\.csv$", re.IGNORECASE)
 
 
@@ -54,12 +56,15 @@ def detect_format(name: str, head: bytes) -> str:
     'turtle'
     >>> detect_format("a-elements.csv", b'"ID","Type","Name","Documentation"')
     'archi-csv'
+    >>> detect_format("x.nt", b"<http://a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://b> .")
+    'ntriples'
     >>> detect_format("export.csv", b'"ID","Key","Value"'), detect_format("s.csv", b"ID,Name")
     ('archi-csv', 'tabular')
     """
     text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     lower = name.lower()
-    if text.startswith("<") or lower.endswith(".xml"):
+    looks_like_xml = text.startswith("<?xml") or _XML_START.match(text) is not None
+    if looks_like_xml or lower.endswith(".xml"):
         if "opengroup.org/xsd/archimate" in text:
             return "archimate"
         if "rdf:RDF" in text or "22-rdf-syntax-ns#" in text:

@@ -23,14 +23,14 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLScalarType,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, scalar_value
 from svckg.api.graphql.model import FieldSpec
 
+TYPENAME = object()
+"""Plan marker of ``__typename``."""
 DATA_TYPES = frozenset(
     {
         "ImpactResult",
@@ -77,33 +77,56 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return_type, field_details_list, info, path, result, position_context
         )
 
-    def _project(
-        self, type_: GraphQLObjectType, field_details_list: Any, value: dict[str, Any]
-    ) -> dict[str, Any]:
-        grouped = self.collect_subfields(type_, field_details_list).grouped_field_set
-        out: dict[str, Any] = {}
-        fields = type_.fields
+    def _plan(self, type_: GraphQLObjectType, details_list: Any) -> list[tuple[Any, ...]]:
+        """(response key, field name, object type or None, list depth, sub-details) per
+        selected field; memoized per selection like graphql-core's field collection."""
+        plans: dict[tuple[str, int], Any] = self.__dict__.setdefault("_svckg_plans", {})
+        memo = (type_.name, id(details_list))
+        found = plans.get(memo)
+        if found is not None:
+            return found[1]
+        plan: list[tuple[Any, ...]] = []
+        grouped = self.collect_subfields(type_, details_list).grouped_field_set
         for key, details in grouped.items():
             name = details[0].node.name.value
             if name == "__typename":
+                plan.append((key, name, TYPENAME, 0, details))
+                continue
+            field_type: Any = type_.fields[name].type
+            depth = 0
+            while True:
+                if isinstance(field_type, GraphQLNonNull):
+                    field_type = field_type.of_type
+                elif isinstance(field_type, GraphQLList):
+                    field_type, depth = field_type.of_type, depth + 1
+                else:
+                    break
+            target = field_type if isinstance(field_type, GraphQLObjectType) else None
+            plan.append((key, name, target, depth, details))
+        plans[memo] = (details_list, plan)  # keeps the selection alive: its id stays unique
+        return plan
+
+    def _project(
+        self, type_: GraphQLObjectType, field_details_list: Any, value: dict[str, Any]
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, name, target, depth, details in self._plan(type_, field_details_list):
+            if target is TYPENAME:
                 out[key] = type_.name
                 continue
-            out[key] = self._value(fields[name].type, details, value.get(name))
+            item = value.get(name)
+            if target is None or item is None:
+                out[key] = item  # a JSON leaf of the engine's document: already the right type
+            else:
+                out[key] = self._nested(target, details, item, depth)
         return out
 
-    def _value(self, type_: GraphQLOutputType, details: Any, value: Any) -> Any:
-        if isinstance(type_, GraphQLNonNull):
-            type_ = type_.of_type
+    def _nested(self, target: GraphQLObjectType, details: Any, value: Any, depth: int) -> Any:
         if value is None:
             return None
-        if isinstance(type_, GraphQLList):
-            inner = type_.of_type
-            return [self._value(inner, details, item) for item in value]
-        if isinstance(type_, GraphQLObjectType):
-            return self._project(type_, details, value)
-        if isinstance(type_, GraphQLScalarType):
-            return type_.serialize(value)
-        return value  # pragma: no cover - no enums or unions in the data types
+        if depth == 0:
+            return self._project(target, details, value)
+        return [self._nested(target, details, item, depth - 1) for item in value]
 
 
 MISSING = object()
