@@ -56,29 +56,82 @@ def sparql_prefixes() -> str:
     return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
 
 
-CONTRACT_CLASSES = (
-    "Organization Person Team RoleAssignment ServiceRelationship Service "
-    "CustomerFacingService BackendService Product ServiceOffering ServiceDomain "
-    "ServiceSolution ServicePackage ServiceFeature Resource Application "
-    "InfrastructureComponent InformationAsset Process ValueStream Capability Agreement "
-    "ServiceLevelAgreement OperationalLevelAgreement UnderpinningContract "
-    "ServiceLevelTarget CustomerJourney JourneyStep Touchpoint ServiceInteraction Channel "
-    "Persona CustomerSegment BandOfVisibility RedundancyGroup Outcome Risk Cost"
-).split()
+CONTRACT_CLASSES = [
+    "Organization",
+    "Person",
+    "Team",
+    "RoleAssignment",
+    "ServiceRelationship",
+    "Service",
+    "CustomerFacingService",
+    "BackendService",
+    "Product",
+    "ServiceOffering",
+    "ServiceDomain",
+    "ServiceSolution",
+    "ServicePackage",
+    "ServiceFeature",
+    "Resource",
+    "Application",
+    "InfrastructureComponent",
+    "InformationAsset",
+    "Process",
+    "ValueStream",
+    "Capability",
+    "Agreement",
+    "ServiceLevelAgreement",
+    "OperationalLevelAgreement",
+    "UnderpinningContract",
+    "ServiceLevelTarget",
+    "CustomerJourney",
+    "JourneyStep",
+    "Touchpoint",
+    "ServiceInteraction",
+    "Channel",
+    "Persona",
+    "CustomerSegment",
+    "BandOfVisibility",
+    "RedundancyGroup",
+    "Outcome",
+    "Risk",
+    "Cost",
+]
 """Class local names of the public vocabulary contract (DOMAIN.md section 2)."""
 
-DEPENDENCY_PROPERTIES = (
-    "includesService includesProduct usesResource offersService covers hasStep "
-    "hasTouchpoint enabledBy realizedBy dependsOnGroup"
-).split()
+DEPENDENCY_PROPERTIES = [
+    "includesService",
+    "includesProduct",
+    "usesResource",
+    "offersService",
+    "covers",
+    "hasStep",
+    "hasTouchpoint",
+    "enabledBy",
+    "realizedBy",
+    "dependsOnGroup",
+]
 """Contract sub-properties of ``svc:dependsOn`` (dependent -> what it needs)."""
 
-CONTRACT_PROPERTIES = (
-    ["dependsOn", *DEPENDENCY_PROPERTIES]
-    + (
-        "member minimumRequired ownedBy provider consumer governedBy agent role "
-        "inContextOf hasBandOfVisibility visibleElement journeyStage stepOrder "
-        "lifecycleStatus serviceCategory costCenter layer target metric targetValue"
-    ).split()
-)
+CONTRACT_PROPERTIES = ["dependsOn", *DEPENDENCY_PROPERTIES] + [
+    "member",
+    "minimumRequired",
+    "ownedBy",
+    "provider",
+    "consumer",
+    "governedBy",
+    "agent",
+    "role",
+    "inContextOf",
+    "hasBandOfVisibility",
+    "visibleElement",
+    "journeyStage",
+    "stepOrder",
+    "lifecycleStatus",
+    "serviceCategory",
+    "costCenter",
+    "layer",
+    "target",
+    "metric",
+    "targetValue",
+]
 """Property local names of the public vocabulary contract."""

@@ -1,9 +1,12 @@
-"""Fixtures of the analysis tests: small hand-written graphs (not the demo landscape).
+"""Fixtures of the analysis tests.
 
-A mini ontology (only what the engine reads: dependency sub-properties, classes, layers) and a
-mail-service landscape with a redundancy group, an agreement, a journey and a band of
-visibility. ``ex:runsOn`` is a sub-property of a sub-property of ``svc:dependsOn``: the engine
-must follow it because the ontology says so, not because it knows the name.
+- ``mail``, ``make_store``, ``cycle_store``: small hand-written graphs on a mini ontology (only
+  what the engine reads: dependency sub-properties, classes, layers): a mail service with a
+  redundancy group, an agreement, a journey and a band of visibility. ``ex:runsOn`` is a
+  sub-property of a sub-property of ``svc:dependsOn``: the engine must follow it because the
+  ontology says so, not because it knows the name.
+- ``demo`` (session, read-only) and ``fresh_demo`` (a private copy): the demo landscape loaded
+  through the import pipeline by :func:`svckg.demo.load_demo`.
 """
 
 from __future__ import annotations

@@ -6,13 +6,14 @@ import sys
 
 import click
 
+# Command modules register themselves on ``app`` when imported.
+from svckg.cli import (
+    analysis,  # noqa: E402,F401  (impact, trace, queries)
+    core,  # noqa: E402,F401  (init, import, validate, imports, query, export)
+    serve,  # noqa: E402,F401  (serve, docs)
+)
 from svckg.cli.app import app, err_console
 from svckg.errors import SvckgError
-
-# Command modules register themselves on ``app`` when imported.
-from svckg.cli import core  # noqa: E402,F401  (init, import, validate, imports, query, export)
-from svckg.cli import analysis  # noqa: E402,F401  (impact, trace, queries)
-from svckg.cli import serve  # noqa: E402,F401  (serve, docs)
 
 
 def main(argv: list[str] | None = None) -> None:

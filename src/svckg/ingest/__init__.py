@@ -1,1 +1,1 @@
-"""Importers turn a source (RDF, ArchiMate exchange, Archi CSV, spreadsheets) into staged triples."""
+"""Importers: RDF, ArchiMate exchange, Archi CSV and spreadsheets become staged triples."""

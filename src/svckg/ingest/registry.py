@@ -50,13 +50,15 @@ class SourceFile:
 def detect_format(name: str, head: bytes) -> str:
     """Guess the format from the content's first bytes, then the file name.
 
-    >>> detect_format("m.xml", b'<?xml version="1.0"?><model xmlns="http://www.opengroup.org/xsd/archimate/3.0/">')
+    >>> xml = b'<?xml version="1.0"?><model xmlns="http://www.opengroup.org/xsd/archimate/3.0/">'
+    >>> detect_format("m.xml", xml)
     'archimate'
     >>> detect_format("x.ttl", b"@prefix svc: <https://w3id.org/svckg#> .")
     'turtle'
     >>> detect_format("a-elements.csv", b'"ID","Type","Name","Documentation"')
     'archi-csv'
-    >>> detect_format("x.nt", b"<http://a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://b> .")
+    >>> rdf_type = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    >>> detect_format("x.nt", b"<http://a> " + rdf_type + b" <http://b> .")
     'ntriples'
     >>> detect_format("export.csv", b'"ID","Key","Value"'), detect_format("s.csv", b"ID,Name")
     ('archi-csv', 'tabular')

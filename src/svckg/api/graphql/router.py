@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import anyio
@@ -112,11 +113,16 @@ class SvckgGraphQLRouter(GraphQLRouter):
 
 
 def _is_mutation(request_data: Any) -> bool:
+    return _mutation(request_data.query or "", request_data.operation_name)
+
+
+@lru_cache(maxsize=PARSE_CACHE)
+def _mutation(query: str, operation_name: str | None) -> bool:
     try:
-        document = parse(request_data.query or "")
+        document = parse(query)
     except GraphQLError:
         return False  # the schema reports the syntax error
-    operation = get_operation_ast(document, request_data.operation_name)
+    operation = get_operation_ast(document, operation_name)
     return operation is not None and operation.operation == OperationType.MUTATION
 
 

@@ -3,8 +3,9 @@
 Types are built at run time from the ontology and the shapes: a new property shape or
 ontology property becomes a field without code. Generated classes live in a private module
 (one per build) so that strawberry resolves their forward references by name. Elements are
-instances of the generated classes carrying a :class:`~svckg.api.graphql.loaders.Ref`; every
-relation field reads through the request's DataLoaders.
+instances of the generated classes carrying a :class:`~svckg.api.graphql.loaders.Ref`; a
+relation field answers from the request's look-ahead cache when it holds the value (no await),
+else through the request's DataLoaders.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ MAX_PAGE = 1000
 """Most elements one connection page returns."""
 _BUILDS = itertools.count()
 CURSOR_TAG = "svckg:"
+PYTHON_SCALARS = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
+"""GraphQL scalar -> the Python annotation strawberry maps back to it."""
 
 
 class GraphQLContext(BaseContext):
@@ -209,7 +212,6 @@ class _Builder:
         key_pred, inverse, single, kind = spec.predicate, spec.inverse, spec.single, spec.kind
         type_name = spec.type_name
         wrap = self.wrap
-        python = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
 
         def convert(values: list[Value]) -> Any:
             if kind == "scalar":
@@ -227,7 +229,7 @@ class _Builder:
                 return convert(values)
             return _then(loaders.links.load(key), convert)
 
-        one = python.get(type_name, type_name) if kind == "scalar" else type_name
+        one = PYTHON_SCALARS.get(type_name, type_name) if kind == "scalar" else type_name
         returns = f"typing.Optional[{one}]" if single else f"list[{one}]"
         return strawberry.field(
             resolver=self._resolver(resolve, returns),
@@ -482,10 +484,9 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
         description="The element with this IRI (or CURIE such as id:crm); null if unknown.",
     )
     query_ns["lookup"] = strawberry.field(
-        resolver=b._resolver(lookup := _lookup(node), "typing.Optional[Node]"),
+        resolver=b._resolver(_lookup(node), "typing.Optional[Node]"),
         description="The element with this IRI (or CURIE); same as node(id:).",
     )
-    del lookup
     query_ns["nodes"] = strawberry.field(
         resolver=b._resolver(nodes, "list[typing.Optional[Node]]"),
         description="Several elements by IRI, in the order given (null for unknown ones).",
@@ -642,7 +643,6 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
 def _input_type(b: _Builder, name: str) -> type:
     """``<Class>Input``: label, and one field per forward property of the class (IDs for
     elements and concepts); a field left out is not touched, null or [] clears it."""
-    python = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
     annotations: dict[str, str] = {"label": "typing.Optional[str]"}
     ns: dict[str, Any] = {
         "label": strawberry.field(default=strawberry.UNSET, description="rdfs:label")
@@ -651,7 +651,8 @@ def _input_type(b: _Builder, name: str) -> type:
         spec = b.model.fields[fname]
         if spec.inverse:
             continue
-        one = python.get(spec.type_name, "str") if spec.kind == "scalar" else "strawberry.ID"
+        scalar = spec.kind == "scalar"
+        one = PYTHON_SCALARS.get(spec.type_name, "str") if scalar else "strawberry.ID"
         annotations[fname] = (
             f"typing.Optional[{one}]" if spec.single else f"typing.Optional[list[{one}]]"
         )
