@@ -295,3 +295,102 @@ id:db a svc:InfrastructureComponent ; rdfs:label "DB"@en ; svc:ownedBy id:team-a
     uses = ox.NamedNode("https://w3id.org/svckg#usesResource")
     (product,) = {q.subject for q in store.quads(predicate=uses, graph=rec.graph)}
     assert isinstance(edge.subject, ox.BlankNode) and edge.subject == product
+
+
+SVC = "https://w3id.org/svckg#"
+ID = "https://w3id.org/svckg/id/"
+ENTAILMENT_CASES = f"""<{ID}p1> <{SVC}usesResource> <{ID}r1> .
+<{ID}p1> <{SVC}usesResource> <{ID}r1> .
+<{ID}p1> <{SVC}usesResource> <{ID}r2> .
+<{ID}p1> <{SVC}dependsOn> <{ID}r2> .
+<{ID}p1> <{SVC}includesProduct> <{ID}r1> .
+<{ID}p1> <{SVC}usesResource> "not a node" .
+<{ID}p2> <{SVC}dependsOnGroup> <{ID}g1> .
+<{ID}p2> <{ID}unrelated> <{ID}r1> .
+""".encode()
+"""N-Triples (kept as bytes by the importer) with a duplicate line, an edge already asserted,
+one edge through two sub-properties, a literal object and a predicate outside the ontology."""
+
+
+def _edges_by_rule(store, rec) -> set[ox.Triple]:
+    from svckg.ingest.inference import dependency_edges, dependency_subproperties
+
+    asserted = [q.triple for q in store.quads(graph=rec.graph)]
+    return set(dependency_edges(asserted, dependency_subproperties(store)))
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_counts_and_entailed_edges_are_exact(store, validate: bool) -> None:
+    """Validated imports reuse the validation store's counts and edges; both paths must give
+    the graph's distinct triples and exactly the rule's edges, once each."""
+    out = pipeline.import_sources(
+        store,
+        [src("cases.nt", ENTAILMENT_CASES)],
+        validate=validate,
+        allow_violations=True,
+    )
+    rec = out.sources[0].record
+    assert rec.triple_count == store.count(rec.graph) == 7  # 8 lines, one duplicate
+    got = [q.triple for q in store.quads(graph=rec.inferred_graph)]
+    d = ox.NamedNode(SVC + "dependsOn")
+    expected = {
+        ox.Triple(ox.NamedNode(ID + "p1"), d, ox.NamedNode(ID + "r1")),
+        ox.Triple(ox.NamedNode(ID + "p2"), d, ox.NamedNode(ID + "g1")),
+    }
+    assert set(got) == expected == _edges_by_rule(store, rec)
+    assert rec.inferred_count == len(got) == 2
+
+
+def test_validated_and_unvalidated_imports_write_the_same_graphs(memory_store, tmp_path) -> None:
+    """The same sources give the same data and inferred graphs and counts either way."""
+    from svckg.config import DATA_DIR
+    from svckg.store.embedded import EmbeddedStore
+    from svckg.store.system import ensure_system_graphs
+
+    files = pipeline.read_sources(sorted(DATA_DIR.glob("*.ttl")))
+    results = []
+    for validate, target in ((True, memory_store), (False, EmbeddedStore(tmp_path / "s"))):
+        ensure_system_graphs(target)
+        out = pipeline.import_sources(target, files, validate=validate, force=True)
+        results.append(
+            [
+                (
+                    r.triple_count,
+                    r.inferred_count,
+                    {q.triple for q in target.quads(graph=r.graph)},
+                    {q.triple for q in target.quads(graph=r.inferred_graph)},
+                )
+                for r in (s.record for s in out.sources)
+            ]
+        )
+        if validate is False:
+            target.close()
+    assert results[0] == results[1]
+    assert sum(inferred for _, inferred, _, _ in results[0]) > 0
+
+
+@pytest.mark.remote
+@pytest.mark.parametrize("validate", [True, False])
+def test_remote_inference_matches_the_rule(remote_store, validate: bool) -> None:
+    from svckg.store.system import ensure_system_graphs
+
+    ensure_system_graphs(remote_store)
+    out = pipeline.import_sources(
+        remote_store,
+        [src("cases.nt", ENTAILMENT_CASES)],
+        validate=validate,
+        allow_violations=True,
+    )
+    rec = out.sources[0].record
+    got = {q.triple for q in remote_store.quads(graph=rec.inferred_graph)}
+    assert got == _edges_by_rule(remote_store, rec) and len(got) == rec.inferred_count == 2
+    assert rec.triple_count == 7
+
+
+def test_whitespace_only_input_is_rejected_as_empty() -> None:
+    from svckg.errors import InputError
+    from svckg.ingest import rdf
+
+    with pytest.raises(InputError, match="empty"):
+        rdf.check_text(SourceFile("blank.ttl", b" \t\r\n\x0b\x0c"))
+    assert rdf.check_text(SourceFile("x.nt", b"\n <a> <b> <c> .\n")) == b"\n <a> <b> <c> .\n"
