@@ -146,23 +146,7 @@ async def upload(
     nothing is written (422 with the validation report)."""
     require_editor(request)
     state = app_state(request)
-    check_declared_size(request)
-    media, _ = media_type_of(request.headers.get("content-type"))
-    if media != "multipart/form-data":
-        raise UnsupportedFormat(
-            f"Content-Type {media or '(none)'} is not multipart/form-data",
-            where="Content-Type",
-            hint="upload the files as multipart/form-data file parts",
-        )
-    form = await request.form()
-    files: list[SourceFile] = []
-    for field_name, part in form.multi_items():
-        if isinstance(part, str):
-            continue
-        data = await part.read()
-        files.append(SourceFile(part.filename or field_name, data))
-    if not files:
-        raise InputError("the upload has no file parts", hint="add one file part per file")
+    files = await read_uploaded_files(request)
 
     def run() -> dict[str, Any]:
         with state.write_lock:
@@ -175,19 +159,7 @@ async def upload(
                 agent="http-api",
                 settings=state.settings,
             )
-        return {
-            "imports": [
-                {
-                    "import_id": s.import_id,
-                    "source": s.source,
-                    "status": s.status,
-                    "record": s.record.to_json() if s.record else None,
-                }
-                for s in outcome.sources
-            ],
-            "report": outcome.report.to_json(),
-            "timings": outcome.timings,
-        }
+        return outcome.to_json()
 
     return await run_write(run)
 
@@ -228,3 +200,24 @@ async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
             return imports.remove(state.store, import_id).to_json()
 
     return await run_write(run)
+
+
+async def read_uploaded_files(request: Request) -> list[SourceFile]:
+    """The file parts of a multipart upload, after the size and content-type checks."""
+    check_declared_size(request)
+    media, _ = media_type_of(request.headers.get("content-type"))
+    if media != "multipart/form-data":
+        raise UnsupportedFormat(
+            f"Content-Type {media or '(none)'} is not multipart/form-data",
+            where="Content-Type",
+            hint="upload the files as multipart/form-data file parts",
+        )
+    form = await request.form()
+    files = [
+        SourceFile(part.filename or field_name, await part.read())
+        for field_name, part in form.multi_items()
+        if not isinstance(part, str)
+    ]
+    if not files:
+        raise InputError("the upload has no file parts", hint="add one file part per file")
+    return files

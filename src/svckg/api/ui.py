@@ -24,11 +24,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from svckg.api.auth import require_read
+from svckg.api.rest import read_uploaded_files
 from svckg.api.state import app_state, run_blocking
 from svckg.config import WEB_BUILD_DIR
-from svckg.errors import InputError, NotFound, StoreError, TooLarge, UnsupportedFormat
+from svckg.errors import InputError, NotFound, StoreError
 from svckg.ingest.pipeline import validate_sources
-from svckg.ingest.registry import SourceFile
 from svckg.store.base import Store
 from svckg.vocab import PREFIXES
 
@@ -613,36 +613,12 @@ async def validate_route(
     """Validate uploaded files (multipart, one file part each) as an import would, writing
     nothing: ``{"files": [...], "report": {...}}``. Committing is ``POST /api/imports``."""
     state = app_state(request)
-    files = await _uploaded_files(request, state.settings.max_upload_bytes)
+    files = await read_uploaded_files(request)
     report = await run_blocking(
         request,
         lambda: validate_sources(state.store, files, format=format, settings=state.settings),
     )
     return {"files": [f.name for f in files], "report": report.to_json()}
-
-
-async def _uploaded_files(request: Request, limit: int) -> list[SourceFile]:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(
-            f"the upload is {int(declared):,} bytes, over the limit of {limit:,}",
-            hint="split it, or raise SVCKG_MAX_UPLOAD_BYTES",
-        )
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise UnsupportedFormat(
-            "the upload is not multipart/form-data",
-            where="Content-Type",
-            hint="send the files as multipart/form-data file parts",
-        )
-    form = await request.form()
-    files = [
-        SourceFile(part.filename or name, await part.read())
-        for name, part in form.multi_items()
-        if not isinstance(part, str)
-    ]
-    if not files:
-        raise InputError("the upload has no file parts", hint="choose at least one file")
-    return files
 
 
 @data_router.get("/prefixes")

@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
 import anyio
+import orjson
 from fastapi import Request, Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.extensions import (
@@ -87,6 +89,11 @@ class SvckgGraphQLRouter(GraphQLRouter):
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
         return ui.page_response("graphiql")
 
+    def encode_json(self, data: object) -> bytes:
+        """The response body: orjson (several times faster than ``json.dumps`` on an impact
+        document); the standard encoder for what orjson refuses (non-string keys, huge ints)."""
+        return encode_json(data)
+
     async def execute_single(self, request: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         if _is_mutation(kwargs["request_data"]):  # a write runs to its end, as REST writes do
             result = await super().execute_single(request=request, **kwargs)
@@ -110,6 +117,20 @@ class SvckgGraphQLRouter(GraphQLRouter):
                 ],
             )
         return _with_extensions(result)
+
+
+def encode_json(data: object) -> bytes:
+    """``data`` as compact UTF-8 JSON.
+
+    >>> encode_json({"data": {"n": 1, "s": "é"}})
+    b'{"data":{"n":1,"s":"\\xc3\\xa9"}}'
+    >>> encode_json({1: 2**70})
+    b'{"1":1180591620717411303424}'
+    """
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError: let the standard encoder decide
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _is_mutation(request_data: Any) -> bool:
