@@ -6,16 +6,22 @@
   ``--union-default-graph``; query at ``/query``, update at ``/update``, GSP at ``/store``.
   Stopped by PID at the end of the session.
 - ``remote_store``: a :class:`RemoteStore` on that server, emptied before each test.
+- ``svckg_server`` (session): a callable ``svckg_server(name, env)`` -> context manager that
+  runs ``svckg serve`` on a fresh in-memory demo store on a free 127.0.0.1 port, yields its
+  base URL and stops it by PID (its log is checked for tracebacks and tokens).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,6 +35,79 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(
+    argv: list[str],
+    ready_url: str,
+    log_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 90.0,
+) -> Iterator[subprocess.Popen]:
+    """Start ``argv`` (a server on 127.0.0.1), wait until ``ready_url`` answers, and stop the
+    process by PID afterwards (SIGTERM, then SIGKILL)."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if proc.poll() is not None:
+                    tail = log_path.read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"{argv[0]} exited with code {proc.returncode}:\n{tail}")
+                try:
+                    httpx.get(ready_url, timeout=1.0)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"no answer on {ready_url} in {timeout_s} s") from None
+                    time.sleep(0.1)
+            yield proc
+        finally:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def svckg_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str, dict[str, str]], AbstractContextManager[str]]:
+    """Factory: ``with svckg_server(name, env) as base_url:`` runs ``svckg serve --store
+    :memory:`` (the demo is loaded into the empty store) with ``env`` added to the
+    environment; afterwards the log must hold no traceback and no value of ``*TOKENS``."""
+
+    @contextmanager
+    def serve(name: str, env: dict[str, str]) -> Iterator[str]:
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        log_path = tmp_path_factory.mktemp(name) / "serve.log"
+        cli = Path(sys.executable).parent / "svckg"
+        argv = [
+            str(cli),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--store",
+            ":memory:",
+            "--log-level",
+            "warning",
+        ]
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+        with running_server(argv, f"{base}/api/queries", log_path, env=full_env):
+            yield base
+        log_text = log_path.read_text(errors="replace")
+        assert "Traceback" not in log_text, log_text[-3000:]
+        secrets = [t.split(":")[0] for t in env.get("SVCKG_TOKENS", "").split(",") if t]
+        assert not any(secret in log_text for secret in secrets), "a token was logged"
+
+    return serve
 
 
 def _oxigraph_binary() -> str:
@@ -67,43 +146,18 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     location = tmp_path_factory.mktemp("oxigraph-server")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = (location.parent / f"oxigraph-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            _oxigraph_binary(),
-            "serve",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"oxigraph server exited with code {proc.returncode}; see {log.name}"
-                )
-            try:
-                httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1.0)
-                break
-            except httpx.TransportError as exc:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph server did not answer on {base} in 30 s") from exc
-                time.sleep(0.05)
+    argv = [
+        _oxigraph_binary(),
+        "serve",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    log_path = location.parent / f"oxigraph-{port}.log"
+    with running_server(argv, f"{base}/query?query=ASK%7B%7D", log_path, timeout_s=30):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture

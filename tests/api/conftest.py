@@ -11,16 +11,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -84,50 +77,8 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
         client.__exit__(None, None, None)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(svckg_server: Callable[..., Any]) -> Iterator[str]:
     """Base URL of ``svckg serve`` running in a subprocess on an in-memory demo store."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("svckg-serve") / "serve.log"
-    env = {**os.environ, "SVCKG_TOKENS": TOKENS, "SVCKG_STORE": ":memory:"}
-    svckg = Path(sys.executable).parent / "svckg"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(svckg), "serve", "--port", str(port), "--log-level", "warning"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"svckg serve exited: {log_path.read_text()[-2000:]}")
-                try:
-                    httpx.get(f"{base}/api/queries", timeout=1.0)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f"svckg serve did not answer on {base} in 60 s"
-                        ) from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-    log_text = log_path.read_text(errors="replace")
-    assert "Traceback" not in log_text, log_text[-3000:]
-    for token in (READER, EDITOR, ADMIN):
-        assert token not in log_text, "a token was logged"
+    with svckg_server("svckg-serve", {"SVCKG_TOKENS": TOKENS}) as base:
+        yield base

@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from svckg.config import PROJECT_ROOT, WEB_BUILD_DIR
@@ -42,12 +38,6 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
 EDITOR_TOKEN = "e2e-editor-token"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _require_build() -> None:
     if not (WEB_BUILD_DIR / "viewer" / "index.html").exists():
         pytest.fail(
@@ -58,73 +48,15 @@ def _require_build() -> None:
 
 
 @pytest.fixture(scope="session")
-def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ui_server(svckg_server: Callable[..., Any]) -> Iterator[str]:
     """Base URL of svckg serving the demo landscape from a fresh in-memory store."""
     _require_build()
     if os.environ.get("SVCKG_E2E_URL"):
         yield os.environ["SVCKG_E2E_URL"].rstrip("/")
         return
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("ui-server") / "server.log"
-    log = log_path.open("wb")
-    cli = Path(sys.executable).parent / "svckg"
-    if not cli.exists():
-        raise RuntimeError(
-            f"the svckg command is not installed next to {sys.executable}: "
-            "run `pip install -e .` (or `make python-deps`)"
-        )
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "SVCKG_TOKENS": f"{EDITOR_TOKEN}:editor",
-        "SVCKG_READ_REQUIRES_TOKEN": "0",
-    }
-    # `svckg serve` on a fresh in-memory store loads the ontology and the demo first
-    proc = subprocess.Popen(
-        [
-            str(cli),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--store",
-            ":memory:",
-            "--log-level",
-            "warning",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=PROJECT_ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                log.flush()
-                raise RuntimeError(
-                    f"svckg test server exited with code {proc.returncode}:\n"
-                    + log_path.read_text(errors="replace")[-3000:]
-                )
-            try:
-                if httpx.get(f"{base}/api/ui/prefixes", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"svckg test server did not answer on {base} in 120 s")
-            time.sleep(0.1)
+    env = {"SVCKG_TOKENS": f"{EDITOR_TOKEN}:editor", "SVCKG_READ_REQUIRES_TOKEN": "0"}
+    with svckg_server("ui-server", env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from typing import Any
 
-import httpx
 import pytest
 from gql import Client, gql
 from gql.transport.exceptions import TransportQueryError
@@ -22,48 +15,11 @@ from graphql import GraphQLInterfaceType
 EDITOR = "gql-real-editor-81f2"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(svckg_server: Callable[..., Any]) -> Iterator[str]:
     """``svckg serve`` on an in-memory demo store; stopped by PID."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("gql-serve") / "serve.log"
-    env = {**os.environ, "SVCKG_TOKENS": f"{EDITOR}:editor", "SVCKG_STORE": ":memory:"}
-    svckg = Path(sys.executable).parent / "svckg"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(svckg), "serve", "--port", str(port), "--log-level", "warning"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"svckg serve exited: {log_path.read_text()[-2000:]}")
-                try:
-                    httpx.get(f"{base}/api/queries", timeout=1.0)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"no answer on {base} in 90 s") from None
-                    time.sleep(0.2)
-            yield f"{base}/graphql"
-        finally:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-    assert EDITOR not in log_path.read_text(errors="replace"), "a token was logged"
+    with svckg_server("gql-serve", {"SVCKG_TOKENS": f"{EDITOR}:editor"}) as base:
+        yield f"{base}/graphql"
 
 
 def _client(url: str, token: str | None = None) -> Client:

@@ -46,7 +46,7 @@ from svckg.api.graphql.loaders import (
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
-from svckg.errors import LimitExceeded, QueryError
+from svckg.errors import LimitExceeded, QueryError, SvckgError
 from svckg.store.base import Store
 from svckg.vocab import CONTRACT_CLASSES, SVC
 
@@ -505,7 +505,7 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
         description="Read svckg: elements, impact, trace, named queries.",
     )
     mutation_type = _mutation_type(b)
-    schema = strawberry.Schema(
+    schema = QuietSchema(
         query=query_type,
         mutation=mutation_type,
         types=concrete,
@@ -513,6 +513,20 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
         execution_context_class=ProjectingExecutionContext,
     )
     return Built(schema, model, b.module, Projector(b.type_for, model.fields))
+
+
+class QuietSchema(strawberry.Schema):
+    """Logs only unexpected errors: a client error (a GraphQL syntax or validation error, or a
+    svckg error below HTTP 500 such as a missing token) is an answer, not a server fault."""
+
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        unexpected = [e for e in errors if not _is_client_error(e.original_error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def _is_client_error(error: BaseException | None) -> bool:
+    return error is None or (isinstance(error, SvckgError) and error.http_status < 500)
 
 
 async def look_ahead(info: Info, refs: Sequence[Ref], path: Sequence[str]) -> None:
