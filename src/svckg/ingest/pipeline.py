@@ -13,6 +13,14 @@
 Rules: violations reject the import unless ``allow_violations`` (recorded); warnings reject it
 unless ``force`` (recorded); ``allow_violations`` implies ``force``. A source whose SHA-256
 equals its current version's is unchanged: nothing is written for it.
+
+Cost (``bench/bench_import.py``, 1 M triples in memory, 2 cores): the checking parse at staging
+(~0.4x of pyoxigraph's raw bulk load; it keeps bad input out of the store) + the bulk load
+(1x) + ``svc:dependsOn`` inference (~0.35x: one ``INSERT ... WHERE`` in memory, one CONSTRUCT
+bulk-loaded on disk) + one count (~0.1x) is about 1.9x. Re-using parsed Python objects
+instead costs more than it saves: building ``Quad`` objects for 1 M triples takes longer than
+the bulk loader's own parse. Validated imports count and infer in the in-memory validation
+store and reuse both at commit (no count or inference query on the main store).
 """
 
 from __future__ import annotations

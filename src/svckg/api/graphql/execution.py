@@ -110,13 +110,13 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _whole(
         self, type_: GraphQLObjectType, fields: list[tuple[Any, ...]]
-    ) -> Callable[[Any], bool] | None:
-        """A check that a value already is the answer (None unless the selection asks for
+    ) -> Whole | None:
+        """The checks that a value already is the answer (None unless the selection asks for
         every field of ``type_``, in its order, unaliased, and so on below)."""
         keys = tuple(key for key, *_ in fields)
         if keys != tuple(type_.fields) or any(key != name for key, name, *_ in fields):
             return None
-        nested: list[tuple[str, Callable[[Any], bool], int]] = []
+        nested: list[tuple[str, Whole, int]] = []
         for key, _name, target, depth, details in fields:
             if target is not None:
                 check = self._plan(target, details).whole
@@ -129,7 +129,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, type_: GraphQLObjectType, field_details_list: Any, value: dict[str, Any]
     ) -> dict[str, Any]:
         fields, whole = self._plan(type_, field_details_list)
-        if whole is not None and whole(value):
+        if whole is not None and whole.one(value):
             return value  # the engine's document is the answer as it is
         out: dict[str, Any] = {}
         for key, name, target, depth, details in fields:
@@ -156,34 +156,45 @@ class Plan(NamedTuple):
 
     fields: list[tuple[Any, ...]]
     """(response key, field name, object type or TYPENAME or None, list depth, sub-details)."""
-    whole: Callable[[Any], bool] | None
-    """For a selection of every field: is a value exactly the answer (same keys in the same
-    order, and so below)?"""
+    whole: Whole | None
+    """For a selection of every field: the checks that a value is exactly the answer."""
 
 
-def _conforms(
-    keys: tuple[str, ...], nested: list[tuple[str, Callable[[Any], bool], int]]
-) -> Callable[[Any], bool]:
-    """A check that a dict has exactly ``keys`` in that order and that its object fields
-    (``nested``: key, their check, list depth) pass their own checks."""
+class Whole(NamedTuple):
+    """Checks that values already are the answer to a whole-object selection."""
 
-    def items_ok(check: Callable[[Any], bool], value: Any, depth: int) -> bool:
+    one: Callable[[Any], bool]
+    """Is this value a dict with exactly the selected keys, in order (and so below)?"""
+    many: Callable[[list[Any]], bool]
+    """Does every item of this list pass ``one`` (None items allowed)?"""
+
+
+def _conforms(keys: tuple[str, ...], nested: list[tuple[str, Whole, int]]) -> Whole:
+    """The :class:`Whole` checks of a dict with exactly ``keys`` in that order whose object
+    fields (``nested``: key, their checks, list depth) pass their own checks."""
+
+    def items_ok(sub: Whole, value: Any, depth: int) -> bool:
         if value is None:
             return True
         if depth == 0:
-            return check(value)
-        if not isinstance(value, list):
+            return sub.one(value)
+        if type(value) is not list:
             return False
         if depth == 1:
-            return all(item is None or check(item) for item in value)
-        return all(items_ok(check, item, depth - 1) for item in value)
+            return sub.many(value)
+        return all(items_ok(sub, item, depth - 1) for item in value)
 
-    def check(value: Any) -> bool:
+    def one(value: Any) -> bool:
         if type(value) is not dict or tuple(value) != keys:
             return False
         return all(items_ok(sub, value[key], depth) for key, sub, depth in nested)
 
-    return check
+    def many(values: list[Any]) -> bool:
+        if nested or set(map(type, values)).difference((dict,)):
+            return all(value is None or one(value) for value in values)
+        return all(map(keys.__eq__, map(tuple, values)))  # flat dicts: checked at C speed
+
+    return Whole(one, many)
 
 
 MISSING = object()
