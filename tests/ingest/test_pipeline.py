@@ -394,3 +394,25 @@ def test_whitespace_only_input_is_rejected_as_empty() -> None:
     with pytest.raises(InputError, match="empty"):
         rdf.check_text(SourceFile("blank.ttl", b" \t\r\n\x0b\x0c"))
     assert rdf.check_text(SourceFile("x.nt", b"\n <a> <b> <c> .\n")) == b"\n <a> <b> <c> .\n"
+
+
+def test_context_carries_the_types_of_what_referenced_nodes_point_at(store) -> None:
+    """A new element that uses an existing resource validates: the resource's owner (a team
+    described in another import) keeps its class in the validation context, so the
+    resource's sh:class check on svc:ownedBy still sees a party."""
+    from svckg.demo import load_demo
+
+    load_demo(store)
+    before = dump(store)
+    new = (
+        PREFIXES
+        + b"""
+id:backup-team a svc:Team ; rdfs:label "Backup team"@en .
+id:new-backup-service a svc:BackendService ; rdfs:label "Backup"@en ;
+    svc:lifecycleStatus svcc:live ; svc:ownedBy id:backup-team ;
+    svc:usesResource id:hypervisor-cluster .
+"""
+    )
+    report = pipeline.validate_sources(store, [src("backup.ttl", new)])
+    assert [r.message for r in report.violations] == []
+    assert dump(store) == before

@@ -248,6 +248,9 @@ def _copy_graph(source: Store, target: EmbeddedStore, graph: str, into: str) -> 
     )
 
 
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
 def _add_context(store: Store, vstore: EmbeddedStore, graphs: list[str], exclude: set[str]) -> int:
     """Copy the main store's description of every node the staged graphs mention (one hop)
     into the validation store; returns the number of triples copied."""
@@ -262,17 +265,36 @@ def _add_context(store: Store, vstore: EmbeddedStore, graphs: list[str], exclude
     )
     nodes = [str(row["n"]) for row in rows]
     in_graphs = " ".join(f"<{g}>" for g in data_graphs)
-    copied: list[ox.Quad] = []
     target = ox.NamedNode(CONTEXT_GRAPH)
-    for i in range(0, len(nodes), CONTEXT_BATCH):
-        values = " ".join(nodes[i : i + CONTEXT_BATCH])
-        result = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ {in_graphs} }} VALUES ?s {{ {values} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} }}",
-        )
-        copied.extend(ox.Quad(r["s"], r["p"], r["o"], target) for r in result)
+    copied = _copy_from(store, in_graphs, nodes, target)
+    # The classes of what those nodes point at, so that sh:class on a copied node's values
+    # (an owner, a used resource) sees the value's type.
+    seen = set(nodes)
+    objects = {str(q.object) for q in copied if isinstance(q.object, ox.NamedNode)} - seen
+    copied += _copy_from(store, in_graphs, sorted(objects), target, RDF_TYPE)
     vstore.engine.bulk_extend(copied)
     return len(copied)
+
+
+def _copy_from(
+    store: Store,
+    in_graphs: str,
+    subjects: Sequence[str],
+    target: ox.NamedNode,
+    predicate: ox.NamedNode | None = None,
+) -> list[ox.Quad]:
+    """The quads of ``subjects`` (N-Triples IRIs) in the given graphs, only those with
+    ``predicate`` if given, moved into graph ``target``."""
+    copied: list[ox.Quad] = []
+    pattern = f"{predicate} ?o" if predicate is not None else "?p ?o"
+    for i in range(0, len(subjects), CONTEXT_BATCH):
+        values = " ".join(subjects[i : i + CONTEXT_BATCH])
+        result = store.query(
+            f"SELECT * WHERE {{ VALUES ?g {{ {in_graphs} }} VALUES ?s {{ {values} }} "
+            f"GRAPH ?g {{ ?s {pattern} }} }}",
+        )
+        copied.extend(ox.Quad(r["s"], predicate or r["p"], r["o"], target) for r in result)
+    return copied
 
 
 def _locate(

@@ -16,9 +16,16 @@ EA_FORMATS = ("archimate", "archi-csv", "tabular")
 FORMATS = RDF_FORMATS + EA_FORMATS
 
 _EXTENSIONS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".trig": "trig", ".nt": "ntriples",
-    ".nq": "nquads", ".rdf": "rdfxml", ".owl": "rdfxml", ".jsonld": "jsonld",
-    ".json": "jsonld", ".xlsx": "tabular",
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".trig": "trig",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".xlsx": "tabular",
 }
 _ARCHI_CSV_HEADERS = {
     ("ID", "Type", "Name", "Documentation"),
