@@ -49,7 +49,7 @@ lint:
 	$(BIN)/ruff format --check src tests bench
 
 docs: python-deps
-	$(BIN)/svckg docs --output build/docs
+	$(BIN)/svckg docs --out build/docs
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build .pytest_cache

@@ -108,9 +108,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         plans[memo] = (details_list, plan)  # keeps the selection alive: its id stays unique
         return plan
 
-    def _whole(
-        self, type_: GraphQLObjectType, fields: list[tuple[Any, ...]]
-    ) -> Whole | None:
+    def _whole(self, type_: GraphQLObjectType, fields: list[tuple[Any, ...]]) -> Whole | None:
         """The checks that a value already is the answer (None unless the selection asks for
         every field of ``type_``, in its order, unaliased, and so on below)."""
         keys = tuple(key for key, *_ in fields)

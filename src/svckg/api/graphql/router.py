@@ -22,21 +22,14 @@ import anyio
 import orjson
 from fastapi import Request, Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
-from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.extensions import MaskErrors
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 
 from svckg.api import ui
 from svckg.api.auth import require_read
 from svckg.api.errors import error_body
+from svckg.api.graphql.documents import cached_documents
 from svckg.api.graphql.model import load_model
 from svckg.api.graphql.schema import Built, GraphQLContext, build_schema
 from svckg.api.state import app_state
@@ -61,17 +54,17 @@ def _extensions(exc: SvckgError) -> dict[str, Any]:
 
 
 def extensions_for(settings: Settings) -> list[Any]:
-    """The strawberry extensions enforcing ``settings``' limits."""
-    depth, tokens = settings.graphql_max_depth, settings.graphql_max_tokens
-    depth_rule = create_validator(depth, None)  # one rule class: validation stays cached
-    extensions: list[Any] = [
-        lambda: MaxTokensLimiter(max_token_count=tokens),
-        lambda: ParserCache(maxsize=PARSE_CACHE),
-        lambda: AddValidationRules([depth_rule]),
-        lambda: ValidationCache(maxsize=PARSE_CACHE),
-    ]
-    if not settings.graphql_introspection:
-        extensions.append(DisableIntrospection)
+    """The strawberry extensions enforcing ``settings``' limits: the token limit, depth limit
+    and introspection switch (checked once per query text, see :mod:`.documents`) and, in
+    ``production``, masked internal errors."""
+    extensions: list[Any] = list(
+        cached_documents(
+            settings.graphql_max_tokens,
+            settings.graphql_max_depth,
+            settings.graphql_introspection,
+            PARSE_CACHE,
+        )
+    )
     if settings.production:
         extensions.append(
             lambda: MaskErrors(
