@@ -56,8 +56,15 @@ class ParseError(InputError):
         hint: str | None = None,
     ):
         self.source, self.line, self.column = source, line, column
-        parts = [p for p in (source, f"line {line}" if line else None,
-                             f"column {column}" if column else None) if p]
+        parts = [
+            p
+            for p in (
+                source,
+                f"line {line}" if line else None,
+                f"column {column}" if column else None,
+            )
+            if p
+        ]
         super().__init__(message, where=", ".join(parts) or None, hint=hint)
 
 
@@ -103,8 +110,14 @@ class ValidationFailed(SvckgError):
     exit_code = 1
     http_status = 422
 
-    def __init__(self, message: str, *, report: object = None, where: str | None = None,
-                 hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        report: object = None,
+        where: str | None = None,
+        hint: str | None = None,
+    ):
         self.report = report
         super().__init__(message, where=where, hint=hint)
 

@@ -14,7 +14,7 @@ reports the error as usual.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -90,10 +90,15 @@ def limit_rules(max_depth: int, introspection: bool) -> Rules:
     return tuple(rules)
 
 
-def cached_documents(
-    max_tokens: int, max_depth: int, introspection: bool, maxsize: int
-) -> Sequence[Any]:
-    """The extension factory (one cache shared by every request of one schema)."""
-    cache = document_cache(maxsize)
-    rules = limit_rules(max_depth, introspection)
-    return [lambda: CachedDocuments(cache, max_tokens, rules)]
+class CachedDocumentsFactory:
+    """The extension factory of one schema: every request gets a :class:`CachedDocuments`
+    sharing :attr:`cache`."""
+
+    def __init__(self, max_tokens: int, max_depth: int, introspection: bool, maxsize: int):
+        self.cache = document_cache(maxsize)
+        """The LRU (``cache_info()`` tells hits and misses)."""
+        self.max_tokens = max_tokens
+        self.rules = limit_rules(max_depth, introspection)
+
+    def __call__(self) -> CachedDocuments:
+        return CachedDocuments(self.cache, self.max_tokens, self.rules)

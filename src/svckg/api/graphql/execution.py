@@ -12,17 +12,25 @@ completes such a dict by walking the collected sub-fields (aliases, fragments, `
 ``@include`` and ``__typename`` handled by graphql-core's own field collection) and
 serializing the leaves with their scalar types. Everything else executes as usual. A leaf
 field costs a dict look-up instead of a resolver call (about 20x less on a 160-row impact).
+
+When a selection asks for every field of its type, in the type's order, without aliases (and
+so on below, as the CLI JSON query does), the engine's dict is checked to have exactly those
+keys in that order, a level at a time (:class:`Whole`), and then returned as it is. The plans
+of directive-free selections are kept across requests (:data:`SHARED_PLANS`): the parse
+cache hands a repeated query the same field nodes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from itertools import chain
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    OperationDefinitionNode,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -86,6 +94,13 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         found = plans.get(memo)
         if found is not None:
             return found[1]
+        shared = None
+        if self._static():  # same selection nodes, same plan: reuse it across requests
+            shared = (self.schema, type_.name, *(id(d.node) for d in details_list))
+            found = SHARED_PLANS.get(shared)
+            if found is not None:
+                plans[memo] = (details_list, found[1])
+                return found[1]
         fields: list[tuple[Any, ...]] = []
         grouped = self.collect_subfields(type_, details_list).grouped_field_set
         for key, details in grouped.items():
@@ -106,7 +121,29 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             fields.append((key, name, target, depth, details))
         plan = Plan(fields, self._whole(type_, fields))
         plans[memo] = (details_list, plan)  # keeps the selection alive: its id stays unique
+        if shared is not None:
+            if len(SHARED_PLANS) >= SHARED_PLANS_MAX:
+                SHARED_PLANS.clear()
+            SHARED_PLANS[shared] = (details_list, plan)  # keeps the nodes alive, as above
         return plan
+
+    def _static(self) -> bool:
+        """Whether field collection of this operation cannot depend on variables: no
+        directives (``@skip``/``@include``/``@defer``) anywhere in the document."""
+        static = self.__dict__.get("_svckg_static")
+        if static is None:
+            key = ("static", id(self.operation))
+            found = SHARED_PLANS.get(key)
+            if found is not None and found[0] is self.operation:
+                static = found[1]
+            else:
+                static = not any(
+                    _has_directives(node)
+                    for node in (self.operation, *self.fragment_definitions.values())
+                )
+                SHARED_PLANS[key] = (self.operation, static)  # the operation comes back
+            self.__dict__["_svckg_static"] = static
+        return static
 
     def _whole(self, type_: GraphQLObjectType, fields: list[tuple[Any, ...]]) -> Whole | None:
         """The checks that a value already is the answer (None unless the selection asks for
@@ -149,6 +186,29 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return [self._nested(target, details, item, depth - 1) for item in value]
 
 
+SHARED_PLANS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+"""Plans of directive-free selections by (schema, type, field nodes), shared by requests
+(documents come from the parse cache, so a repeated query brings the same nodes), and
+whether an operation is directive-free (by its node); each entry keeps its nodes alive."""
+SHARED_PLANS_MAX = 4096
+"""Entries kept before :data:`SHARED_PLANS` starts again (bounded memory)."""
+
+
+def _has_directives(node: Any) -> bool:
+    """Whether ``node`` or any selection below it carries a directive (or, for a fragment
+    definition, variables of its own)."""
+    if node.directives:
+        return True
+    if not isinstance(node, OperationDefinitionNode) and getattr(
+        node, "variable_definitions", None
+    ):
+        return True  # experimental fragment arguments
+    selection_set = getattr(node, "selection_set", None)
+    if selection_set is None:
+        return False
+    return any(_has_directives(child) for child in selection_set.selections)
+
+
 class Plan(NamedTuple):
     """How to complete one selection on a plain-data type."""
 
@@ -169,28 +229,38 @@ class Whole(NamedTuple):
 
 def _conforms(keys: tuple[str, ...], nested: list[tuple[str, Whole, int]]) -> Whole:
     """The :class:`Whole` checks of a dict with exactly ``keys`` in that order whose object
-    fields (``nested``: key, their checks, list depth) pass their own checks."""
+    fields (``nested``: key, their checks, list depth) pass their own checks.
 
-    def items_ok(sub: Whole, value: Any, depth: int) -> bool:
-        if value is None:
-            return True
-        if depth == 0:
-            return sub.one(value)
-        if type(value) is not list:
-            return False
-        if depth == 1:
-            return sub.many(value)
-        return all(items_ok(sub, item, depth - 1) for item in value)
+    A list is checked a level at a time (the values of one field across all items together),
+    so the Python work grows with the depth of the type, not with the number of objects.
+    """
+    dict_only, list_only, none = {dict}, {list}, type(None)
 
-    def one(value: Any) -> bool:
-        if type(value) is not dict or tuple(value) != keys:
-            return False
-        return all(items_ok(sub, value[key], depth) for key, sub, depth in nested)
+    def level(sub: Whole, values: list[Any], depth: int) -> bool:
+        """``values`` (each ``depth`` lists deep, None allowed at every level) pass ``sub``."""
+        while depth:
+            kinds = set(map(type, values))
+            if none in kinds:
+                values = [v for v in values if v is not None]
+                kinds.discard(none)
+            if kinds and kinds != list_only:
+                return False
+            values, depth = list(chain.from_iterable(values)), depth - 1
+        return sub.many(values)
 
     def many(values: list[Any]) -> bool:
-        if nested or set(map(type, values)).difference((dict,)):
-            return all(value is None or one(value) for value in values)
-        return all(map(keys.__eq__, map(tuple, values)))  # flat dicts: checked at C speed
+        kinds = set(map(type, values))
+        if none in kinds:
+            values = [v for v in values if v is not None]
+            kinds.discard(none)
+        if kinds and kinds != dict_only:
+            return False
+        if not all(map(keys.__eq__, map(tuple, values))):  # at C speed
+            return False
+        return all(level(sub, [v[key] for v in values], depth) for key, sub, depth in nested)
+
+    def one(value: Any) -> bool:
+        return type(value) is dict and many([value])
 
     return Whole(one, many)
 

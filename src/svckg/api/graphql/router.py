@@ -29,7 +29,7 @@ from strawberry.types import ExecutionResult
 from svckg.api import ui
 from svckg.api.auth import require_read
 from svckg.api.errors import error_body
-from svckg.api.graphql.documents import cached_documents
+from svckg.api.graphql.documents import CachedDocumentsFactory
 from svckg.api.graphql.model import load_model
 from svckg.api.graphql.schema import Built, GraphQLContext, build_schema
 from svckg.api.state import app_state
@@ -37,7 +37,7 @@ from svckg.config import Settings
 from svckg.errors import SvckgError, ValidationFailed
 
 PARSE_CACHE = 256
-"""Parsed and validated documents kept per process (tools repeat the same queries)."""
+"""Parsed and validated documents kept per schema (tools repeat the same queries)."""
 
 
 def _svckg_error(error: GraphQLError) -> SvckgError | None:
@@ -57,14 +57,14 @@ def extensions_for(settings: Settings) -> list[Any]:
     """The strawberry extensions enforcing ``settings``' limits: the token limit, depth limit
     and introspection switch (checked once per query text, see :mod:`.documents`) and, in
     ``production``, masked internal errors."""
-    extensions: list[Any] = list(
-        cached_documents(
+    extensions: list[Any] = [
+        CachedDocumentsFactory(
             settings.graphql_max_tokens,
             settings.graphql_max_depth,
             settings.graphql_introspection,
             PARSE_CACHE,
         )
-    )
+    ]
     if settings.production:
         extensions.append(
             lambda: MaskErrors(
