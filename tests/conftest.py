@@ -6,6 +6,8 @@
   ``--union-default-graph``; query at ``/query``, update at ``/update``, GSP at ``/store``.
   Stopped by PID at the end of the session.
 - ``remote_store``: a :class:`RemoteStore` on that server, emptied before each test.
+- ``demo_store`` (session): the ontology and the demo landscape imported through the
+  pipeline, in memory; tests must not write to it. ``fresh_demo_store``: a private copy.
 - ``svckg_server`` (session): a callable ``svckg_server(name, env)`` -> context manager that
   runs ``svckg serve`` on a fresh in-memory demo store on a free 127.0.0.1 port, yields its
   base URL and stops it by PID (its log is checked for tracebacks and tokens).
@@ -128,6 +130,26 @@ def _oxigraph_binary() -> str:
 def memory_store() -> Iterator[EmbeddedStore]:
     """A fresh in-memory embedded store."""
     store = EmbeddedStore(None)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store() -> Iterator[EmbeddedStore]:
+    """The demo landscape (``svckg.demo.load_demo``), shared: do not write to it."""
+    from svckg.demo import load_demo
+
+    store = EmbeddedStore(None)
+    load_demo(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def fresh_demo_store(demo_store: EmbeddedStore) -> Iterator[EmbeddedStore]:
+    """A private copy of the demo landscape that a test may change."""
+    store = EmbeddedStore(None)
+    store.engine.bulk_extend(demo_store.engine.quads_for_pattern(None, None, None, None))
     yield store
     store.close()
 

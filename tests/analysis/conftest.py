@@ -161,21 +161,12 @@ def cycle_store() -> Iterator[EmbeddedStore]:
 
 
 @pytest.fixture(scope="session")
-def demo() -> Iterator[EmbeddedStore]:
-    """The demo landscape (``svckg.demo.load_demo``), shared by the tests of this session: do
-    not write to it."""
-    from svckg.demo import load_demo
-
-    store = EmbeddedStore(None)
-    load_demo(store)
-    yield store
-    store.close()
+def demo(demo_store: EmbeddedStore) -> EmbeddedStore:
+    """The demo landscape shared by the session (root ``demo_store``): do not write to it."""
+    return demo_store
 
 
 @pytest.fixture
-def fresh_demo(demo: EmbeddedStore) -> Iterator[EmbeddedStore]:
+def fresh_demo(fresh_demo_store: EmbeddedStore) -> EmbeddedStore:
     """A private copy of the demo landscape that a test may change."""
-    store = EmbeddedStore(None)
-    store.engine.bulk_extend(demo.engine.quads_for_pattern(None, None, None, None))
-    yield store
-    store.close()
+    return fresh_demo_store

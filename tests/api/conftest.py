@@ -19,9 +19,7 @@ from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
 from svckg.config import Settings
-from svckg.demo import load_demo
 from svckg.store.embedded import EmbeddedStore
-from svckg.store.system import ensure_system_graphs
 
 READER, EDITOR, ADMIN = "reader-tok-5f1c", "editor-tok-9a2e", "admin-tok-77d0"
 TOKENS = f"{READER}:reader,{EDITOR}:editor,{ADMIN}:admin"
@@ -46,15 +44,6 @@ def as_editor() -> dict[str, str]:
 @pytest.fixture
 def as_admin() -> dict[str, str]:
     return {"authorization": f"Bearer {ADMIN}"}
-
-
-@pytest.fixture(scope="module")
-def demo_store() -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(None)
-    ensure_system_graphs(store)
-    load_demo(store)
-    yield store
-    store.close()
 
 
 @pytest.fixture

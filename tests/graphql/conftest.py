@@ -20,32 +20,10 @@ from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
 from svckg.config import Settings
-from svckg.demo import load_demo
 from svckg.store.base import Store
-from svckg.store.embedded import EmbeddedStore
-from svckg.store.system import ensure_system_graphs
 
 READER, EDITOR = "gql-reader-3b7e", "gql-editor-c41d"
 TOKENS = f"{READER}:reader,{EDITOR}:editor"
-
-
-@pytest.fixture(scope="module")
-def demo_store() -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(None)
-    ensure_system_graphs(store)
-    load_demo(store)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def fresh_demo_store() -> Iterator[EmbeddedStore]:
-    """A demo store of its own (for tests that write)."""
-    store = EmbeddedStore(None)
-    ensure_system_graphs(store)
-    load_demo(store)
-    yield store
-    store.close()
 
 
 @pytest.fixture
