@@ -29,6 +29,8 @@ PROVENANCE_GRAPH = GRAPH["provenance"]
 """PROV-O records of every import."""
 SYSTEM_GRAPH = GRAPH["system"]
 """svckg's own bookkeeping (checksums of the system graphs)."""
+VOCABULARY_GRAPHS = (str(ONTOLOGY_GRAPH), str(CONCEPTS_GRAPH), str(ALIGNMENTS_GRAPH))
+"""The graphs every store holds from the package's own files (ontology, concepts, alignments)."""
 
 PREFIXES: dict[str, str] = {
     "svc": str(SVC),

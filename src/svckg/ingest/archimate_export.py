@@ -34,27 +34,19 @@ from svckg.ingest.archimodel import (
 from svckg.ingest.mapping import Alignment, encode, load_alignment, model_base
 from svckg.store.base import Store
 from svckg.vocab import (
-    ALIGNMENTS_GRAPH,
     ARCHIMATE,
-    CONCEPTS_GRAPH,
     DEPENDENCY_PROPERTIES,
-    GRAPH,
-    ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
     SVC,
+    SYSTEM_GRAPH,
+    VOCABULARY_GRAPHS,
 )
 
 NS = "http://www.opengroup.org/xsd/archimate/3.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SCHEMA_LOCATION = f"{NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_Diagram.xsd"
-SYSTEM_GRAPHS = {
-    str(ONTOLOGY_GRAPH),
-    str(CONCEPTS_GRAPH),
-    str(ALIGNMENTS_GRAPH),
-    str(PROVENANCE_GRAPH),
-    str(GRAPH["system"]),
-}
+SYSTEM_GRAPHS = {*VOCABULARY_GRAPHS, str(PROVENANCE_GRAPH), str(SYSTEM_GRAPH)}
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 A = str(ARCHIMATE)
 TYPE, LABEL = str(RDF.type), str(RDFS.label)

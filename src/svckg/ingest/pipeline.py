@@ -45,9 +45,8 @@ from svckg.ingest.registry import SourceFile, stage
 from svckg.store.base import Store
 from svckg.store.embedded import EmbeddedStore
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult
-from svckg.vocab import ALIGNMENTS_GRAPH, CONCEPTS_GRAPH, ONTOLOGY_GRAPH
+from svckg.vocab import VOCABULARY_GRAPHS
 
-SYSTEM_GRAPHS = (str(ONTOLOGY_GRAPH), str(CONCEPTS_GRAPH), str(ALIGNMENTS_GRAPH))
 """Graphs copied into every validation store."""
 STAGED_BASE = "urn:svckg:staged:"
 CONTEXT_GRAPH = "urn:svckg:context"
@@ -372,14 +371,14 @@ def _check(
         inferred = [_infer(vstore, g, f"{g}:inferred", subproperties) for g in graphs]
         timings["vinfer"] = time.perf_counter() - t_infer
         t_context = time.perf_counter()
-        for g in SYSTEM_GRAPHS:
+        for g in VOCABULARY_GRAPHS:
             _copy_graph(store, vstore, g, g)
         progress("reading what the staged data refers to")
         context = _add_context(store, vstore, graphs, replacing)
         timings["context"] = time.perf_counter() - t_context
         t1 = time.perf_counter()
         progress("validating against the shapes")
-        all_graphs = [*graphs, *(f"{g}:inferred" for g in graphs), *SYSTEM_GRAPHS]
+        all_graphs = [*graphs, *(f"{g}:inferred" for g in graphs), *VOCABULARY_GRAPHS]
         if context:
             all_graphs.append(CONTEXT_GRAPH)
         report = _validate(vstore, all_graphs, settings)

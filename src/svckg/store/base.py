@@ -14,6 +14,24 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from svckg.config import Settings
+from svckg.errors import ParseError
+
+QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+"""Serializations that carry several graphs."""
+
+
+def triples_format(format: ox.RdfFormat | None, graph: str) -> ox.RdfFormat:
+    """The format ``load()`` parses (N-Triples by default); a quad format is refused, since a
+    load fills one named graph."""
+    fmt = format or ox.RdfFormat.N_TRIPLES
+    if fmt in QUAD_FORMATS:
+        raise ParseError(
+            f"{fmt.name} holds several graphs; load() fills one named graph",
+            source=graph,
+            hint="use a triples format (N-Triples, Turtle, RDF/XML, JSON-LD)",
+        )
+    return fmt
+
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 """SELECT -> QuerySolutions, ASK -> QueryBoolean, CONSTRUCT/DESCRIBE -> QueryTriples."""

@@ -48,7 +48,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError
-from svckg.store.base import QueryResult
+from svckg.store.base import QUAD_FORMATS, QueryResult, triples_format
 from svckg.store.params import Term, bind_parameters, check_dataset
 from svckg.store.results import result_from_bytes, serialize_result
 
@@ -56,7 +56,6 @@ ATOMIC_LOAD_LIMIT = 100_000
 """On disk, loads of up to this many triples run in one transaction; larger ones are bulk
 loads. In-memory stores always load in one transaction (it is as fast as a bulk load)."""
 
-QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 _T = TypeVar("_T")
 _LOCK_MESSAGE = re.compile(r"\block\b|/LOCK\b", re.IGNORECASE)
@@ -352,13 +351,7 @@ class EmbeddedStore:
         triples. Bad syntax raises ParseError (with line and column) and writes nothing."""
         engine = self.engine
         target = _iri(graph)
-        fmt = format or ox.RdfFormat.N_TRIPLES
-        if fmt in QUAD_FORMATS:
-            raise ParseError(
-                f"{fmt.name} holds several graphs; load() fills one named graph",
-                source=graph,
-                hint="use a triples format (N-Triples, Turtle, RDF/XML, JSON-LD)",
-            )
+        fmt = triples_format(format, graph)
         raw: bytes | None = None
         triples: list[ox.Triple] = []
         if isinstance(data, bytes | bytearray | memoryview):

@@ -27,7 +27,7 @@ import httpx
 import pyoxigraph as ox
 
 from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError
-from svckg.store.base import QueryResult
+from svckg.store.base import QUAD_FORMATS, QueryResult, triples_format
 from svckg.store.params import Term, bind_parameters, check_dataset, term_text
 from svckg.store.results import solutions_from_bytes, triples_from_bytes
 
@@ -37,7 +37,6 @@ INSERT_CHUNK = 50_000
 CONNECT_TIMEOUT_S = 10.0
 """Limit for connecting to the endpoint and sending a request."""
 
-QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 _ACCEPT_QUERY = (
     "application/sparql-results+json, application/n-triples, "
@@ -178,13 +177,7 @@ class RemoteStore:
 
         The data is parsed here first: bad syntax raises ParseError and sends nothing."""
         target = _checked_iri(graph)
-        fmt = format or ox.RdfFormat.N_TRIPLES
-        if fmt in QUAD_FORMATS:
-            raise ParseError(
-                f"{fmt.name} holds several graphs; load() fills one named graph",
-                source=graph,
-                hint="use a triples format (N-Triples, Turtle, RDF/XML, JSON-LD)",
-            )
+        fmt = triples_format(format, graph)
         if isinstance(data, bytes | bytearray | memoryview):
             try:
                 triples = list(ox.parse(bytes(data), format=fmt))
