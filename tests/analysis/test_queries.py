@@ -7,10 +7,10 @@ import pytest
 
 from svckg.analysis.impact import impact
 from svckg.analysis.queries import catalogue, get_query, run_named
-from svckg.analysis.terms import compact
 from svckg.analysis.trace import trace
 from svckg.config import QUERIES_DIR
 from svckg.errors import NotFound, QueryError
+from svckg.terms import compact
 
 SCENARIO_GRAPH = "https://w3id.org/svckg/graph/import/scenario"
 TTL_PREFIXES = (

@@ -30,9 +30,9 @@ from svckg.analysis.results import (
     Path,
     Target,
 )
-from svckg.analysis.terms import expand_iri
 from svckg.errors import NotFound, QueryError
 from svckg.store.base import Store
+from svckg.terms import expand_iri
 from svckg.vocab import SVC
 
 TOUCHPOINT = str(SVC.Touchpoint)

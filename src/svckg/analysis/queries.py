@@ -16,10 +16,10 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from svckg.analysis.terms import expand_iri
 from svckg.config import QUERIES_DIR
 from svckg.errors import NotFound, QueryError
 from svckg.store.base import Store
+from svckg.terms import expand_iri
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _PARAM = re.compile(r"[?$](_[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")

@@ -17,11 +17,11 @@ from svckg.analysis.impact import impact
 from svckg.analysis.index import get_index
 from svckg.analysis.queries import catalogue, get_query, run_named
 from svckg.analysis.results import Edge, ImpactResult, TraceResult
-from svckg.analysis.terms import compact
 from svckg.analysis.trace import trace
 from svckg.cli.app import app, console
 from svckg.cli.core import StoreOption, _opened
 from svckg.errors import QueryError
+from svckg.terms import compact
 
 
 class GraphFormat(StrEnum):

@@ -28,7 +28,6 @@ from strawberry.types import Info
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
-from svckg.analysis.terms import expand_iri
 from svckg.api.auth import require_editor
 from svckg.api.graphql import analysis as gql_analysis
 from svckg.api.graphql import writes
@@ -48,6 +47,7 @@ from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
 from svckg.errors import LimitExceeded, QueryError, SvckgError
 from svckg.store.base import Store
+from svckg.terms import expand_iri
 from svckg.vocab import CONTRACT_CLASSES, SVC
 
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
