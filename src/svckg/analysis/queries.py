@@ -18,15 +18,13 @@ import yaml
 
 from svckg.config import QUERIES_DIR
 from svckg.errors import NotFound, QueryError
+from svckg.sparql_lexer import COMMENT, tokenize
 from svckg.store.base import Store
 from svckg.terms import expand_iri
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-_PARAM = re.compile(r"[?$](_[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
-_STRINGS_AND_IRIS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
+_PARAM = re.compile(r"_[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+"""The name of a parameter variable (the whole variable name, without ``?``)."""
 
 
 @dataclass(frozen=True)
@@ -107,15 +105,26 @@ def _plain_headers(lines: list[str]) -> dict[str, object]:
     return headers
 
 
+def _header_lines(text: str) -> list[str]:
+    """The ``#+`` header lines (without ``#+ ``) of the comments that open a query, up to
+    its first token or a comment that does not start its line.
+
+    >>> _header_lines("#+ summary: x\\n# note\\n\\n#+ tags: [a]\\nSELECT * {}  #+ no")
+    ['summary: x', 'tags: [a]']
+    """
+    lines: list[str] = []
+    for token in tokenize(text, comments=True):
+        if token.kind != COMMENT or not (token.start == 0 or text[token.start - 1] in "\r\n"):
+            break
+        if token.text.startswith("#+"):
+            lines.append(token.text[2:].removeprefix(" "))
+    return lines
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     """Read a named query: its ``#+`` headers, parameters and text."""
     text = path.read_text(encoding="utf-8")
-    header_lines: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("#+"):
-            header_lines.append(line[2:].removeprefix(" "))
-        elif line.strip() and not line.startswith("#"):
-            break
+    header_lines = _header_lines(text)
     try:
         headers = yaml.safe_load("\n".join(header_lines)) or {}
     except yaml.YAMLError:
@@ -126,8 +135,11 @@ def parse_query_file(path: Path) -> NamedQuery:
             where=str(path),
             hint="start the file with '#+ summary: ...'",
         )
-    body = _STRINGS_AND_IRIS.sub(" ", text)
-    variables = dict.fromkeys(_PARAM.findall(body))
+    variables = dict.fromkeys(
+        name
+        for token in tokenize(text)
+        if (name := token.variable) is not None and _PARAM.fullmatch(name)
+    )
     tags = headers.get("tags") or []
     return NamedQuery(
         name=path.stem,

@@ -2,89 +2,42 @@
 
 pyoxigraph's ``update`` takes no protocol dataset, so the SPARQL 1.1 Protocol's
 ``using-graph-uri`` / ``using-named-graph-uri`` are applied by adding ``USING`` /
-``USING NAMED`` clauses to every ``DELETE``/``INSERT ... WHERE`` operation. The scanner
-skips strings, IRIs and comments, so keywords inside them are never touched.
+``USING NAMED`` clauses to every ``DELETE``/``INSERT ... WHERE`` operation. The words come
+from the one SPARQL lexer (:mod:`svckg.sparql_lexer`), which skips strings, IRIs and comments,
+so keywords inside them are never touched.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from svckg.errors import QueryError
-
-_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.]*)?")
-_VAR = re.compile(r"[?$][A-Za-z0-9_]+")
+from svckg.sparql_lexer import KEYWORD, PNAME, Token, is_iri, tokenize
 
 
 @dataclass(frozen=True)
-class Token:
+class Word(Token):
     """A bare word (keyword or prefixed name) outside strings, IRIs and comments."""
 
-    text: str
-    start: int
-    depth: int
+    depth: int = 0
     """Brace depth: 0 outside every ``{ }`` group."""
 
-    @property
-    def keyword(self) -> str | None:
-        """The upper-cased word when it can be a keyword (no prefix colon)."""
-        return None if ":" in self.text else self.text.upper()
 
-
-def words(text: str) -> Iterator[Token]:
+def words(text: str) -> Iterator[Word]:
     """Bare words of a SPARQL text with their brace depth.
 
     >>> [(t.text, t.depth) for t in words('INSERT { <a> <b> "WHERE" } WHERE { ?where ?p 1 }')]
     [('INSERT', 0), ('WHERE', 0)]
     """
-    i, depth, n = 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            triple = text[i : i + 3]
-            if triple in ('"""', "'''"):
-                end = text.find(triple, i + 3)
-                while end > 0 and _escaped(text, end):
-                    end = text.find(triple, end + 1)
-                i = n if end < 0 else end + 3
-            else:
-                j = i + 1
-                while j < n and text[j] != c and text[j] != "\n":
-                    j += 2 if text[j] == "\\" else 1
-                i = j + 1
-        elif c == "<":
-            m = _IRI.match(text, i)
-            i = m.end() if m else i + 1
-        elif c == "{":
+    depth = 0
+    for token in tokenize(text):
+        if token.punct("{"):
             depth += 1
-            i += 1
-        elif c == "}":
+        elif token.punct("}"):
             depth = max(0, depth - 1)
-            i += 1
-        elif c in "?$":
-            m = _VAR.match(text, i)
-            i = m.end() if m else i + 1
-        elif c.isalpha() or c == "_":
-            m = _WORD.match(text, i)
-            assert m is not None
-            if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_:-."):
-                yield Token(m.group(), i, depth)
-            i = m.end()
-        else:
-            i += 1
-
-
-def _escaped(text: str, pos: int) -> bool:
-    backslashes = 0
-    while pos - 1 - backslashes >= 0 and text[pos - 1 - backslashes] == "\\":
-        backslashes += 1
-    return backslashes % 2 == 1
+        elif token.kind in (KEYWORD, PNAME):
+            yield Word(token.kind, token.text, token.start, depth)
 
 
 def add_using(update: str, using: list[str], using_named: list[str]) -> str:
@@ -124,7 +77,7 @@ def add_using(update: str, using: list[str], using_named: list[str]) -> str:
 
 
 def _check_iri(iri: str, parameter: str) -> str:
-    if not iri or not _IRI.fullmatch(f"<{iri}>") or ":" not in iri:
+    if not iri or not is_iri(iri) or ":" not in iri:
         raise QueryError(
             f"{parameter} is not an absolute IRI: {iri!r}",
             where=parameter,

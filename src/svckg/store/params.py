@@ -4,7 +4,8 @@ Both stores use this one function, so a parameterised query means the same thing
 embedded engine and on any remote endpoint. Each occurrence of the variable is replaced by
 the term's N-Triples form as serialized by pyoxigraph (IRIs are validated when the
 :class:`pyoxigraph.NamedNode` is built, literals are escaped), never by pasting caller text.
-A small tokenizer skips strings, IRIs and comments, so ``?x`` inside them is left alone.
+The one SPARQL lexer (:mod:`svckg.sparql_lexer`) skips strings, IRIs and comments, so ``?x``
+inside them is left alone, and reads variable names by the SPARQL 1.1 ``VARNAME`` rule.
 
 Rules (SEP-0007 style "substitution", the variable becomes a constant):
 
@@ -20,33 +21,14 @@ Rules (SEP-0007 style "substitution", the variable becomes a constant):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from svckg.errors import QueryError
+from svckg.sparql_lexer import VAR, Token, splice, tokenize
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
-
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"
-              |'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<bnode>_:[\w.\-]*)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:[A-Za-z][\w.\-]*)?:[\w.\-:%\\]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<punct>[{}()*])
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
 
 def term_text(term: Term) -> str:
     """The SPARQL text of an IRI or literal (its N-Triples form).
@@ -81,69 +63,21 @@ def bind_parameters(sparql: str, substitutions: Mapping[str, Term] | None) -> st
     if not substitutions:
         return sparql
     texts = {name.lstrip("?$"): term_text(term) for name, term in substitutions.items()}
-    out: list[str] = []
+    clauses = _Clauses()
+    edits: list[tuple[int, int, str]] = []
     seen: set[str] = set()
-    last = 0
-    depth = 0  # parenthesis depth
-    projection_depth: int | None = None  # depth of the SELECT whose projection we are in
-    previous_word = ""
-    values_next = False  # just after the keyword VALUES
-    values_list: int | None = None  # depth of a VALUES (?a ?b) variable list
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup
-        token = match.group()
-        if kind in ("comment", "string", "iri", "lang", "bnode", "pname"):
-            previous_word = ""
+    for token in tokenize(sparql):
+        name = token.variable
+        if name is None or name not in texts:
+            clauses.step(token)
             continue
-        if kind == "punct":
-            if token == "(":
-                depth += 1
-                if values_next:
-                    values_list, values_next = depth, False
-            elif token == ")":
-                if values_list == depth:
-                    values_list = None
-                depth -= 1
-            elif token == "{":
-                projection_depth = None
-                values_next = False
-            previous_word = ""
-            continue
-        if kind == "word":
-            upper = token.upper()
-            if upper == "SELECT":
-                projection_depth = depth
-            elif upper in ("WHERE", "FROM"):
-                projection_depth = None
-            values_next = upper == "VALUES"
-            previous_word = upper
-            continue
-        # a variable
-        name = token[1:]
-        in_values = values_next or values_list is not None
-        values_next = False
-        if name not in texts:
-            previous_word = ""
-            continue
-        if in_values:
-            raise QueryError(
-                f"?{name} gets its values from the query's VALUES clause so it cannot be a "
-                "parameter",
-                hint=f"rename the parameter or drop ?{name} from the VALUES clause",
-            )
-        if previous_word == "AS":
-            raise QueryError(
-                f"?{name} is assigned by the query ('AS ?{name}') so it cannot be a parameter",
-                hint=f"rename the parameter or drop the assignment to ?{name}",
-            )
+        _check_free(name, clauses)
         seen.add(name)
         replacement = texts[name]
-        if projection_depth is not None and depth == projection_depth:
-            replacement = f"({replacement} AS {token})"
-        out.append(sparql[last : match.start()])
-        out.append(replacement)
-        last = match.end()
-        previous_word = ""
+        if clauses.projected():
+            replacement = f"({replacement} AS {token.text})"
+        edits.append((token.start, token.end, replacement))
+        clauses.step(token)
     missing = sorted(set(texts) - seen)
     if missing:
         names = ", ".join(f"?{n}" for n in missing)
@@ -151,8 +85,68 @@ def bind_parameters(sparql: str, substitutions: Mapping[str, Term] | None) -> st
             f"query parameter(s) {names} do not occur in the query",
             hint="check the parameter names against the query's variables",
         )
-    out.append(sparql[last:])
-    return "".join(out)
+    return splice(sparql, edits)
+
+
+class _Clauses:
+    """Where the scan stands: parenthesis depth, the SELECT projection, VALUES lists and
+    the keyword just before."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # parenthesis depth
+        self.projection_depth: int | None = None  # depth of the SELECT whose projection we are in
+        self.previous_word = ""
+        self.values_next = False  # just after the keyword VALUES
+        self.values_list: int | None = None  # depth of a VALUES (?a ?b) variable list
+
+    def projected(self) -> bool:
+        """Is a variable here a bare column of a SELECT projection?"""
+        return self.projection_depth is not None and self.depth == self.projection_depth
+
+    def in_values(self) -> bool:
+        """Does a variable here get its values from a VALUES clause?"""
+        return self.values_next or self.values_list is not None
+
+    def step(self, token: Token) -> None:
+        """Move past ``token``."""
+        keyword = token.keyword
+        if keyword is not None:
+            if keyword == "SELECT":
+                self.projection_depth = self.depth
+            elif keyword in ("WHERE", "FROM"):
+                self.projection_depth = None
+            self.values_next = keyword == "VALUES"
+            self.previous_word = keyword
+            return
+        self.previous_word = ""
+        if token.kind == VAR:
+            self.values_next = False
+        elif token.punct("("):
+            self.depth += 1
+            if self.values_next:
+                self.values_list, self.values_next = self.depth, False
+        elif token.punct(")"):
+            if self.values_list == self.depth:
+                self.values_list = None
+            self.depth -= 1
+        elif token.punct("{"):
+            self.projection_depth = None
+            self.values_next = False
+
+
+def _check_free(name: str, clauses: _Clauses) -> None:
+    """Refuse a parameter the query itself gives values to (VALUES or ``AS ?name``)."""
+    if clauses.in_values():
+        raise QueryError(
+            f"?{name} gets its values from the query's VALUES clause so it cannot be a "
+            "parameter",
+            hint=f"rename the parameter or drop ?{name} from the VALUES clause",
+        )
+    if clauses.previous_word == "AS":
+        raise QueryError(
+            f"?{name} is assigned by the query ('AS ?{name}') so it cannot be a parameter",
+            hint=f"rename the parameter or drop the assignment to ?{name}",
+        )
 
 
 def check_dataset(default_graph: Sequence[str] | None, named_graphs: Sequence[str] | None) -> None:
