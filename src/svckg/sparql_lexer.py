@@ -35,9 +35,7 @@ PN_CHARS = _VARNAME_TAIL + "\\-"
 VARNAME = f"[{PN_CHARS_U}0-9][{_VARNAME_TAIL}]*"
 _PN_PREFIX = f"[{PN_CHARS_BASE}](?:[{PN_CHARS}.]*[{PN_CHARS}])?"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_LOCAL = (
-    f"(?:[{PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{PN_CHARS}.:]|{_PLX})*(?:[{PN_CHARS}:]|{_PLX}))?"
-)
+_PN_LOCAL = f"(?:[{PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{PN_CHARS}.:]|{_PLX})*(?:[{PN_CHARS}:]|{_PLX}))?"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
 IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')

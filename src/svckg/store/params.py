@@ -30,6 +30,7 @@ from svckg.sparql_lexer import VAR, Token, splice, tokenize
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
+
 def term_text(term: Term) -> str:
     """The SPARQL text of an IRI or literal (its N-Triples form).
 
@@ -138,8 +139,7 @@ def _check_free(name: str, clauses: _Clauses) -> None:
     """Refuse a parameter the query itself gives values to (VALUES or ``AS ?name``)."""
     if clauses.in_values():
         raise QueryError(
-            f"?{name} gets its values from the query's VALUES clause so it cannot be a "
-            "parameter",
+            f"?{name} gets its values from the query's VALUES clause so it cannot be a parameter",
             hint=f"rename the parameter or drop ?{name} from the VALUES clause",
         )
     if clauses.previous_word == "AS":

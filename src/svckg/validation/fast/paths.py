@@ -34,15 +34,20 @@ class Path:
         if self.kind == "predicate":
             return f"<{self.iri}>"
         if self.kind == "inverse":
-            return f"^{self.parts[0]._atom()}"
+            return f"^{self.parts[0].atom()}"
         if self.kind == "sequence":
-            return "/".join(p._atom() for p in self.parts)
+            return "/".join(p.atom() for p in self.parts)
         if self.kind == "alternative":
-            return "|".join(p._atom() for p in self.parts)
+            return "|".join(p.atom() for p in self.parts)
         suffix = {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}[self.kind]
-        return f"{self.parts[0]._atom()}{suffix}"
+        return f"{self.parts[0].atom()}{suffix}"
 
-    def _atom(self) -> str:
+    def atom(self) -> str:
+        """The path as an operand of a longer path: in parentheses unless it is one step.
+
+        >>> Path("zeroOrOne", parts=(Path("predicate", "urn:p"),)).atom()
+        '(<urn:p>?)'
+        """
         text = self.sparql()
         return text if self.kind in ("predicate", "inverse") else f"({text})"
 
@@ -109,17 +114,7 @@ def parse_path(graph: Graph, node: Node, *, shape: str, _depth: int = 0) -> Path
             hint="give sh:path a property IRI or a SHACL path",
         )
     if (node, RDF.first, None) in graph:
-        items = list(Collection(graph, node))
-        if len(items) < 2:
-            raise ShapesError(
-                "a sequence path needs at least two members",
-                where=shape,
-                hint="use the property IRI itself for a one-step path",
-            )
-        return Path(
-            "sequence",
-            parts=tuple(parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items),
-        )
+        return _list_path(graph, node, "sequence", shape, _depth)
     alt = graph.value(node, SH.alternativePath)
     if alt is not None:
         if (alt, RDF.first, None) not in graph:
@@ -128,17 +123,7 @@ def parse_path(graph: Graph, node: Node, *, shape: str, _depth: int = 0) -> Path
                 where=shape,
                 hint="write sh:alternativePath ( ex:p ex:q )",
             )
-        items = list(Collection(graph, alt))
-        if len(items) < 2:
-            raise ShapesError(
-                "an alternative path needs at least two members",
-                where=shape,
-                hint="list two or more paths in sh:alternativePath",
-            )
-        return Path(
-            "alternative",
-            parts=tuple(parse_path(graph, i, shape=shape, _depth=_depth + 1) for i in items),
-        )
+        return _list_path(graph, alt, "alternative", shape, _depth)
     for pred, kind in _UNARY.items():
         inner = graph.value(node, pred)
         if inner is not None:
@@ -148,6 +133,29 @@ def parse_path(graph: Graph, node: Node, *, shape: str, _depth: int = 0) -> Path
         where=shape,
         hint="use an RDF list (sequence) or sh:inversePath, sh:alternativePath, "
         "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath",
+    )
+
+
+_TOO_SHORT = {
+    "sequence": (
+        "a sequence path needs at least two members",
+        "use the property IRI itself for a one-step path",
+    ),
+    "alternative": (
+        "an alternative path needs at least two members",
+        "list two or more paths in sh:alternativePath",
+    ),
+}
+
+
+def _list_path(graph: Graph, items: Node, kind: str, shape: str, depth: int) -> Path:
+    """A sequence or alternative path over the RDF list at ``items`` (two members or more)."""
+    members = list(Collection(graph, items))
+    if len(members) < 2:
+        message, hint = _TOO_SHORT[kind]
+        raise ShapesError(message, where=shape, hint=hint)
+    return Path(
+        kind, parts=tuple(parse_path(graph, m, shape=shape, _depth=depth + 1) for m in members)
     )
 
 

@@ -2,12 +2,15 @@
 
 Pre-binding follows the SHACL specification (section 5.2.1.1): every occurrence of a pre-bound
 variable (``$this``, ``$value``, ``$currentShape``, component parameters) is replaced by its
-value, including inside nested groups, which plain solution joins would not do.
+value, including inside nested groups, which plain solution joins would not do. Tokens come
+from the one SPARQL lexer (:mod:`svckg.sparql_lexer`), so variables, keywords, strings, IRIs and
+comments mean here what they mean to the named-query binder.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+from itertools import pairwise, takewhile
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -15,13 +18,10 @@ from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from svckg.errors import ShapesError
+from svckg.sparql_lexer import COMMENT, STRING, Token, splice, tokenize
 
 PREBOUND = ("this", "currentShape", "shapesGraph")
-_FORBIDDEN = re.compile(r"\b(MINUS|SERVICE|VALUES)\b", re.IGNORECASE)
-_STRINGS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*"
-)
+_FORBIDDEN = ("MINUS", "SERVICE", "VALUES")
 
 
 def prefixes_of(graph: Graph, node: Node, where: str) -> dict[str, str]:
@@ -49,8 +49,19 @@ def prefixes_of(graph: Graph, node: Node, where: str) -> dict[str, str]:
 
 
 def strip_strings(text: str) -> str:
-    """The query without string literals and comments (for keyword checks)."""
-    return _STRINGS.sub('""', text)
+    """The query with each string literal and comment replaced by ``""`` (for keyword checks).
+
+    >>> strip_strings('SELECT ?x { ?x <urn:a#b> "SELECT" } # WHERE')
+    'SELECT ?x { ?x <urn:a#b> "" } ""'
+    """
+    return splice(
+        text,
+        (
+            (t.start, t.end, '""')
+            for t in tokenize(text, comments=True)
+            if t.kind in (STRING, COMMENT)
+        ),
+    )
 
 
 def check_query(
@@ -70,37 +81,40 @@ def check_query(
         ) from exc
     except RuntimeError:
         pass  # parsed; failed only for lack of bindings here
-    bare = strip_strings(text)
-    if _FORBIDDEN.search(bare):
-        raise ShapesError(
+    problem = _prebinding_problem(list(tokenize(text)), prebound)
+    if problem is not None:
+        message, hint = problem
+        raise ShapesError(message, where=where, hint=hint)
+
+
+def _prebinding_problem(tokens: list[Token], prebound: tuple[str, ...]) -> tuple[str, str] | None:
+    """The (message, hint) of the first pre-binding rule the query's tokens break, if any."""
+    if any(t.keyword in _FORBIDDEN for t in tokens):
+        return (
             "SHACL-SPARQL query uses MINUS, SERVICE or VALUES, which queries "
             "with pre-bound variables may not use",
-            where=where,
-            hint="rewrite the query without them",
+            "rewrite the query without them",
         )
-    if re.search(r"[?$]shapesGraph\b", bare):
-        raise ShapesError(
+    if any(t.variable == "shapesGraph" for t in tokens):
+        return (
             "SHACL-SPARQL query uses $shapesGraph, which this validator does not "
             "support (it is optional in SHACL)",
-            where=where,
-            hint="query the data graph only",
+            "query the data graph only",
         )
-    names = "|".join(prebound)
-    if re.search(rf"\bAS\s+[?$]({names})\b", bare, re.IGNORECASE):
-        raise ShapesError(
+    if any(a.keyword == "AS" and b.variable in prebound for a, b in pairwise(tokens)):
+        return (
             "SHACL-SPARQL query binds a pre-bound variable with AS",
-            where=where,
-            hint="do not assign $this, $currentShape or $shapesGraph",
+            "do not assign $this, $currentShape or $shapesGraph",
         )
-    selects = [m.start() for m in re.finditer(r"\bSELECT\b", bare, re.IGNORECASE)]
+    selects = [i for i, t in enumerate(tokens) if t.keyword == "SELECT"]
     for start in selects[1:]:
-        head = re.split(r"\bWHERE\b|\{", bare[start:], maxsplit=1, flags=re.IGNORECASE)[0]
-        if not re.search(r"[?$]this\b", head):
-            raise ShapesError(
+        head = takewhile(lambda t: t.keyword != "WHERE" and not t.punct("{"), tokens[start:])
+        if not any(t.variable == "this" for t in head):
+            return (
                 "a sub-query of the SHACL-SPARQL query does not return $this",
-                where=where,
-                hint="add $this to the sub-query's SELECT",
+                "add $this to the sub-query's SELECT",
             )
+    return None
 
 
 def prebind(text: str, bindings: dict[str, str]) -> str:
@@ -110,37 +124,62 @@ def prebind(text: str, bindings: dict[str, str]) -> str:
 
     >>> prebind("SELECT $this ?v WHERE { $this <urn:p> ?v }", {"this": "<urn:a>"})
     'SELECT $this ?v WHERE { <urn:a> <urn:p> ?v }'
+    >>> prebind("ASK { FILTER(bound( ?this )) }", {"this": "<urn:a>"})
+    'ASK { FILTER((true)) }'
     """
     if not bindings:
         return text
-    names = "|".join(map(re.escape, bindings))
-    text = re.sub(rf"\bBOUND\s*\(\s*[?$]({names})\s*\)", "(true)", text, flags=re.IGNORECASE)
-    pattern = re.compile(r"[?$](" + "|".join(map(re.escape, bindings)) + r")\b")
-    out, depth, head, last, keep = [], 0, True, 0, False
-    words = r"(?i:\bSELECT\b|\b(GROUP|ORDER)\s+BY\b|\bHAVING\b|\bLIMIT\b|\bOFFSET\b)"
-    tokens = words + r"|[?$][A-Za-z_][A-Za-z0-9_]*|[(){}]|" + _STRINGS.pattern
-    for m in re.finditer(tokens, text):
-        token = m.group(0)
-        word = " ".join(token.upper().split())
-        if word == "SELECT":
-            head, depth = True, 0
-        elif word in ("GROUP BY", "ORDER BY"):
-            keep = True
-        elif word in ("HAVING", "LIMIT", "OFFSET", "}"):
-            keep = False
-        elif token == "{":
-            head, keep = False, False
-        elif token == "(":
-            depth += 1
-        elif token == ")":
-            depth -= 1
-        elif token[0] in "?$" and pattern.fullmatch(token):
-            value = bindings[token[1:]]
-            out.append(text[last : m.start()])
-            out.append(token if keep or (head and depth == 0) else value)
-            last = m.end()
-    out.append(text[last:])
-    return "".join(out)
+    return splice(text, _Prebinder(bindings).edits(list(tokenize(text))))
+
+
+class _Prebinder:
+    """The pre-binding scan: which clause each token stands in (SELECT head, GROUP BY /
+    ORDER BY, elsewhere) and the parenthesis depth within a SELECT head."""
+
+    def __init__(self, bindings: dict[str, str]) -> None:
+        self.bindings = bindings
+        self.head = True  # in a SELECT clause (before its first '{')
+        self.depth = 0  # parenthesis depth since the last SELECT
+        self.keep = False  # in GROUP BY / ORDER BY
+
+    def edits(self, tokens: list[Token]) -> Iterator[tuple[int, int, str]]:
+        """The (start, end, replacement) edits for ``tokens``."""
+        skip_to = 0
+        for i, token in enumerate(tokens):
+            if i < skip_to:
+                continue
+            if token.keyword == "BOUND" and self._bound_variable(tokens[i : i + 4]):
+                skip_to = i + 4
+                yield token.start, tokens[i + 3].end, "(true)"
+                continue
+            name = token.variable
+            if name in self.bindings and not (self.keep or (self.head and self.depth == 0)):
+                yield token.start, token.end, self.bindings[name]
+            self._step(token)
+
+    def _bound_variable(self, window: list[Token]) -> bool:
+        """Is ``window`` ``BOUND ( ?var )`` for a pre-bound variable?"""
+        return (
+            len(window) == 4
+            and window[1].punct("(")
+            and window[2].variable in self.bindings
+            and window[3].punct(")")
+        )
+
+    def _step(self, token: Token) -> None:
+        keyword = token.keyword
+        if keyword == "SELECT":
+            self.head, self.depth = True, 0
+        elif keyword in ("GROUP", "ORDER"):
+            self.keep = True
+        elif keyword in ("HAVING", "LIMIT", "OFFSET") or token.punct("}"):
+            self.keep = False
+        elif token.punct("{"):
+            self.head, self.keep = False, False
+        elif token.punct("("):
+            self.depth += 1
+        elif token.punct(")"):
+            self.depth -= 1
 
 
 def iri(node: Node) -> str | None:
