@@ -30,6 +30,7 @@ from svckg.sparql_lexer import (
     tokenize,
 )
 from svckg.store.params import bind_parameters
+from svckg.validation.fast.components import fill_message
 from svckg.validation.fast.sparql import check_query, prebind, strip_strings
 
 X = ox.NamedNode("http://e/x")
@@ -353,3 +354,8 @@ def test_query_check_finds_forbidden_keywords_only_as_keywords(text: str) -> Non
 def test_query_check_rules(text: str, message: str) -> None:
     with pytest.raises(ShapesError, match=message):
         check_query(text, {}, "shape")
+
+
+def test_message_templates_name_variables_by_varname() -> None:
+    bindings = {"this": "ex:a", "été": "ex:b", "x·y": "ex:c"}
+    assert fill_message("{$this} {?été} {?x·y} {?other}", bindings) == "ex:a ex:b ex:c {?other}"

@@ -21,6 +21,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from svckg.errors import ShapesError
+from svckg.sparql_lexer import VARNAME
 from svckg.validation.fast.cycles import cycle_nodes, cycle_predicates
 from svckg.validation.fast.shapes import SH_NS, Constraint, Shape
 from svckg.validation.fast.sparql import prebind, strip_strings
@@ -421,7 +422,7 @@ def check_qualified(
             )
 
 
-_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+_TEMPLATE = re.compile(rf"\{{[?$]({VARNAME})\}}")
 
 
 def fill_message(template: str, bindings: dict[str, str]) -> str:
