@@ -9,7 +9,8 @@ comments mean here what they mean to the named-query binder.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import pairwise, takewhile
 
 import pyoxigraph as ox
@@ -81,13 +82,15 @@ def check_query(
         ) from exc
     except RuntimeError:
         pass  # parsed; failed only for lack of bindings here
-    problem = _prebinding_problem(list(tokenize(text)), prebound)
+    problem = _prebinding_problem(_tokens(text), prebound)
     if problem is not None:
         message, hint = problem
         raise ShapesError(message, where=where, hint=hint)
 
 
-def _prebinding_problem(tokens: list[Token], prebound: tuple[str, ...]) -> tuple[str, str] | None:
+def _prebinding_problem(
+    tokens: Sequence[Token], prebound: tuple[str, ...]
+) -> tuple[str, str] | None:
     """The (message, hint) of the first pre-binding rule the query's tokens break, if any."""
     if any(t.keyword in _FORBIDDEN for t in tokens):
         return (
@@ -129,7 +132,13 @@ def prebind(text: str, bindings: dict[str, str]) -> str:
     """
     if not bindings:
         return text
-    return splice(text, _Prebinder(bindings).edits(list(tokenize(text))))
+    return splice(text, _Prebinder(bindings).edits(_tokens(text)))
+
+
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """The tokens of a shape's query, read once: it is pre-bound again for every focus node."""
+    return tuple(tokenize(text))
 
 
 class _Prebinder:
@@ -142,7 +151,7 @@ class _Prebinder:
         self.depth = 0  # parenthesis depth since the last SELECT
         self.keep = False  # in GROUP BY / ORDER BY
 
-    def edits(self, tokens: list[Token]) -> Iterator[tuple[int, int, str]]:
+    def edits(self, tokens: Sequence[Token]) -> Iterator[tuple[int, int, str]]:
         """The (start, end, replacement) edits for ``tokens``."""
         skip_to = 0
         for i, token in enumerate(tokens):
@@ -157,7 +166,7 @@ class _Prebinder:
                 yield token.start, token.end, self.bindings[name]
             self._step(token)
 
-    def _bound_variable(self, window: list[Token]) -> bool:
+    def _bound_variable(self, window: Sequence[Token]) -> bool:
         """Is ``window`` ``BOUND ( ?var )`` for a pre-bound variable?"""
         return (
             len(window) == 4
