@@ -12,7 +12,7 @@ from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError
 from svckg.ingest import archi_csv, archimate, tabular
 from svckg.ingest.base import Staged
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 
 FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
 XML_SEEDS = [

@@ -17,7 +17,7 @@ from svckg.api.state import app_state, check_declared_size, run_blocking, run_wr
 from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
 from svckg.ingest import imports
 from svckg.ingest.pipeline import import_sources
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 
 router = APIRouter(prefix="/api", tags=["Analysis"])
 

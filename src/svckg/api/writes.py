@@ -17,7 +17,7 @@ from svckg.errors import ValidationFailed
 from svckg.ingest.inference import dependency_edges, dependency_subproperties
 from svckg.ingest.pipeline import validate_sources
 from svckg.ingest.records import inferred_graph
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 
 PIPELINE_FORMATS: dict[ox.RdfFormat, str] = {
     ox.RdfFormat.TURTLE: "turtle",

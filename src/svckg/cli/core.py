@@ -26,7 +26,7 @@ from svckg.cli.app import app, console, err_console
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, NotFound, StoreError, ValidationFailed
 from svckg.ingest import imports, pipeline, records
-from svckg.store.base import Store, open_store
+from svckg.store import Store, open_store
 from svckg.validation.render import RENDERERS, render, summary
 
 StoreOption = Annotated[

@@ -9,7 +9,7 @@ import typer
 
 from svckg.cli.app import app, console, err_console
 from svckg.config import PROJECT_ROOT, load_settings
-from svckg.store.base import Store, open_store
+from svckg.store import Store, open_store
 
 
 def prepare_store(store: Store) -> list[str]:

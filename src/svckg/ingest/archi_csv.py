@@ -17,7 +17,7 @@ from svckg.ingest.archimodel import Concept, Model, to_staged
 from svckg.ingest.base import Staged
 from svckg.ingest.csvread import Record, decode, records
 from svckg.ingest.mapping import generated_id, load_alignment, slug
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 from svckg.validation.report import SourceLocation
 
 COLUMNS = {

@@ -20,7 +20,7 @@ from svckg.errors import InputError, ParseError
 from svckg.ingest.archimodel import Concept, Folder, Model, Text, View, to_staged
 from svckg.ingest.base import Staged
 from svckg.ingest.mapping import load_alignment
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 from svckg.validation.report import SourceLocation
 
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"

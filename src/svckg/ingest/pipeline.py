@@ -41,7 +41,8 @@ from svckg.ingest import records
 from svckg.ingest.base import Staged
 from svckg.ingest.inference import DEPENDS_ON, dependency_subproperties
 from svckg.ingest.rdf import ParsedTriples
-from svckg.ingest.registry import SourceFile, stage
+from svckg.ingest.base import SourceFile
+from svckg.ingest.registry import stage
 from svckg.store.base import Store
 from svckg.store.embedded import EmbeddedStore
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult

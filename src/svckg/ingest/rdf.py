@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from svckg.errors import InputError, ParseError, UnsupportedFormat
 from svckg.ingest.base import Staged
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 from svckg.validation.report import SourceLocation
 from svckg.vocab import ID
 
