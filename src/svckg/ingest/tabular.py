@@ -32,10 +32,9 @@ import pyoxigraph as ox
 import yaml
 
 from svckg.errors import InputError, ParseError
-from svckg.ingest.base import Staged
+from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.csvread import decode, records
 from svckg.ingest.mapping import encode, model_base, slug
-from svckg.ingest.base import SourceFile
 from svckg.validation.report import SourceLocation
 from svckg.vocab import PREFIXES
 
