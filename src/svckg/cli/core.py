@@ -468,7 +468,7 @@ class ExportFormat(StrEnum):
     nquads = "nquads"
     ntriples = "ntriples"
     jsonld = "jsonld"
-    archimate = "archimate"  # ArchiMate exchange format (svckg.ingest.archimate_export)
+    archimate = "archimate"  # ArchiMate exchange format (svckg.export.archimate)
 
 
 _EXPORT = {
@@ -497,7 +497,7 @@ def export(
         if graph is not None and graph not in opened.graphs():
             raise NotFound(f"no graph {graph}", hint="see 'svckg imports list' for graph IRIs")
         if format is ExportFormat.archimate:
-            from svckg.ingest.archimate_export import export_archimate
+            from svckg.export.archimate import export_archimate
 
             data = export_archimate(opened)
         else:
