@@ -78,7 +78,7 @@ _OPEN_PATHS: set[Path] = set()
 _OPEN_LOCK = threading.Lock()
 
 
-def _lock_holder(lock_file: Path) -> int | None:
+def lock_holder(lock_file: Path) -> int | None:
     """Pid of the process holding a POSIX/flock lock on ``lock_file`` (Linux), else None."""
     try:
         st = lock_file.stat()
@@ -232,7 +232,7 @@ class EmbeddedStore(StoreBase):
                 )
             _check_directory(path)
             lock_file = path / "LOCK"
-            pid = _lock_holder(lock_file) if lock_file.exists() else None
+            pid = lock_holder(lock_file) if lock_file.exists() else None
             if pid is not None:
                 if pid == os.getpid():
                     raise StoreError(
@@ -253,7 +253,7 @@ class EmbeddedStore(StoreBase):
                 else:
                     _restore_listing(path, before)
                 if _LOCK_MESSAGE.search(message):
-                    raise _in_use(path, _lock_holder(lock_file)) from exc
+                    raise _in_use(path, lock_holder(lock_file)) from exc
                 if isinstance(exc, PermissionError) or "permission" in message.lower():
                     raise StoreError(
                         f"cannot open the store: {message}",
