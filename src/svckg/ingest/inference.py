@@ -18,16 +18,15 @@ import pyoxigraph as ox
 
 from svckg.store import memory_store
 from svckg.store.base import Store
-from svckg.vocab import ONTOLOGY_GRAPH, SVC
+from svckg.vocab import ONTOLOGY_GRAPH, PREFIXES, SVC
 
 DEPENDS_ON = ox.NamedNode(str(SVC.dependsOn))
 ENTAILED = f"?s <{DEPENDS_ON.value}> ?o"
 """The CONSTRUCT template of an entailed edge (bound by :func:`entailment_where`)."""
 
-_SUBPROPERTIES = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ <https://w3id.org/svckg#dependsOn> }
-"""
+_SUBPROPERTIES = (
+    f"SELECT DISTINCT ?p WHERE {{ ?p <{PREFIXES['rdfs']}subPropertyOf>+ <{DEPENDS_ON.value}> }}"
+)
 _SCRATCH_GRAPH = "urn:svckg:inference"
 
 
