@@ -30,8 +30,14 @@ QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 Triples = bytes | Iterable[ox.Triple]
 """What a load takes: serialized RDF in a triples format, or pyoxigraph triples."""
-Subject = ox.NamedNode | ox.BlankNode
-Object = ox.NamedNode | ox.BlankNode | ox.Literal
+Format = ox.RdfFormat | None
+"""An RDF serialization; None: the operation's default."""
+Graphs = Sequence[str] | None
+"""Graph IRIs; None: not given."""
+Subject = ox.NamedNode | ox.BlankNode | None
+Predicate = ox.NamedNode | None
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | None
+"""Positions of a quad pattern; None matches anything."""
 Substitutions = dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]
 """Variable name (without ``?``) -> the term it is bound to."""
 
@@ -139,8 +145,8 @@ class Store(Protocol):
         self,
         sparql: str,
         *,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
         substitutions: Substitutions | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
@@ -158,12 +164,7 @@ class Store(Protocol):
         """Run a SPARQL update atomically (one transaction / one request)."""
 
     def load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
+        self, data: Triples, graph: str, *, format: Format = None, replace: bool = False
     ) -> int:
         """Add triples (or serialized RDF in a triples ``format``, default N-Triples) into
         named graph ``graph``; ``replace`` swaps the graph's content for the new triples
@@ -172,12 +173,7 @@ class Store(Protocol):
         backend's module notes."""
 
     def bulk_load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        base_iri: str | None = None,
+        self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
     ) -> None:
         """Add triples to named graph ``graph`` by the backend's fastest path (pyoxigraph's
         non-transactional ``bulk_load`` / ``bulk_extend``): for a graph no reader uses yet.
@@ -215,9 +211,9 @@ class Store(Protocol):
 
     def quads(
         self,
-        subject: Subject | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: Object | None = None,
+        subject: Subject = None,
+        predicate: Predicate = None,
+        object: Object = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern (None: any). The remote store cannot match blank nodes

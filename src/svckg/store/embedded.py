@@ -41,7 +41,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,7 +50,10 @@ import pyoxigraph as ox
 from svckg.errors import LimitExceeded, QueryError, StoreError
 from svckg.store.base import (
     QUAD_FORMATS,
+    Format,
+    Graphs,
     Object,
+    Predicate,
     QueryResult,
     Store,
     StoreBase,
@@ -287,8 +290,8 @@ class EmbeddedStore(StoreBase):
         self,
         sparql: str,
         *,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
         substitutions: dict[str, Term] | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
@@ -339,12 +342,7 @@ class EmbeddedStore(StoreBase):
     # -- writes -------------------------------------------------------------------------
 
     def load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
+        self, data: Triples, graph: str, *, format: Format = None, replace: bool = False
     ) -> int:
         """Add triples into named graph ``graph`` (see the module notes on atomicity).
 
@@ -389,12 +387,7 @@ class EmbeddedStore(StoreBase):
         return count
 
     def bulk_load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        base_iri: str | None = None,
+        self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
     ) -> None:
         """Add triples by pyoxigraph's ``bulk_load`` / ``bulk_extend`` (see
         :meth:`svckg.store.base.Store.bulk_load`: fast, not atomic, for a new graph)."""
@@ -483,9 +476,9 @@ class EmbeddedStore(StoreBase):
 
     def quads(
         self,
-        subject: Subject | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: Object | None = None,
+        subject: Subject = None,
+        predicate: Predicate = None,
+        object: Object = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern (None: any)."""

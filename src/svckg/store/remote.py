@@ -20,7 +20,7 @@ go in the first request (a blank node label only means the same node within one 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -29,7 +29,10 @@ import pyoxigraph as ox
 from svckg.errors import LimitExceeded, QueryError, StoreError
 from svckg.store.base import (
     QUAD_FORMATS,
+    Format,
+    Graphs,
     Object,
+    Predicate,
     QueryResult,
     Store,
     StoreBase,
@@ -146,8 +149,8 @@ class RemoteStore(StoreBase):
         self,
         sparql: str,
         *,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
         substitutions: dict[str, Term] | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
@@ -175,34 +178,13 @@ class RemoteStore(StoreBase):
     # -- writes -------------------------------------------------------------------------
 
     def load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
+        self, data: Triples, graph: str, *, format: Format = None, replace: bool = False
     ) -> int:
         """Add triples into named graph ``graph`` (see the module notes on atomicity).
 
         The data is parsed here first: bad syntax raises ParseError and sends nothing."""
-        return self._load(data, graph, format=format, replace=replace)
-
-    def _load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
-        base_iri: str | None = None,
-    ) -> int:
         target = _checked_iri(graph)
-        if isinstance(data, bytes | bytearray | memoryview):
-            fmt = triples_format(format, graph)
-            hint = "fix the data; nothing was sent"
-            triples = parse_triples(bytes(data), fmt, graph, base_iri=base_iri, hint=hint)
-        else:
-            triples = list(data)
+        triples = _triples(data, graph, format)
         if replace and not triples:
             self.drop_graph(graph)
             return 0
@@ -233,16 +215,11 @@ class RemoteStore(StoreBase):
         return len(triples)
 
     def bulk_load(
-        self,
-        data: Triples,
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        base_iri: str | None = None,
+        self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
     ) -> None:
         """As :meth:`load` (HTTP has no faster path; see
         :meth:`svckg.store.base.Store.bulk_load`)."""
-        self._load(data, graph, format=format, base_iri=base_iri)
+        self.load(_triples(data, graph, format, base_iri), graph)
 
     def copy_graph(self, source: Store, graph: str, into: str | None = None) -> int:
         """Copy a graph of ``source`` in with :meth:`load` (see
@@ -313,9 +290,9 @@ class RemoteStore(StoreBase):
 
     def quads(
         self,
-        subject: Subject | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: Object | None = None,
+        subject: Subject = None,
+        predicate: Predicate = None,
+        object: Object = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
         """Quads of the named graphs matching a pattern (None: any). Blank nodes cannot be
@@ -353,6 +330,17 @@ def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     for key, value in pairs:
         grouped.setdefault(key, []).append(value)
     return grouped
+
+
+def _triples(
+    data: Triples, graph: str, format: Format, base_iri: str | None = None
+) -> list[ox.Triple]:
+    """The triples to send: given, or parsed from serialized data (ParseError: nothing sent)."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        return list(data)
+    fmt = triples_format(format, graph)
+    hint = "fix the data; nothing was sent"
+    return parse_triples(bytes(data), fmt, graph, base_iri=base_iri, hint=hint)
 
 
 def _checked_iri(value: str) -> str:
