@@ -6,8 +6,8 @@ import pyoxigraph as ox
 import pytest
 
 from svckg.errors import InputError, ParseError, UnsupportedFormat
-from svckg.ingest.rdf import ParsedTriples, parse
 from svckg.ingest.base import SourceFile
+from svckg.ingest.rdf import ParsedTriples, parse
 from svckg.ingest.registry import stage
 
 SVC = "https://w3id.org/svckg#"

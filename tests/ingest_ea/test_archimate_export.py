@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from svckg.cli.app import app
 from svckg.config import DATA_DIR, PROJECT_ROOT
-from svckg.ingest import archi_csv, archimate
 from svckg.export.archimate import export_archimate
+from svckg.ingest import archi_csv, archimate
 from svckg.ingest.base import SourceFile
 from svckg.store.embedded import EmbeddedStore
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from svckg.errors import SvckgError
-from svckg.ingest import archimate
 from svckg.export.archimate import export_archimate
+from svckg.ingest import archimate
 from svckg.ingest.base import SourceFile
 from svckg.store.embedded import EmbeddedStore
 from svckg.vocab import CONTRACT_CLASSES, DEPENDENCY_PROPERTIES
