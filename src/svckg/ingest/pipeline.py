@@ -5,14 +5,20 @@
    staged triples (one graph per source), the ``svc:dependsOn`` edges they entail, the
    ontology and concept schemes, and the main store's description of every node the staged
    data mentions (one hop, minus the graphs being replaced). The main store is not touched.
-3. **Commit** each changed source as a new version graph (bulk load), its inferred edges in
-   ``<version>/inferred``, then switch all provenance records in ONE update (all or none) and
-   drop the replaced versions. A process killed before the switch leaves orphan graphs that
-   :func:`svckg.ingest.records.recover` drops; the store then holds exactly the previous state.
+3. **Commit** each changed source as a new version graph (the Store's ``bulk_load``), its
+   inferred edges in ``<version>/inferred``, then switch all provenance records in ONE update
+   (all or none) and drop the replaced versions. A process killed before the switch leaves
+   orphan graphs that :func:`svckg.ingest.records.recover` drops; the store then holds
+   exactly the previous state.
 
-Rules: violations reject the import unless ``allow_violations`` (recorded); warnings reject it
-unless ``force`` (recorded); ``allow_violations`` implies ``force``. A source whose SHA-256
-equals its current version's is unchanged: nothing is written for it.
+The steps of one import are the methods of ``_Import`` (plan, check, write, record, commit);
+its options are :class:`ImportOptions`. The pipeline uses the main store only through the
+:class:`svckg.store.base.Store` protocol, so it runs the same on every backend.
+
+Rules (:func:`reject_invalid`, also used by the Graph Store writes): violations reject the
+import unless ``allow_violations`` (recorded); warnings reject it unless ``force``
+(recorded); ``allow_violations`` implies ``force``. A source whose SHA-256 equals its
+current version's is unchanged: nothing is written for it.
 
 Cost (``bench/bench_import.py``, 1 M triples in memory, 2 cores): the checking parse at staging
 (~0.4x of pyoxigraph's raw bulk load; it keeps bad input out of the store) + the bulk load
