@@ -128,7 +128,7 @@ def main() -> None:
         os.environ["SVCKG_ARCHIMATE_XSD_DIR"] = str(Path(args.xsd).resolve())
 
     from svckg.ingest import archimate, pipeline
-    from svckg.ingest.registry import SourceFile
+    from svckg.ingest.base import SourceFile
     from svckg.store.embedded import EmbeddedStore
     from svckg.store.system import ensure_system_graphs
 

@@ -7,8 +7,7 @@ import pytest
 
 from svckg.errors import ValidationFailed
 from svckg.ingest import imports, pipeline, records
-from svckg.ingest.base import Staged
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile, Staged
 from svckg.validation.report import SourceLocation
 from svckg.vocab import PROVENANCE_GRAPH
 

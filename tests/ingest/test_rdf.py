@@ -6,8 +6,9 @@ import pyoxigraph as ox
 import pytest
 
 from svckg.errors import InputError, ParseError, UnsupportedFormat
+from svckg.ingest.base import SourceFile
 from svckg.ingest.rdf import ParsedTriples, parse
-from svckg.ingest.registry import SourceFile, stage
+from svckg.ingest.registry import stage
 
 SVC = "https://w3id.org/svckg#"
 TTL = b"""@prefix svc: <https://w3id.org/svckg#> .

@@ -8,8 +8,9 @@ import pytest
 from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError, ParseError
 from svckg.ingest import archi_csv
+from svckg.ingest.base import SourceFile
 from svckg.ingest.csvread import decode, records
-from svckg.ingest.registry import SourceFile, stage
+from svckg.ingest.registry import stage
 
 CSV = PROJECT_ROOT.parent / "shared" / "fixtures" / "archi-csv"
 ARCH = "http://www.opengroup.org/xsd/archimate/3.0/#"

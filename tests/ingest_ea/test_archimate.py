@@ -10,7 +10,8 @@ from lxml import etree
 from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError, ParseError
 from svckg.ingest import archimate
-from svckg.ingest.registry import SourceFile, detect_format
+from svckg.ingest.base import SourceFile
+from svckg.ingest.registry import detect_format
 
 ARCHIMATE = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate"
 ARCH = "http://www.opengroup.org/xsd/archimate/3.0/#"

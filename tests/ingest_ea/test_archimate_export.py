@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from svckg.cli.app import app
 from svckg.config import DATA_DIR, PROJECT_ROOT
+from svckg.export.archimate import export_archimate
 from svckg.ingest import archi_csv, archimate
-from svckg.ingest.archimate_export import export_archimate
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 from svckg.store.embedded import EmbeddedStore
 
 FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate"

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from svckg.errors import SvckgError
+from svckg.export.archimate import export_archimate
 from svckg.ingest import archimate
-from svckg.ingest.archimate_export import export_archimate
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 from svckg.store.embedded import EmbeddedStore
 from svckg.vocab import CONTRACT_CLASSES, DEPENDENCY_PROPERTIES
 

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError
 from svckg.ingest import archi_csv, archimate, tabular
-from svckg.ingest.base import Staged
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile, Staged
 
 FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
 XML_SEEDS = [

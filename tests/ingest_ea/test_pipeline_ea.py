@@ -13,7 +13,7 @@ from svckg.analysis.impact import impact
 from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError, ParseError, ValidationFailed
 from svckg.ingest import pipeline, records
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile
 from svckg.store.system import ensure_system_graphs
 
 FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"

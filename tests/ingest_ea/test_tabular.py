@@ -10,7 +10,8 @@ from openpyxl import Workbook
 
 from svckg.errors import InputError, ParseError
 from svckg.ingest import pipeline, tabular
-from svckg.ingest.registry import SourceFile, detect_format
+from svckg.ingest.base import SourceFile
+from svckg.ingest.registry import detect_format
 
 SVC = "https://w3id.org/svckg#"
 ID = "https://w3id.org/svckg/id/inventory/"

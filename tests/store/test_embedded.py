@@ -26,7 +26,7 @@ from svckg.errors import StoreError
 from svckg.store import embedded
 from svckg.store.embedded import EmbeddedStore
 if len(sys.argv) > 2:  # simulate a system without /proc/locks
-    embedded._lock_holder = lambda lock_file: None
+    embedded.lock_holder = lambda lock_file: None
 try:
     store = EmbeddedStore(sys.argv[1])
     print(json.dumps({"opened": True, "count": store.count()}))
@@ -148,7 +148,7 @@ def test_second_open_in_the_same_process_is_refused(tmp_path: Path) -> None:
     with EmbeddedStore(path) as first:
         with pytest.raises(StoreError, match="already open in this process"):
             EmbeddedStore(path)
-        assert embedded._lock_holder(path / "LOCK") == os.getpid(), "first keeps its lock"
+        assert embedded.lock_holder(path / "LOCK") == os.getpid(), "first keeps its lock"
         first.load(DATA, G)
     with EmbeddedStore(path) as again:  # closed: may be opened again
         assert again.count() == 2

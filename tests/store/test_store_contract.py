@@ -12,7 +12,9 @@ import pyoxigraph as ox
 import pytest
 
 from svckg.errors import LimitExceeded, ParseError, QueryError
+from svckg.store import memory_store
 from svckg.store.base import Store
+from svckg.store.embedded import EmbeddedStore
 
 E = "http://example.org/"
 G1 = f"{E}graph/one"
@@ -153,6 +155,50 @@ def test_update_and_generation(filled: Store) -> None:
     with pytest.raises(QueryError) as info:
         filled.update("INSERT DATA { <a> }")
     assert "GRAPH" in str(info.value) or "expected" in str(info.value)
+
+
+def test_bulk_load_bytes_and_triples_bump_the_generation(store: Store) -> None:
+    start = store.generation
+    store.bulk_load(DATA_G2, G2, format=ox.RdfFormat.TURTLE, base_iri=E)
+    assert store.generation > start
+    assert store.count(G2) == 2
+    blank = ox.BlankNode()
+    store.bulk_load([ox.Triple(blank, ox.NamedNode(f"{E}p"), ox.Literal("x"))], G1)
+    (quad,) = list(store.quads(graph=G1))
+    assert store.count(G1) == 1 and isinstance(quad.subject, ox.BlankNode)
+
+
+def test_bulk_load_bad_syntax_is_a_parse_error(store: Store) -> None:
+    with pytest.raises(ParseError):
+        store.bulk_load(b"<http://e/a> <http://e/p> .", G1)
+
+
+def test_copy_graph_between_stores(filled: Store) -> None:
+    target = memory_store()
+    start = target.generation
+    assert target.copy_graph(filled, G1) == 3
+    assert target.generation > start
+    assert filled.copy_graph(target, G1, into=f"{E}graph/copy") == 3
+    assert target.graphs() == [G1]
+    nt = ox.RdfFormat.N_TRIPLES
+    copied = quad_set(filled.export(nt, f"{E}graph/copy"), nt)
+    assert copied == quad_set(target.export(nt, G1), nt) == quad_set(filled.export(nt, G1), nt)
+    target.close()
+
+
+def test_insert_where_fills_a_new_graph(filled: Store) -> None:
+    start = filled.generation
+    into = f"{E}graph/derived"
+    filled.insert_where(
+        f"?o <{E}neededBy> ?s", f"WHERE {{ GRAPH <{G2}> {{ ?s <{E}dependsOn> ?o }} }}", into
+    )
+    assert filled.generation > start
+    assert [str(q.triple) for q in filled.quads(graph=into)] == [f"<{E}c> <{E}neededBy> <{E}b>"]
+
+
+def test_exclusive(store: Store) -> None:
+    """Only a store in this process keeps other writers out."""
+    assert store.exclusive is isinstance(store, EmbeddedStore)
 
 
 def test_count_covers_the_named_graphs(filled: Store) -> None:

@@ -16,8 +16,8 @@ from svckg.api.conneg import media_type_of
 from svckg.api.state import app_state, check_declared_size, run_blocking, run_write
 from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
 from svckg.ingest import imports
+from svckg.ingest.base import SourceFile
 from svckg.ingest.pipeline import import_sources
-from svckg.ingest.registry import SourceFile
 
 router = APIRouter(prefix="/api", tags=["Analysis"])
 

@@ -3,9 +3,10 @@ pipeline (:func:`svckg.ingest.pipeline.validate_sources`, the same shapes and ru
 ``svckg import``), then written under the app's write lock together with the
 ``svc:dependsOn`` edges the triples entail (in ``<graph>/inferred``, as imports do).
 
-Rules, as for imports: violations reject the write (422 with the report); warnings reject
-it unless the request says ``force=true``. Nothing is written when a write is rejected.
-Graph Store writes are not versioned import records; use ``/api/imports`` for those.
+Rules, as for imports (:func:`svckg.ingest.pipeline.reject_invalid`): violations reject the
+write (422 with the report); warnings reject it unless the request says ``force=true``.
+Nothing is written when a write is rejected. Graph Store writes are not versioned import
+records; use ``/api/imports`` for those.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from svckg.api.state import AppState
-from svckg.errors import ValidationFailed
+from svckg.ingest.base import SourceFile
 from svckg.ingest.inference import dependency_edges, dependency_subproperties
-from svckg.ingest.pipeline import validate_sources
+from svckg.ingest.pipeline import reject_invalid, validate_sources
 from svckg.ingest.records import inferred_graph
-from svckg.ingest.registry import SourceFile
 
 PIPELINE_FORMATS: dict[ox.RdfFormat, str] = {
     ox.RdfFormat.TURTLE: "turtle",
@@ -35,21 +35,14 @@ def validate_document(
     report = validate_sources(
         state.store, [SourceFile(name, data)], format=PIPELINE_FORMATS[fmt], settings=state.settings
     )
-    if report.violations:
-        raise ValidationFailed(
-            f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
-            "nothing was written",
-            report=report,
-            where=name,
-            hint="fix the data and send it again",
-        )
-    if report.warnings and not force:
-        raise ValidationFailed(
-            f"{len(report.warnings)} warning(s): nothing was written",
-            report=report,
-            where=name,
-            hint="fix the data, or send it again with ?force=true",
-        )
+    reject_invalid(
+        report,
+        force=force,
+        nothing="nothing was written",
+        fix_hint="fix the data and send it again",
+        force_hint="fix the data, or send it again with ?force=true",
+        where=name,
+    )
 
 
 def commit_graph(state: AppState, graph: str, triples: list[ox.Triple], replace: bool) -> None:

@@ -11,7 +11,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +26,7 @@ from svckg.cli.app import app, console, err_console
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, NotFound, StoreError, ValidationFailed
 from svckg.ingest import imports, pipeline, records
-from svckg.store.base import Store, open_store
+from svckg.store import Store, open_store
 from svckg.validation.render import RENDERERS, render, summary
 
 StoreOption = Annotated[
@@ -265,16 +265,26 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+FormatOption = Annotated[OutFormat, typer.Option("--format", "-f")]
+
+
+def _json_printed(format: OutFormat, data: Callable[[], object]) -> bool:
+    """Print ``data()`` as JSON when ``format`` asks for JSON; whether it did."""
+    if format is OutFormat.json:
+        _print_json(data())
+        return True
+    return False
+
+
 @imports_app.command("list")
 def imports_list(
-    format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    format: FormatOption = OutFormat.table,
     store: StoreOption = None,
 ) -> None:
     """Every current import."""
     with _opened(store) as opened:
         rows = imports.list_imports(opened)
-    if format is OutFormat.json:
-        _print_json([r.to_json() for r in rows])
+    if _json_printed(format, lambda: [r.to_json() for r in rows]):
         return
     table = Table(title=f"{len(rows)} imports")
     for column in (
@@ -315,14 +325,13 @@ def _outcome(r: records.ImportRecord) -> str:
 @imports_app.command("show")
 def imports_show(
     import_id: Annotated[str, typer.Argument(help="Import id (see 'svckg imports list').")],
-    format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    format: FormatOption = OutFormat.table,
     store: StoreOption = None,
 ) -> None:
     """The provenance record of one import."""
     with _opened(store) as opened:
         rec = imports.show(opened, import_id)
-    if format is OutFormat.json:
-        _print_json(rec.to_json())
+    if _json_printed(format, rec.to_json):
         return
     table = Table(title=f"import {rec.import_id}", show_header=False)
     table.add_column("field")
@@ -335,14 +344,13 @@ def imports_show(
 @imports_app.command("diff")
 def imports_diff(
     import_id: Annotated[str, typer.Argument(help="Import id.")],
-    format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    format: FormatOption = OutFormat.table,
     store: StoreOption = None,
 ) -> None:
     """Triples added (+) and removed (-) by the last import of a source."""
     with _opened(store) as opened:
         d = imports.diff(opened, import_id)
-    if format is OutFormat.json:
-        _print_json(d.__dict__)
+    if _json_printed(format, lambda: d.__dict__):
         return
     if d.previous is None:
         console.print(f"{d.import_id}: first import, {d.added_count} triples", highlight=False)
@@ -468,7 +476,7 @@ class ExportFormat(StrEnum):
     nquads = "nquads"
     ntriples = "ntriples"
     jsonld = "jsonld"
-    archimate = "archimate"  # ArchiMate exchange format (svckg.ingest.archimate_export)
+    archimate = "archimate"  # ArchiMate exchange format (svckg.export.archimate)
 
 
 _EXPORT = {
@@ -497,7 +505,7 @@ def export(
         if graph is not None and graph not in opened.graphs():
             raise NotFound(f"no graph {graph}", hint="see 'svckg imports list' for graph IRIs")
         if format is ExportFormat.archimate:
-            from svckg.ingest.archimate_export import export_archimate
+            from svckg.export.archimate import export_archimate
 
             data = export_archimate(opened)
         else:

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from svckg.cli.app import app, console, err_console
+from svckg.cli.core import StoreOption
 from svckg.config import PROJECT_ROOT, load_settings
-from svckg.store.base import Store, open_store
+from svckg.store import Store, open_store
 
 
 def prepare_store(store: Store) -> list[str]:
@@ -28,15 +29,7 @@ def prepare_store(store: Store) -> list[str]:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            envvar="SVCKG_STORE",
-            show_envvar=True,
-            help="Store directory, ':memory:' or a SPARQL endpoint URL.",
-        ),
-    ] = None,
+    store: StoreOption = None,
     demo: Annotated[
         bool, typer.Option("--demo/--no-demo", help="Load the demo landscape into an empty store.")
     ] = True,

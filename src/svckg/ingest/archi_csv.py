@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 
 from svckg.errors import InputError
 from svckg.ingest.archimodel import Concept, Model, to_staged
-from svckg.ingest.base import Staged
+from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.csvread import Record, decode, records
 from svckg.ingest.mapping import generated_id, load_alignment, slug
-from svckg.ingest.registry import SourceFile
 from svckg.validation.report import SourceLocation
 
 COLUMNS = {

@@ -18,9 +18,8 @@ from lxml import etree
 from svckg.config import PROJECT_ROOT, load_settings
 from svckg.errors import InputError, ParseError
 from svckg.ingest.archimodel import Concept, Folder, Model, Text, View, to_staged
-from svckg.ingest.base import Staged
+from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.mapping import load_alignment
-from svckg.ingest.registry import SourceFile
 from svckg.validation.report import SourceLocation
 
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"

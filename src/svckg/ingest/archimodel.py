@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS
 
 from svckg.errors import InputError
 from svckg.ingest.base import Staged
 from svckg.ingest.mapping import Alignment, encode, load_alignment, model_base, slug
+from svckg.terms import RDF_TYPE, RDFS_LABEL
 from svckg.validation.report import SourceLocation
 from svckg.vocab import ARCHIMATE
 
@@ -30,6 +31,10 @@ RESERVED_PROPERTY = "svckg:property"
 RESERVED_IDENTIFIER = "svckg:identifier"
 """Property definition name carrying a source identifier that is not a valid XML ID (on the
 model or a concept): the importer uses it for the IRI and ``dcterms:identifier``."""
+DCT_IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
+DCT_DESCRIPTION = ox.NamedNode(str(DCTERMS.description))
+DCT_HAS_PART = ox.NamedNode(str(DCTERMS.hasPart))
+DCT_REFERENCES = ox.NamedNode(str(DCTERMS.references))
 RESERVED = (RESERVED_IRI, RESERVED_CLASS, RESERVED_PROPERTY, RESERVED_IDENTIFIER)
 """Property definition name carrying the svc predicate of a relationship."""
 
@@ -232,179 +237,218 @@ def _build(
     a: Alignment,
     cursor: list[object],
 ) -> Staged:
-    base = model_base(model.key, base_iri)
-    term = _Terms()
-    rdf_type, label, ident = (
-        term(str(RDF.type)),
-        term(str(RDFS.label)),
-        term(str(DCTERMS.identifier)),
-    )
-    descr = term(str(DCTERMS.description))
-    arch = str(ARCHIMATE)
-    triples: list[ox.Triple] = []
-    add = triples.append
-    locations: dict[str, SourceLocation] = {}
-
-    def prop_iri(key: str) -> str:
-        return f"{base}property/{encode(key)}"
-
-    reserved: dict[str, str] = {}  # property key -> reserved name or predicate IRI
-    for key, (name, ptype) in model.property_definitions.items():
-        if name in RESERVED or name.startswith(("http://", "https://")):
-            reserved[key] = name
-            continue
-        node = term(prop_iri(key))
-        add(ox.Triple(node, rdf_type, term(arch + "PropertyDefinition")))
-        add(ox.Triple(node, label, ox.Literal(name)))
-        add(ox.Triple(node, ident, ox.Literal(key)))
-        add(ox.Triple(node, term(arch + "propertyType"), ox.Literal(ptype or "string")))
-
-    # Identity: normally <base><id>; the exporter's svckg:iri property overrides it.
-    iris: dict[str, str] = {}
-    for c in (*model.elements, *model.relationships):
-        iri = f"{base}{encode(c.source_identifier)}"
-        for key, (value, _) in c.properties:
-            if reserved.get(key) == RESERVED_IRI:
-                iri = value.strip()
-        iris[c.identifier] = iri
-
-    # Classes: mapped from the type, customer-facing when serving a consumer.
-    types = {c.identifier: c.type for c in model.elements}
-    classes: dict[str, list[str]] = {}
-    for e in model.elements:
-        cls = a.element_class.get(e.type)
-        classes[e.identifier] = [cls] if cls else []
-    for r in model.relationships:
-        if (
-            r.type == "Serving"
-            and types.get(r.target) in a.consumer_types
-            and types.get(r.source) in a.consumer_class
-        ):
-            classes[r.source] = [a.consumer_class[types[r.source]]]  # type: ignore[index]
-    for e in model.elements:
-        for key, (value, _) in e.properties:
-            if reserved.get(key) == RESERVED_CLASS:
-                classes[e.identifier] = value.split()
-
-    def emit_common(c: Concept, node: ox.NamedNode) -> None:
-        add(ox.Triple(node, ident, ox.Literal(c.source_identifier)))
-        for text in c.names:
-            add(ox.Triple(node, label, _literal(text)))
-        for text in c.documentation:
-            add(ox.Triple(node, descr, _literal(text)))
-        if c.specialization:
-            add(ox.Triple(node, term(arch + "profile"), ox.Literal(c.specialization)))
-        for key, text in c.properties:
-            kind = reserved.get(key)
-            if kind is None:
-                add(ox.Triple(node, term(prop_iri(key)), _literal(text)))
-            elif kind.startswith("http"):
-                add(ox.Triple(node, term(kind), _parse_term(text[0])))
-        locations[node.value] = c.location
-
-    for e in model.elements:
-        cursor[0] = e
-        node = term(iris[e.identifier])
-        add(ox.Triple(node, rdf_type, term(arch + e.type)))
-        for cls in classes[e.identifier]:
-            add(ox.Triple(node, rdf_type, term(cls)))
-        emit_common(e, node)
-
-    src_p, tgt_p = term(arch + "source"), term(arch + "target")
-    rel_types = {
-        name: (rt, term(arch + name), term(rt.edge)) for name, rt in a.relationship_types.items()
-    }
-    chosen: dict[tuple[str | None, str | None], str] = {}  # dependency property per class pair
-    for r in model.relationships:
-        cursor[0] = r
-        rtype, type_node, edge = rel_types[r.type]
-        node = term(iris[r.identifier])
-        src, tgt = term(iris[r.source]), term(iris[r.target])  # type: ignore[index]
-        add(ox.Triple(node, rdf_type, type_node))
-        add(ox.Triple(node, src_p, src))
-        add(ox.Triple(node, tgt_p, tgt))
-        if r.attributes:
-            for attr, value in r.attributes.items():
-                add(ox.Triple(node, term(arch + attr), ox.Literal(value)))
-        emit_common(r, node)
-        add(ox.Triple(src, edge, tgt))
-        override = None
-        if r.properties and reserved:
-            override = next(
-                (v.strip() for k, (v, _) in r.properties if reserved.get(k) == RESERVED_PROPERTY),
-                None,
-            )
-        # the edge goes from the dependent end to the other (source -> target if none)
-        if rtype.dependent == "target":
-            dependent, dependee, d_node, e_node = r.target, r.source, tgt, src
-        else:
-            dependent, dependee, d_node, e_node = r.source, r.target, src, tgt
-        if override:  # pinned by the exporter; "none" pins "no dependency"
-            prop = None if override == "none" else override
-        elif rtype.dependent is not None:
-            pair = (_first(classes.get(dependent)), _first(classes.get(dependee)))  # type: ignore[arg-type]
-            prop = chosen.get(pair)
-            if prop is None:
-                prop = chosen[pair] = a.dependency_property(*pair)
-        else:
-            prop = None
-        if prop is not None:
-            add(ox.Triple(d_node, term(prop), e_node))
-
-    cursor[0] = f"{model.file}, the model's name, documentation, folders or views"
-    model_node = term(base.rstrip("/"))
-    add(ox.Triple(model_node, rdf_type, term(arch + "Model")))
-    if model.identifier:
-        add(ox.Triple(model_node, ident, ox.Literal(model.identifier)))
-    for text in model.names:
-        add(ox.Triple(model_node, label, _literal(text)))
-    for text in model.documentation:
-        add(ox.Triple(model_node, descr, _literal(text)))
-    for key, text in model.properties:
-        if key not in reserved:
-            add(ox.Triple(model_node, term(prop_iri(key)), _literal(text)))
-
-    has_part = term(str(DCTERMS.hasPart))
-    used_paths: set[str] = set()
-    view_ids = {v.identifier for v in model.views}
-    folder_nodes: list[ox.NamedNode] = []
-    for folder in model.folders:
-        path = "/".join(slug(p) for p in folder.path)
-        unique, n = path, 1
-        while unique in used_paths:
-            n += 1
-            unique = f"{path}-{n}"
-        used_paths.add(unique)
-        node = term(f"{base}folder/{unique}")
-        folder_nodes.append(node)
-        add(ox.Triple(node, rdf_type, term(arch + "Folder")))
-        if folder.parent is not None:
-            add(ox.Triple(folder_nodes[folder.parent], has_part, node))
-        for text in folder.labels:
-            add(ox.Triple(node, label, _literal(text)))
-        for ref in folder.refs:
-            target = iris.get(ref) or (f"{base}{encode(ref)}" if ref in view_ids else None)
-            if target:
-                add(ox.Triple(node, has_part, term(target)))
-    references = term(str(DCTERMS.references))
-    for view in model.views:
-        node = term(f"{base}{encode(view.identifier)}")
-        add(ox.Triple(node, rdf_type, term(arch + "View")))
-        add(ox.Triple(node, ident, ox.Literal(view.identifier)))
-        for text in view.names:
-            add(ox.Triple(node, label, _literal(text)))
-        for ref in dict.fromkeys(view.refs):
-            if ref in iris:
-                add(ox.Triple(node, references, term(iris[ref])))
-
+    b = _Builder(model, model_base(model.key, base_iri), a, cursor)
+    b.property_definitions()
+    b.identities()
+    b.classes_of_elements()
+    b.elements()
+    b.relationships()
+    b.model_node()
+    b.folders()
+    b.views()
     return Staged(
         source=source,
         format=format,
-        triples=triples,
-        locations=locations,
+        triples=b.triples,
+        locations=b.locations,
         model_name=model.name,
         model_id=model.identifier,
     )
+
+
+class _Builder:
+    """The triples of one model, built part by part in a fixed order (see ``_build``)."""
+
+    def __init__(self, model: Model, base: str, a: Alignment, cursor: list[object]):
+        self.model, self.base, self.a, self.cursor = model, base, a, cursor
+        self.term = _Terms()
+        self.arch = str(ARCHIMATE)
+        self.triples: list[ox.Triple] = []
+        self.locations: dict[str, SourceLocation] = {}
+        self.reserved: dict[str, str] = {}
+        """property key -> reserved name or predicate IRI."""
+        self.iris: dict[str, str] = {}
+        """concept identifier -> its IRI."""
+        self.classes: dict[str, list[str]] = {}
+        """element identifier -> its svc classes."""
+
+    def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        self.triples.append(ox.Triple(s, p, o))
+
+    def a_term(self, local: str) -> ox.NamedNode:
+        """An ``archimate:`` term."""
+        return self.term(self.arch + local)
+
+    def prop_iri(self, key: str) -> str:
+        return f"{self.base}property/{encode(key)}"
+
+    def texts(self, node: ox.NamedNode, predicate: ox.NamedNode, texts: list[Text]) -> None:
+        for text in texts:
+            self.add(node, predicate, _literal(text))
+
+    def property_definitions(self) -> None:
+        """Property definitions as nodes; the reserved ones (exporter pins) are remembered."""
+        for key, (name, ptype) in self.model.property_definitions.items():
+            if name in RESERVED or name.startswith(("http://", "https://")):
+                self.reserved[key] = name
+                continue
+            node = self.term(self.prop_iri(key))
+            self.add(node, RDF_TYPE, self.a_term("PropertyDefinition"))
+            self.add(node, RDFS_LABEL, ox.Literal(name))
+            self.add(node, DCT_IDENTIFIER, ox.Literal(key))
+            self.add(node, self.a_term("propertyType"), ox.Literal(ptype or "string"))
+
+    def pins(self, c: Concept, kind: str) -> list[str]:
+        """The values of the ``kind`` pins (reserved properties) on ``c``, in order."""
+        return [value for key, (value, _) in c.properties if self.reserved.get(key) == kind]
+
+    def identities(self) -> None:
+        """Identity: normally <base><id>; the exporter's svckg:iri property overrides it."""
+        for c in (*self.model.elements, *self.model.relationships):
+            pins = self.pins(c, RESERVED_IRI)
+            iri = pins[-1].strip() if pins else f"{self.base}{encode(c.source_identifier)}"
+            self.iris[c.identifier] = iri
+
+    def classes_of_elements(self) -> None:
+        """Classes: mapped from the type, customer-facing when serving a consumer, or pinned."""
+        a, model = self.a, self.model
+        types = {c.identifier: c.type for c in model.elements}
+        for e in model.elements:
+            cls = a.element_class.get(e.type)
+            self.classes[e.identifier] = [cls] if cls else []
+        for r in model.relationships:
+            if (
+                r.type == "Serving"
+                and types.get(r.target) in a.consumer_types
+                and types.get(r.source) in a.consumer_class
+            ):
+                self.classes[r.source] = [a.consumer_class[types[r.source]]]  # type: ignore[index]
+        for e in model.elements:
+            pins = self.pins(e, RESERVED_CLASS)
+            if pins:
+                self.classes[e.identifier] = pins[-1].split()
+
+    def common(self, c: Concept, node: ox.NamedNode) -> None:
+        """What elements and relationships share: identifier, names, documentation,
+        specialization, properties, location."""
+        self.add(node, DCT_IDENTIFIER, ox.Literal(c.source_identifier))
+        self.texts(node, RDFS_LABEL, c.names)
+        self.texts(node, DCT_DESCRIPTION, c.documentation)
+        if c.specialization:
+            self.add(node, self.a_term("profile"), ox.Literal(c.specialization))
+        for key, text in c.properties:
+            kind = self.reserved.get(key)
+            if kind is None:
+                self.add(node, self.term(self.prop_iri(key)), _literal(text))
+            elif kind.startswith("http"):
+                self.add(node, self.term(kind), _parse_term(text[0]))
+        self.locations[node.value] = c.location
+
+    def elements(self) -> None:
+        for e in self.model.elements:
+            self.cursor[0] = e
+            node = self.term(self.iris[e.identifier])
+            self.add(node, RDF_TYPE, self.a_term(e.type))
+            for cls in self.classes[e.identifier]:
+                self.add(node, RDF_TYPE, self.term(cls))
+            self.common(e, node)
+
+    def relationships(self) -> None:
+        src_p, tgt_p = self.a_term("source"), self.a_term("target")
+        rel_types = {
+            name: (rt, self.a_term(name), self.term(rt.edge))
+            for name, rt in self.a.relationship_types.items()
+        }
+        chosen: dict[tuple[str | None, str | None], str | None] = {}
+        for r in self.model.relationships:
+            self.cursor[0] = r
+            rtype, type_node, edge = rel_types[r.type]
+            node = self.term(self.iris[r.identifier])
+            src, tgt = self.term(self.iris[r.source]), self.term(self.iris[r.target])  # type: ignore[index]
+            self.add(node, RDF_TYPE, type_node)
+            self.add(node, src_p, src)
+            self.add(node, tgt_p, tgt)
+            for attr, value in r.attributes.items():
+                self.add(node, self.a_term(attr), ox.Literal(value))
+            self.common(r, node)
+            self.add(src, edge, tgt)
+            # the edge goes from the dependent end to the other (source -> target if none)
+            if rtype.dependent == "target":
+                ends = (r.target, r.source, tgt, src)
+            else:
+                ends = (r.source, r.target, src, tgt)
+            prop = self.dependency(r, rtype.dependent, ends[0], ends[1], chosen)
+            if prop is not None:
+                self.add(ends[2], self.term(prop), ends[3])
+
+    def dependency(
+        self,
+        r: Concept,
+        dependent_end: str | None,
+        dependent: str | None,
+        dependee: str | None,
+        chosen: dict[tuple[str | None, str | None], str | None],
+    ) -> str | None:
+        """The dependency property a relationship implies: the exporter's pin ("none" pins
+        no dependency), else the alignment's choice for the ends' classes (cached per pair
+        in ``chosen``), none for a relationship without a dependent end."""
+        pins = self.pins(r, RESERVED_PROPERTY) if self.reserved else []
+        override = pins[0].strip() if pins else None
+        if override:
+            return None if override == "none" else override
+        if dependent_end is None:
+            return None
+        pair = (_first(self.classes.get(dependent)), _first(self.classes.get(dependee)))  # type: ignore[arg-type]
+        if pair not in chosen:
+            chosen[pair] = self.a.dependency_property(*pair)
+        return chosen[pair]
+
+    def model_node(self) -> None:
+        model = self.model
+        self.cursor[0] = f"{model.file}, the model's name, documentation, folders or views"
+        node = self.term(self.base.rstrip("/"))
+        self.add(node, RDF_TYPE, self.a_term("Model"))
+        if model.identifier:
+            self.add(node, DCT_IDENTIFIER, ox.Literal(model.identifier))
+        self.texts(node, RDFS_LABEL, model.names)
+        self.texts(node, DCT_DESCRIPTION, model.documentation)
+        for key, text in model.properties:
+            if key not in self.reserved:
+                self.add(node, self.term(self.prop_iri(key)), _literal(text))
+
+    def folders(self) -> None:
+        used_paths: set[str] = set()
+        view_ids = {v.identifier for v in self.model.views}
+        folder_nodes: list[ox.NamedNode] = []
+        for folder in self.model.folders:
+            path = "/".join(slug(p) for p in folder.path)
+            unique, n = path, 1
+            while unique in used_paths:
+                n += 1
+                unique = f"{path}-{n}"
+            used_paths.add(unique)
+            node = self.term(f"{self.base}folder/{unique}")
+            folder_nodes.append(node)
+            self.add(node, RDF_TYPE, self.a_term("Folder"))
+            if folder.parent is not None:
+                self.add(folder_nodes[folder.parent], DCT_HAS_PART, node)
+            self.texts(node, RDFS_LABEL, folder.labels)
+            for ref in folder.refs:
+                target = self.iris.get(ref) or (
+                    f"{self.base}{encode(ref)}" if ref in view_ids else None
+                )
+                if target:
+                    self.add(node, DCT_HAS_PART, self.term(target))
+
+    def views(self) -> None:
+        for view in self.model.views:
+            node = self.term(f"{self.base}{encode(view.identifier)}")
+            self.add(node, RDF_TYPE, self.a_term("View"))
+            self.add(node, DCT_IDENTIFIER, ox.Literal(view.identifier))
+            self.texts(node, RDFS_LABEL, view.names)
+            for ref in dict.fromkeys(view.refs):
+                if ref in self.iris:
+                    self.add(node, DCT_REFERENCES, self.term(self.iris[ref]))
 
 
 def _first(values: list[str] | None) -> str | None:

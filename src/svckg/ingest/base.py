@@ -1,12 +1,28 @@
-"""What every importer hands to the pipeline: staged triples plus where each node came from."""
+"""What every importer reads and hands to the pipeline: the source files, and the staged
+triples plus where each node came from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from svckg.validation.report import SourceLocation
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input: its name (file name or upload name) and its raw bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceFile:
+        """Read a file from disk."""
+        p = Path(path)
+        return cls(p.name if p.name else str(p), p.read_bytes())
 
 
 @dataclass

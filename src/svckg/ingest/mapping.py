@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from svckg.config import ONTOLOGY_DIR, load_settings
 from svckg.errors import InputError
+from svckg.terms import local_name
 from svckg.vocab import ARCHIMATE, SVC
 
 SVCM = "https://w3id.org/svckg/mapping#"
@@ -101,7 +102,7 @@ ONTOLOGY_FILE = ONTOLOGY_DIR / "svckg.ttl"
 
 
 def _local(iri: object) -> str:
-    return str(iri).rsplit("#", 1)[-1]
+    return local_name(str(iri))
 
 
 @lru_cache(maxsize=4)

@@ -5,14 +5,20 @@
    staged triples (one graph per source), the ``svc:dependsOn`` edges they entail, the
    ontology and concept schemes, and the main store's description of every node the staged
    data mentions (one hop, minus the graphs being replaced). The main store is not touched.
-3. **Commit** each changed source as a new version graph (bulk load), its inferred edges in
-   ``<version>/inferred``, then switch all provenance records in ONE update (all or none) and
-   drop the replaced versions. A process killed before the switch leaves orphan graphs that
-   :func:`svckg.ingest.records.recover` drops; the store then holds exactly the previous state.
+3. **Commit** each changed source as a new version graph (the Store's ``bulk_load``), its
+   inferred edges in ``<version>/inferred``, then switch all provenance records in ONE update
+   (all or none) and drop the replaced versions. A process killed before the switch leaves
+   orphan graphs that :func:`svckg.ingest.records.recover` drops; the store then holds
+   exactly the previous state.
 
-Rules: violations reject the import unless ``allow_violations`` (recorded); warnings reject it
-unless ``force`` (recorded); ``allow_violations`` implies ``force``. A source whose SHA-256
-equals its current version's is unchanged: nothing is written for it.
+The steps of one import are the methods of ``_Import`` (plan, check, write, record, commit);
+its options are :class:`ImportOptions`. The pipeline uses the main store only through the
+:class:`svckg.store.base.Store` protocol, so it runs the same on every backend.
+
+Rules (:func:`reject_invalid`, also used by the Graph Store writes): violations reject the
+import unless ``allow_violations`` (recorded); warnings reject it unless ``force``
+(recorded); ``allow_violations`` implies ``force``. A source whose SHA-256 equals its
+current version's is unchanged: nothing is written for it.
 
 Cost (``bench/bench_import.py``, 1 M triples in memory, 2 cores): the checking parse at staging
 (~0.4x of pyoxigraph's raw bulk load; it keeps bad input out of the store) + the bulk load
@@ -32,22 +38,23 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, TooLarge, ValidationFailed
 from svckg.ingest import records
-from svckg.ingest.base import Staged
-from svckg.ingest.inference import DEPENDS_ON, dependency_subproperties
+from svckg.ingest.base import SourceFile, Staged
+from svckg.ingest.inference import dependency_subproperties, infer_dependencies
 from svckg.ingest.rdf import ParsedTriples
-from svckg.ingest.registry import SourceFile, stage
-from svckg.store.base import Store
-from svckg.store.embedded import EmbeddedStore
+from svckg.ingest.registry import stage
+from svckg.store import memory_store
+from svckg.store.base import Store, keep_blank_labels
+from svckg.terms import RDF_TYPE
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult
 from svckg.vocab import VOCABULARY_GRAPHS
 
-"""Graphs copied into every validation store."""
 STAGED_BASE = "urn:svckg:staged:"
 CONTEXT_GRAPH = "urn:svckg:context"
 CONTEXT_BATCH = 400
@@ -183,74 +190,23 @@ def _fingerprints(files: Sequence[SourceFile], staged: Sequence[Staged]) -> list
 
 
 def _load_into(target: Store, staged: Staged, graph: str) -> None:
-    """Put a staged source's triples into ``graph`` (bulk-loading bytes when it can)."""
+    """Put a staged source's triples into the new graph ``graph`` (bulk-loading the checked
+    bytes when the importer kept them)."""
     triples = staged.triples
-    engine = getattr(target, "engine", None)
-    if isinstance(triples, ParsedTriples) and isinstance(engine, ox.Store):
+    if isinstance(triples, ParsedTriples):
         p = triples.payload
-        engine.bulk_load(p.data, p.format, base_iri=p.base_iri, to_graph=ox.NamedNode(graph))
+        target.bulk_load(p.data, graph, format=p.format, base_iri=p.base_iri)
     else:
-        target.load(triples if isinstance(triples, list) else list(triples), graph)
-
-
-def _entailment_where(graph: str, subproperties: set[str]) -> str:
-    """The WHERE clause matching every (?s, ?o) whose ``svc:dependsOn`` edge ``graph`` entails.
-
-    The rule of :func:`svckg.ingest.inference.dependency_edges`: an edge of any sub-property
-    of ``svc:dependsOn`` to a non-literal, unless ``graph`` asserts the ``dependsOn`` edge
-    itself. (``VALUES`` + ``MINUS`` inside one ``GRAPH`` evaluates in ~60 % of the time of a
-    ``UNION`` per sub-property with ``FILTER NOT EXISTS`` on pyoxigraph 0.5.13.)"""
-    values = " ".join(f"<{p}>" for p in sorted(subproperties))
-    return (
-        f"WHERE {{ GRAPH <{graph}> {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(!isLiteral(?o)) "
-        f"MINUS {{ ?s <{DEPENDS_ON.value}> ?o }} }} }}"
-    )
-
-
-def _infer(store: Store, graph: str, into: str, subproperties: set[str]) -> int:
-    """Write the ``svc:dependsOn`` edges the triples of ``graph`` entail into the new graph
-    ``into``; returns how many.
-
-    In memory and remote: one ``INSERT ... WHERE`` (in memory a transaction is as fast as a
-    bulk write and needs no serialization; remote, no triple travels over the network). On
-    disk a transactional INSERT is ~5x slower: the edges are built by one CONSTRUCT,
-    serialized and bulk-loaded.
-    """
-    if not subproperties:
-        return 0
-    d = DEPENDS_ON.value
-    where = _entailment_where(graph, subproperties)
-    engine = getattr(store, "engine", None)
-    if isinstance(engine, ox.Store) and getattr(store, "path", None) is not None:
-        result = engine.query(f"CONSTRUCT {{ ?s <{d}> ?o }} {where}")
-        _put_ntriples(store, result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"", into)  # type: ignore[union-attr]
-    else:
-        store.update(f"INSERT {{ GRAPH <{into}> {{ ?s <{d}> ?o }} }} {where}")
-    return store.count(into)
+        target.bulk_load(triples, graph)
 
 
 def _put_ntriples(store: Store, data: bytes, graph: str) -> None:
-    """Add N-Triples to ``graph``, keeping blank node identifiers."""
+    """Add N-Triples to the new graph ``graph``, keeping blank node identifiers."""
     if data:
-        engine = getattr(store, "engine", None)
-        node = ox.NamedNode(graph)
-        if isinstance(engine, ox.Store) and b"_:" not in data:
-            engine.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=node)
-        else:  # the parser would rename blank nodes; objects keep them
-            store.load([q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)], graph)
+        store.bulk_load(keep_blank_labels(data), graph, format=ox.RdfFormat.N_TRIPLES)
 
 
-def _copy_graph(source: Store, target: EmbeddedStore, graph: str, into: str) -> None:
-    node = ox.NamedNode(into)
-    target.engine.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object, node) for q in source.quads(graph=graph)
-    )
-
-
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
-def _add_context(store: Store, vstore: EmbeddedStore, graphs: list[str], exclude: set[str]) -> int:
+def _add_context(store: Store, vstore: Store, graphs: list[str], exclude: set[str]) -> int:
     """Copy the main store's description of every node the staged graphs mention (one hop)
     into the validation store; returns the number of triples copied."""
     data_graphs = [
@@ -262,16 +218,15 @@ def _add_context(store: Store, vstore: EmbeddedStore, graphs: list[str], exclude
         "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n } FILTER(isIRI(?n)) }",
         default_graph=graphs,
     )
-    nodes = [str(row["n"]) for row in rows]
+    nodes = [str(row["n"]) for row in rows]  # type: ignore[index]
     in_graphs = " ".join(f"<{g}>" for g in data_graphs)
-    target = ox.NamedNode(CONTEXT_GRAPH)
-    copied = _copy_from(store, in_graphs, nodes, target)
+    copied = _copy_from(store, in_graphs, nodes)
     # The classes of what those nodes point at, so that sh:class on a copied node's values
     # (an owner, a used resource) sees the value's type.
     seen = set(nodes)
-    objects = {str(q.object) for q in copied if isinstance(q.object, ox.NamedNode)} - seen
-    copied += _copy_from(store, in_graphs, sorted(objects), target, RDF_TYPE)
-    vstore.engine.bulk_extend(copied)
+    objects = {str(t.object) for t in copied if isinstance(t.object, ox.NamedNode)} - seen
+    copied += _copy_from(store, in_graphs, sorted(objects), RDF_TYPE)
+    vstore.bulk_load(copied, CONTEXT_GRAPH)
     return len(copied)
 
 
@@ -279,12 +234,11 @@ def _copy_from(
     store: Store,
     in_graphs: str,
     subjects: Sequence[str],
-    target: ox.NamedNode,
     predicate: ox.NamedNode | None = None,
-) -> list[ox.Quad]:
-    """The quads of ``subjects`` (N-Triples IRIs) in the given graphs, only those with
-    ``predicate`` if given, moved into graph ``target``."""
-    copied: list[ox.Quad] = []
+) -> list[ox.Triple]:
+    """The triples of ``subjects`` (N-Triples IRIs) in the given graphs, only those with
+    ``predicate`` if given."""
+    copied: list[ox.Triple] = []
     pattern = f"{predicate} ?o" if predicate is not None else "?p ?o"
     for i in range(0, len(subjects), CONTEXT_BATCH):
         values = " ".join(subjects[i : i + CONTEXT_BATCH])
@@ -292,12 +246,12 @@ def _copy_from(
             f"SELECT * WHERE {{ VALUES ?g {{ {in_graphs} }} VALUES ?s {{ {values} }} "
             f"GRAPH ?g {{ ?s {pattern} }} }}",
         )
-        copied.extend(ox.Quad(r["s"], predicate or r["p"], r["o"], target) for r in result)
+        copied.extend(ox.Triple(r["s"], predicate or r["p"], r["o"]) for r in result)  # type: ignore[union-attr]
     return copied
 
 
 def _locate(
-    report: ValidationReport, staged: Sequence[Staged], vstore: EmbeddedStore, graphs: Sequence[str]
+    report: ValidationReport, staged: Sequence[Staged], vstore: Store, graphs: Sequence[str]
 ) -> ValidationReport:
     """Attach each result's source location: the importer's, else the file holding it."""
     located: list[ValidationResult] = []
@@ -314,7 +268,7 @@ def _locate(
 
 
 def _location_of(
-    node: str, staged: Sequence[Staged], vstore: EmbeddedStore, graphs: Sequence[str]
+    node: str, staged: Sequence[Staged], vstore: Store, graphs: Sequence[str]
 ) -> SourceLocation | None:
     for s in staged:
         loc = s.locations.get(node)
@@ -328,11 +282,11 @@ def _location_of(
     return None
 
 
-def _validate(vstore: EmbeddedStore, graphs: list[str], settings: Settings) -> ValidationReport:
+def _validate(vstore: Store, graphs: list[str], settings: Settings) -> ValidationReport:
     from svckg.validation import shacl
 
     return shacl.validate_store(
-        vstore.engine, shacl.load_shapes(), default_graph=graphs, validator=settings.validator
+        vstore, shacl.load_shapes(), default_graph=graphs, validator=settings.validator
     )
 
 
@@ -359,7 +313,7 @@ def _check(
     """Build the validation store, infer, validate. The main store is only read."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    vstore = EmbeddedStore(None)
+    vstore = memory_store()
     try:
         graphs = [f"{STAGED_BASE}{i}" for i in range(len(staged))]
         progress("loading staged data for validation")
@@ -368,11 +322,11 @@ def _check(
         triples = [vstore.count(g) for g in graphs]
         timings["vload"] = time.perf_counter() - t0
         t_infer = time.perf_counter()
-        inferred = [_infer(vstore, g, f"{g}:inferred", subproperties) for g in graphs]
+        inferred = [infer_dependencies(vstore, g, f"{g}:inferred", subproperties) for g in graphs]
         timings["vinfer"] = time.perf_counter() - t_infer
         t_context = time.perf_counter()
         for g in VOCABULARY_GRAPHS:
-            _copy_graph(store, vstore, g, g)
+            vstore.copy_graph(store, g)
         progress("reading what the staged data refers to")
         context = _add_context(store, vstore, graphs, replacing)
         timings["context"] = time.perf_counter() - t_context
@@ -434,7 +388,65 @@ def _ensure_system(store: Store) -> None:
     ensure_system_graphs(store)
 
 
+# -- the acceptance rule ------------------------------------------------------------------
+
+
+def reject_invalid(
+    report: ValidationReport,
+    *,
+    force: bool = False,
+    allow_violations: bool = False,
+    nothing: str = "nothing was imported",
+    fix_hint: str = "fix the data and import again (or --allow-violations, which is recorded)",
+    force_hint: str = "fix the data, or import anyway with --force (recorded)",
+    where: str | None = None,
+) -> None:
+    """The one rule every write obeys (imports and Graph Store writes): violations reject it
+    unless ``allow_violations``; warnings reject it unless ``force``, which
+    ``allow_violations`` implies. Raises :class:`ValidationFailed` (with the report) whose
+    message ends in ``nothing`` (what was not done) and whose hint is ``fix_hint`` for
+    violations, ``force_hint`` for warnings."""
+    if report.violations and not allow_violations:
+        raise ValidationFailed(
+            f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s): {nothing}",
+            report=report,
+            where=where,
+            hint=fix_hint,
+        )
+    if report.warnings and not (force or allow_violations):
+        raise ValidationFailed(
+            f"{len(report.warnings)} warning(s): {nothing}",
+            report=report,
+            where=where,
+            hint=force_hint,
+        )
+
+
 # -- import --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How an import runs; the keyword options of :func:`import_sources` and
+    :func:`import_staged`, declared here once."""
+
+    force: bool = False
+    """Import despite warnings (recorded)."""
+    allow_violations: bool = False
+    """Import despite violations (recorded); implies ``force``."""
+    agent: str = "cli"
+    """Who imports (recorded as the PROV agent)."""
+    settings: Settings | None = None
+    """None: :func:`svckg.config.load_settings`."""
+    validate: bool = True
+    """False skips validation (recorded as not validated; for trusted bulk loads)."""
+    progress: Progress | None = None
+    """Called with a short phase description as the import moves on."""
+
+    def say(self, message: str) -> None:
+        """Report a phase to :attr:`progress`, if any."""
+        if self.progress is not None:
+            self.progress(message)
 
 
 def import_sources(
@@ -442,37 +454,21 @@ def import_sources(
     files: Sequence[SourceFile],
     *,
     format: str | None = None,
-    force: bool = False,
-    allow_violations: bool = False,
-    agent: str = "cli",
     mapping: Path | None = None,
-    settings: Settings | None = None,
-    validate: bool = True,
-    progress: Progress | None = None,
+    **options: Any,
 ) -> ImportOutcome:
     """Import sources as one unit: every changed source becomes a new version of its import,
-    or nothing is written.
+    or nothing is written. ``options`` are the fields of :class:`ImportOptions`.
 
     Raises InputError subclasses on unreadable input and :class:`ValidationFailed` (with
     ``.report``) when violations, or warnings without ``force``, reject the import.
-    ``validate=False`` skips validation (recorded as not validated; for trusted bulk loads).
     """
-    settings = settings or load_settings()
+    opts = ImportOptions(**options)
+    settings = opts.settings or load_settings()
     t0 = time.perf_counter()
-    (progress or (lambda _msg: None))("reading and parsing")
+    opts.say("reading and parsing")
     staged = stage_sources(files, format=format, mapping=mapping, settings=settings)
-    return import_staged(
-        store,
-        files,
-        staged,
-        force=force,
-        allow_violations=allow_violations,
-        agent=agent,
-        settings=settings,
-        validate=validate,
-        progress=progress,
-        stage_seconds=time.perf_counter() - t0,
-    )
+    return _import_locked(store, files, staged, opts, time.perf_counter() - t0)
 
 
 def import_staged(
@@ -480,184 +476,223 @@ def import_staged(
     files: Sequence[SourceFile],
     staged: Sequence[Staged],
     *,
-    force: bool = False,
-    allow_violations: bool = False,
-    agent: str = "cli",
-    settings: Settings | None = None,
-    validate: bool = True,
-    progress: Progress | None = None,
     stage_seconds: float = 0.0,
+    **options: Any,
 ) -> ImportOutcome:
     """:func:`import_sources` for sources already staged (by :func:`stage_sources`), so a
     caller can reject bad input before it even opens the store."""
-    with _IMPORT_LOCK:
-        return _import(
-            store,
-            files,
-            staged,
-            force=force,
-            allow_violations=allow_violations,
-            agent=agent,
-            settings=settings or load_settings(),
-            validate=validate,
-            progress=progress or (lambda _msg: None),
-            stage_seconds=stage_seconds,
-        )
+    return _import_locked(store, files, staged, ImportOptions(**options), stage_seconds)
 
 
-def _import(
+def _import_locked(
     store: Store,
     files: Sequence[SourceFile],
     staged: Sequence[Staged],
-    *,
-    force: bool,
-    allow_violations: bool,
-    agent: str,
-    settings: Settings,
-    validate: bool,
-    progress: Progress,
+    opts: ImportOptions,
     stage_seconds: float,
 ) -> ImportOutcome:
-    say = progress
-    force = force or allow_violations
-    started = records.now()
-    timings: dict[str, float] = {"stage": stage_seconds}
-    prints = _fingerprints(files, staged)
+    opts = replace(opts, settings=opts.settings or load_settings())
+    with _IMPORT_LOCK:
+        return _Import(store, staged, opts, {"stage": stage_seconds}).run(files)
 
-    _ensure_system(store)
-    if isinstance(store, EmbeddedStore):  # exclusive: no other process can be importing
-        records.recover(store)
 
-    outcomes: list[SourceOutcome] = []
-    changed: list[int] = []
-    current: dict[int, records.ImportRecord | None] = {}
-    taken: set[str] = set()
-    for i, s in enumerate(staged):
-        import_id = records.id_for_source(store, s.source, taken)
-        taken.add(import_id)
-        rec = records.find_by_source(store, s.source)
-        current[i] = rec
-        if rec is not None and rec.sha256 == prints[i][0]:
-            outcomes.append(SourceOutcome(import_id, s.source, "unchanged", rec))
-        else:
-            outcomes.append(SourceOutcome(import_id, s.source, "replaced" if rec else "created"))
-            changed.append(i)
-    if not changed:
-        return ImportOutcome(outcomes, ValidationReport(), timings)
+@dataclass
+class _Plan:
+    """Which staged sources changed, and what stands now for each."""
 
-    todo = [staged[i] for i in changed]
-    replacing = {g for i in changed if (r := current[i]) for g in (r.graph, r.inferred_graph)}
-    subproperties = dependency_subproperties(store)
-    report = ValidationReport()
-    checked: _Checked | None = None
-    if validate:
-        checked = _check(
-            store,
-            todo,
-            replacing=replacing,
-            settings=settings,
-            subproperties=subproperties,
-            progress=say,
+    outcomes: list[SourceOutcome]
+    current: list[records.ImportRecord | None]
+    """Per staged source, its import's current record (None: first import)."""
+    prints: list[tuple[str, int]]
+    """Per staged source, (SHA-256, byte size)."""
+    changed: list[int]
+    """Indexes of the sources to write (the others are unchanged)."""
+
+    @property
+    def replacing(self) -> set[str]:
+        """The graphs the changed sources replace."""
+        return {
+            g for i in self.changed if (r := self.current[i]) for g in (r.graph, r.inferred_graph)
+        }
+
+
+@dataclass
+class _Written:
+    """One changed source in its new graphs, before it is recorded."""
+
+    index: int
+    graph: str
+    triples: int
+    inferred: int
+    added: int = 0
+    removed: int = 0
+    truncated: bool = False
+
+    @property
+    def inferred_graph(self) -> str:
+        return records.inferred_graph(self.graph)
+
+
+@dataclass
+class _Import:
+    """One import, step by step: plan, check, write, record, commit."""
+
+    store: Store
+    staged: Sequence[Staged]
+    opts: ImportOptions
+    timings: dict[str, float]
+    report: ValidationReport = field(default_factory=ValidationReport)
+    new_graphs: list[str] = field(default_factory=list)
+    diffs: list[ox.Triple] = field(default_factory=list)
+
+    def run(self, files: Sequence[SourceFile]) -> ImportOutcome:
+        """Every step in turn; on any failure the new graphs are dropped again."""
+        started = records.now()
+        plan = self.plan(files)
+        if not plan.changed:
+            return ImportOutcome(plan.outcomes, ValidationReport(), self.timings)
+        subproperties = dependency_subproperties(self.store)
+        checked = self.check(plan, subproperties) if self.opts.validate else None
+        reject_invalid(
+            self.report, force=self.opts.force, allow_violations=self.opts.allow_violations
         )
-        timings.update(checked.timings)
-        report = checked.report
-    if report.violations and not allow_violations:
-        raise ValidationFailed(
-            f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s): "
-            "nothing was imported",
-            report=report,
-            hint="fix the data and import again (or --allow-violations, which is recorded)",
-        )
-    if report.warnings and not force:
-        raise ValidationFailed(
-            f"{len(report.warnings)} warning(s): nothing was imported",
-            report=report,
-            hint="fix the data, or import anyway with --force (recorded)",
-        )
+        try:
+            t_load = time.perf_counter()
+            self.opts.say("loading into the store")
+            written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
+            self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
+            t_commit = time.perf_counter()
+            new_records = self.commit(plan, written, started)
+        except BaseException:
+            for g in self.new_graphs:  # best effort; recover() drops whatever remains
+                with contextlib.suppress(Exception):
+                    self.store.drop_graph(g)
+            raise
+        self.drop_replaced(plan)
+        self.timings["commit"] = time.perf_counter() - t_commit
+        for rec, i in zip(new_records, plan.changed, strict=True):
+            plan.outcomes[i].record = rec
+        return ImportOutcome(plan.outcomes, self.report, self.timings)
 
-    t2 = time.perf_counter()
-    say("loading into the store")
-    new_graphs: list[str] = []
-    new_records: list[records.ImportRecord] = []
-    diffs: list[ox.Triple] = []
-    try:
-        for i in changed:
-            s, out, prev = staged[i], outcomes[i], current[i]
-            graph = records.version_graph(out.import_id, records.next_version(store, out.import_id))
-            inf_graph = records.inferred_graph(graph)
-            new_graphs += [graph, inf_graph]
-            _load_into(store, s, graph)
-            t_infer = time.perf_counter()
-            if checked is None:
-                inferred = _infer(store, graph, inf_graph, subproperties)
-            else:  # computed in the validation store already
-                _put_ntriples(store, checked.inferred[changed.index(i)], inf_graph)
-            timings["infer"] = timings.get("infer", 0.0) + time.perf_counter() - t_infer
-            if checked is not None and isinstance(store, EmbeddedStore):
-                # the same triples went into new graphs here: their counts there hold
-                triple_count, inferred = checked.counts[changed.index(i)]
+    def plan(self, files: Sequence[SourceFile]) -> _Plan:
+        """Clean up after a killed import, give each source its import id, and find the
+        sources whose SHA-256 differs from their current version's."""
+        store = self.store
+        _ensure_system(store)
+        if store.exclusive:  # no other process can be importing
+            records.recover(store)
+        plan = _Plan([], [], _fingerprints(files, self.staged), [])
+        taken: set[str] = set()
+        for i, s in enumerate(self.staged):
+            import_id = records.id_for_source(store, s.source, taken)
+            taken.add(import_id)
+            rec = records.find_by_source(store, s.source)
+            plan.current.append(rec)
+            if rec is not None and rec.sha256 == plan.prints[i][0]:
+                plan.outcomes.append(SourceOutcome(import_id, s.source, "unchanged", rec))
             else:
-                triple_count = store.count(graph)
-                if checked is not None:
-                    inferred = store.count(inf_graph)
-            added, removed = triple_count, 0
-            added_lines: list[str] = []
-            removed_lines: list[str] = []
-            truncated = False
-            if prev is not None:
-                added, added_lines = _difference(store, graph, prev.graph)
-                removed, removed_lines = _difference(store, prev.graph, graph)
-                truncated = added > len(added_lines) or removed > len(removed_lines)
-                diffs += records.diff_triples(graph, added_lines, removed_lines)
-            new_records.append(
-                records.ImportRecord(
-                    import_id=out.import_id,
-                    source=s.source,
-                    graph=graph,
-                    inferred_graph=inf_graph,
-                    version=int(graph.rsplit("/v", 1)[1]),
-                    sha256=prints[i][0],
-                    byte_size=prints[i][1],
-                    triple_count=triple_count,
-                    inferred_count=inferred,
-                    format=s.format,
-                    started=started,
-                    ended="",
-                    agent=agent,
-                    validated=validate,
-                    conforms=report.conforms,
-                    violations=len(report.violations),
-                    warnings=len(report.warnings),
-                    forced=force,
-                    allowed_violations=allow_violations and bool(report.violations),
-                    added=added,
-                    removed=removed,
-                    diff_truncated=truncated,
-                    previous=prev.graph if prev else None,
-                    model_name=s.model_name,
-                    model_id=s.model_id,
-                )
-            )
-        timings["load"] = time.perf_counter() - t2 - timings.get("infer", 0.0)
-        t3 = time.perf_counter()
-        say("committing")
-        ended = records.now()
-        new_records = [replace(r, ended=ended) for r in new_records]
-        store.update(records.commit_update(new_records, diffs, ended))
-    except BaseException:
-        for g in new_graphs:  # best effort; recover() drops whatever remains
-            with contextlib.suppress(Exception):
-                store.drop_graph(g)
-        raise
-    for i in changed:
-        prev = current[i]
+                status = "replaced" if rec else "created"
+                plan.outcomes.append(SourceOutcome(import_id, s.source, status))
+                plan.changed.append(i)
+        return plan
+
+    def check(self, plan: _Plan, subproperties: set[str]) -> _Checked:
+        """Validate the changed sources (the main store is only read)."""
+        checked = _check(
+            self.store,
+            [self.staged[i] for i in plan.changed],
+            replacing=plan.replacing,
+            settings=self.opts.settings or load_settings(),
+            subproperties=subproperties,
+            progress=self.opts.say,
+        )
+        self.timings.update(checked.timings)
+        self.report = checked.report
+        return checked
+
+    def write(
+        self, plan: _Plan, i: int, checked: _Checked | None, subproperties: set[str]
+    ) -> _Written:
+        """Load source ``i`` into a new version graph, its inferred edges beside it, and
+        compute its difference to the version it replaces."""
+        store, out, prev = self.store, plan.outcomes[i], plan.current[i]
+        graph = records.version_graph(out.import_id, records.next_version(store, out.import_id))
+        inf_graph = records.inferred_graph(graph)
+        self.new_graphs += [graph, inf_graph]
+        _load_into(store, self.staged[i], graph)
+        t_infer = time.perf_counter()
+        k = plan.changed.index(i)
+        if checked is None:
+            inferred = infer_dependencies(store, graph, inf_graph, subproperties)
+        else:  # computed in the validation store already
+            _put_ntriples(store, checked.inferred[k], inf_graph)
+        self.timings["infer"] = self.timings.get("infer", 0.0) + time.perf_counter() - t_infer
+        if checked is not None and store.exclusive:
+            # the same triples went into new graphs here: their counts there hold
+            triples, inferred = checked.counts[k]
+        else:
+            triples = store.count(graph)
+            if checked is not None:
+                inferred = store.count(inf_graph)
+        written = _Written(i, graph, triples, inferred, added=triples)
         if prev is not None:
-            store.drop_graph(prev.graph)
-            store.drop_graph(prev.inferred_graph)
-    timings["commit"] = time.perf_counter() - t3
-    for rec, i in zip(new_records, changed, strict=True):
-        outcomes[i].record = rec
-    return ImportOutcome(outcomes, report, timings)
+            written.added, added_lines = _difference(store, graph, prev.graph)
+            written.removed, removed_lines = _difference(store, prev.graph, graph)
+            written.truncated = written.added > len(added_lines) or written.removed > len(
+                removed_lines
+            )
+            self.diffs += records.diff_triples(graph, added_lines, removed_lines)
+        return written
+
+    def commit(
+        self, plan: _Plan, written: list[_Written], started: str
+    ) -> list[records.ImportRecord]:
+        """Switch every provenance record to its new version in ONE update (all or none)."""
+        self.opts.say("committing")
+        ended = records.now()
+        new_records = [self.record(plan, w, started, ended) for w in written]
+        self.store.update(records.commit_update(new_records, self.diffs, ended))
+        return new_records
+
+    def record(self, plan: _Plan, w: _Written, started: str, ended: str) -> records.ImportRecord:
+        """The provenance record of one written source."""
+        s, prev, report, opts = self.staged[w.index], plan.current[w.index], self.report, self.opts
+        return records.ImportRecord(
+            import_id=plan.outcomes[w.index].import_id,
+            source=s.source,
+            graph=w.graph,
+            inferred_graph=w.inferred_graph,
+            version=int(w.graph.rsplit("/v", 1)[1]),
+            sha256=plan.prints[w.index][0],
+            byte_size=plan.prints[w.index][1],
+            triple_count=w.triples,
+            inferred_count=w.inferred,
+            format=s.format,
+            started=started,
+            ended=ended,
+            agent=opts.agent,
+            validated=opts.validate,
+            conforms=report.conforms,
+            violations=len(report.violations),
+            warnings=len(report.warnings),
+            forced=opts.force or opts.allow_violations,
+            allowed_violations=opts.allow_violations and bool(report.violations),
+            added=w.added,
+            removed=w.removed,
+            diff_truncated=w.truncated,
+            previous=prev.graph if prev else None,
+            model_name=s.model_name,
+            model_id=s.model_id,
+        )
+
+    def drop_replaced(self, plan: _Plan) -> None:
+        """Drop the versions the import replaced (after the switch: a crash before this only
+        leaves graphs :func:`records.recover` drops)."""
+        for i in plan.changed:
+            prev = plan.current[i]
+            if prev is not None:
+                self.store.drop_graph(prev.graph)
+                self.store.drop_graph(prev.inferred_graph)
 
 
 def _difference(store: Store, graph: str, other: str) -> tuple[int, list[str]]:

@@ -28,8 +28,7 @@ from typing import overload
 import pyoxigraph as ox
 
 from svckg.errors import InputError, ParseError, UnsupportedFormat
-from svckg.ingest.base import Staged
-from svckg.ingest.registry import SourceFile
+from svckg.ingest.base import SourceFile, Staged
 from svckg.validation.report import SourceLocation
 from svckg.vocab import ID
 

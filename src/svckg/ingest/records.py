@@ -39,7 +39,8 @@ import pyoxigraph as ox
 
 from svckg.errors import NotFound
 from svckg.store.base import Store
-from svckg.vocab import GRAPH, ID, PROVENANCE_GRAPH, SVC
+from svckg.terms import RDF_TYPE_IRI, RDFS_LABEL_IRI
+from svckg.vocab import GRAPH, ID, PREFIXES, PROVENANCE_GRAPH, SVC
 
 IMPORT_BASE = str(GRAPH) + "import/"
 """Every import graph IRI starts with this."""
@@ -47,8 +48,6 @@ AGENT_BASE = str(ID) + "agent/"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 PROVENANCE_TERMS = (
     "importId",
@@ -187,10 +186,10 @@ def record_triples(rec: ImportRecord) -> list[ox.Triple]:
     svc = str(SVC)
     t = ox.Triple
     out = [
-        t(imp, n(RDF_TYPE), n(PROV + "Entity")),
+        t(imp, n(RDF_TYPE_IRI), n(PROV + "Entity")),
         t(imp, n(svc + "importId"), _lit(rec.import_id)),
         t(imp, n(DCTERMS + "source"), _lit(rec.source)),
-        t(ver, n(RDF_TYPE), n(PROV + "Entity")),
+        t(ver, n(RDF_TYPE_IRI), n(PROV + "Entity")),
         t(ver, n(PROV + "specializationOf"), imp),
         t(ver, n(svc + "version"), _lit(rec.version)),
         t(ver, n(PROV + "wasGeneratedBy"), act),
@@ -202,11 +201,11 @@ def record_triples(rec: ImportRecord) -> list[ox.Triple]:
         t(ver, n(svc + "addedCount"), _lit(rec.added)),
         t(ver, n(svc + "removedCount"), _lit(rec.removed)),
         t(ver, n(svc + "diffTruncated"), _lit(rec.diff_truncated)),
-        t(src, n(RDF_TYPE), n(PROV + "Entity")),
+        t(src, n(RDF_TYPE_IRI), n(PROV + "Entity")),
         t(src, n(DCTERMS + "title"), _lit(rec.source)),
         t(src, n(svc + "sha256"), _lit(rec.sha256)),
         t(src, n(svc + "byteSize"), _lit(rec.byte_size)),
-        t(act, n(RDF_TYPE), n(PROV + "Activity")),
+        t(act, n(RDF_TYPE_IRI), n(PROV + "Activity")),
         t(act, n(PROV + "used"), src),
         t(act, n(PROV + "generated"), ver),
         t(act, n(PROV + "startedAtTime"), _time(rec.started)),
@@ -218,8 +217,8 @@ def record_triples(rec: ImportRecord) -> list[ox.Triple]:
         t(act, n(svc + "warningCount"), _lit(rec.warnings)),
         t(act, n(svc + "forced"), _lit(rec.forced)),
         t(act, n(svc + "allowedViolations"), _lit(rec.allowed_violations)),
-        t(agent, n(RDF_TYPE), n(PROV + "Agent")),
-        t(agent, n(RDFS_LABEL), _lit(rec.agent)),
+        t(agent, n(RDF_TYPE_IRI), n(PROV + "Agent")),
+        t(agent, n(RDFS_LABEL_IRI), _lit(rec.agent)),
     ]
     if rec.previous:
         out.append(t(ver, n(PROV + "wasRevisionOf"), n(rec.previous)))
@@ -282,7 +281,7 @@ _RECORDS = f"""
 PREFIX prov: <{PROV}>
 PREFIX dcterms: <{DCTERMS}>
 PREFIX svc: <{SVC}>
-PREFIX rdfs: <{RDFS_LABEL[:-5]}>
+PREFIX rdfs: <{PREFIXES["rdfs"]}>
 SELECT ?imp ?id ?source ?ver ?cur ?version ?sha ?size ?triples ?inferred ?infgraph ?format
        ?started ?ended ?agent ?validated ?conforms ?viol ?warn ?forced ?allowed ?added ?removed
        ?truncated ?previous ?modelName ?modelId

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from svckg.errors import UnsupportedFormat
-from svckg.ingest.base import Staged
+from svckg.ingest.base import SourceFile, Staged
 
 RDF_FORMATS = ("turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld")
 EA_FORMATS = ("archimate", "archi-csv", "tabular")
@@ -38,20 +37,6 @@ _ARCHI_CSV_HEADERS = {
 _XML_START = re.compile(r"<[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?[\s/>]")
 """An XML start tag (``<rdf:RDF ...``), not an N-Triples IRI (``<http://...>``)."""
 _ARCHI_CSV_SUFFIX = re.compile(r"(elements|relations|properties)\.csv$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One input: its name (file name or upload name) and its raw bytes."""
-
-    name: str
-    data: bytes
-
-    @classmethod
-    def read(cls, path: str | Path) -> SourceFile:
-        """Read a file from disk."""
-        p = Path(path)
-        return cls(p.name if p.name else str(p), p.read_bytes())
 
 
 def detect_format(name: str, head: bytes) -> str:

@@ -32,15 +32,13 @@ import pyoxigraph as ox
 import yaml
 
 from svckg.errors import InputError, ParseError
-from svckg.ingest.base import Staged
+from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.csvread import decode, records
 from svckg.ingest.mapping import encode, model_base, slug
-from svckg.ingest.registry import SourceFile
+from svckg.terms import RDF_TYPE, RDFS_LABEL
 from svckg.validation.report import SourceLocation
 from svckg.vocab import PREFIXES
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 

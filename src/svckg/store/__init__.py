@@ -1,5 +1,37 @@
-"""Stores: the only package that talks to a query engine."""
+"""Stores: the only package that talks to a query engine.
 
-from svckg.store.base import QueryResult, Store, open_store
+:func:`open_store` lives here, not in :mod:`svckg.store.base`, so that the protocol module
+imports no backend (the backends import it).
+"""
 
-__all__ = ["QueryResult", "Store", "open_store"]
+from __future__ import annotations
+
+from svckg.config import Settings
+from svckg.store.base import QueryResult, Store
+
+__all__ = ["QueryResult", "Store", "memory_store", "open_store"]
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store ``settings.store`` names: a directory, ``:memory:`` or an http(s) URL."""
+    target = settings.store
+    if target.startswith(("http://", "https://")):
+        from svckg.store.remote import RemoteStore
+
+        return RemoteStore(
+            target,
+            update_url=settings.remote_update,
+            gsp_url=settings.remote_gsp,
+            timeout_s=settings.query_timeout_s,
+        )
+    from svckg.store.embedded import EmbeddedStore
+
+    return EmbeddedStore(target)
+
+
+def memory_store() -> Store:
+    """A throw-away in-memory store (the pipeline's validation store, a local copy to
+    validate)."""
+    from svckg.store.embedded import EmbeddedStore
+
+    return EmbeddedStore(None)

@@ -4,20 +4,42 @@ All svckg data lives in named graphs; queries see the union of all graphs as the
 default graph unless ``default_graph`` narrows it. Results are pyoxigraph's own
 result objects for both backends (the remote store parses the endpoint's answer
 into them), so callers handle one result type.
+
+Writes come in two kinds. ``load``, ``update`` and ``drop_graph`` are the careful ones (see
+each backend's notes on atomicity). ``bulk_load``, ``copy_graph`` and ``insert_where`` are
+the fast ones, named after pyoxigraph's non-transactional ``bulk_load`` / ``bulk_extend``:
+meant for a graph no reader looks at yet (a new import version, a throw-away validation
+store), they may leave a partial graph behind when they fail. Every write, of either kind,
+changes :attr:`Store.generation`, the number caches (the dependency index) key on.
+
+Opening a store by name is :func:`svckg.store.open_store` (in the package, so that this
+module does not import the backends).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 import pyoxigraph as ox
 
-from svckg.config import Settings
-from svckg.errors import ParseError
+from svckg.errors import ParseError, QueryError
 
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 """Serializations that carry several graphs."""
+
+Triples = bytes | Iterable[ox.Triple]
+"""What a load takes: serialized RDF in a triples format, or pyoxigraph triples."""
+Format = ox.RdfFormat | None
+"""An RDF serialization; None: the operation's default."""
+Graphs = Sequence[str] | None
+"""Graph IRIs; None: not given."""
+Subject = ox.NamedNode | ox.BlankNode | None
+Predicate = ox.NamedNode | None
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | None
+"""Positions of a quad pattern; None matches anything."""
+Substitutions = dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]
+"""Variable name (without ``?``) -> the term it is bound to."""
 
 
 def triples_format(format: ox.RdfFormat | None, graph: str) -> ox.RdfFormat:
@@ -33,6 +55,74 @@ def triples_format(format: ox.RdfFormat | None, graph: str) -> ox.RdfFormat:
     return fmt
 
 
+def parse_triples(
+    data: bytes, fmt: ox.RdfFormat, source: str, *, base_iri: str | None = None, hint: str
+) -> list[ox.Triple]:
+    """Parse serialized triples; bad syntax raises ParseError (line, column) with ``hint``."""
+    try:
+        return [q.triple for q in ox.parse(data, format=fmt, base_iri=base_iri)]
+    except SyntaxError as exc:
+        raise syntax_error(exc, source, fmt, hint) from exc
+
+
+def syntax_error(exc: SyntaxError, source: str, fmt: ox.RdfFormat, hint: str) -> ParseError:
+    """The ParseError for the engine parser's SyntaxError."""
+    return ParseError(
+        f"invalid {fmt.name}: {exc.msg}",
+        source=source,
+        line=exc.lineno,
+        column=exc.offset,
+        hint=hint,
+    )
+
+
+def keep_blank_labels(data: bytes) -> Triples:
+    """N-Triples ready for :meth:`Store.bulk_load` with their blank node labels kept: the
+    bytes when they hold no blank node, else the parsed triples (the engine's loader gives
+    the blank nodes of serialized data fresh labels; triple objects keep theirs)."""
+    if b"_:" not in data:
+        return data
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def has_blank(triple: ox.Triple) -> bool:
+    """Whether ``triple`` has a blank node (whose label means something only in one request
+    or one store)."""
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def graph_node(value: str) -> ox.NamedNode:
+    """The graph IRI ``value`` as a node; QueryError when it is not a valid IRI."""
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise QueryError(f"not a valid graph IRI: {value!r} ({exc})") from exc
+
+
+class StoreBase:
+    """What both backends share: the write counter behind :attr:`Store.generation`, and use
+    as a context manager (closing on exit)."""
+
+    _generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Changes on every write made through this object (cache key)."""
+        return self._generation
+
+    def _touch(self) -> None:
+        self._generation += 1
+
+    def close(self) -> None:
+        """Release the store."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 """SELECT -> QuerySolutions, ASK -> QueryBoolean, CONSTRUCT/DESCRIBE -> QueryTriples."""
 
@@ -45,13 +135,19 @@ class Store(Protocol):
     def generation(self) -> int:
         """A number that changes on every write made through this object (cache key)."""
 
+    @property
+    def exclusive(self) -> bool:
+        """True when no other process can write to this store while this object is open (the
+        embedded store holds its directory's lock, or lives in memory). The import pipeline
+        then cleans up what a killed import left, and trusts the counts of what it wrote."""
+
     def query(
         self,
         sparql: str,
         *,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        substitutions: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
+        substitutions: Substitutions | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query. Without ``default_graph`` and ``named_graphs`` the default
@@ -68,18 +164,34 @@ class Store(Protocol):
         """Run a SPARQL update atomically (one transaction / one request)."""
 
     def load(
-        self,
-        data: bytes | Iterable[ox.Triple],
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
+        self, data: Triples, graph: str, *, format: Format = None, replace: bool = False
     ) -> int:
         """Add triples (or serialized RDF in a triples ``format``, default N-Triples) into
         named graph ``graph``; ``replace`` swaps the graph's content for the new triples
         (an empty input removes the graph). Returns the number of triples given. Bad syntax
         raises ParseError (line, column) and writes nothing. Atomicity limits: see each
         backend's module notes."""
+
+    def bulk_load(
+        self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
+    ) -> None:
+        """Add triples to named graph ``graph`` by the backend's fastest path (pyoxigraph's
+        non-transactional ``bulk_load`` / ``bulk_extend``): for a graph no reader uses yet.
+        Not atomic, and serialized data is not checked first: bad syntax raises ParseError
+        and may leave part of the data. Blank nodes of serialized data get fresh labels;
+        triple objects keep theirs (see :func:`keep_blank_labels`)."""
+
+    def copy_graph(self, source: Store, graph: str, into: str | None = None) -> int:
+        """Copy named graph ``graph`` of ``source`` (another store, or this one) into this
+        store's graph ``into`` (default: the same name), as :meth:`bulk_load` does; returns
+        the number of triples copied."""
+
+    def insert_where(self, template: str, where: str, graph: str) -> None:
+        """Add to named graph ``graph`` what ``CONSTRUCT { template } where`` gives (``where``
+        is the full ``WHERE { ... }`` clause), by the backend's fastest path: one
+        ``INSERT { GRAPH <graph> { template } } where`` update, or (on disk, where a
+        transactional insert is ~5x slower) a CONSTRUCT bulk-loaded. For a new graph, as
+        :meth:`bulk_load`. Blank nodes keep their identity."""
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (no error if absent)."""
@@ -99,9 +211,9 @@ class Store(Protocol):
 
     def quads(
         self,
-        subject: ox.NamedNode | ox.BlankNode | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        subject: Subject = None,
+        predicate: Predicate = None,
+        object: Object = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern (None: any). The remote store cannot match blank nodes
@@ -109,20 +221,3 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store (locks, connections)."""
-
-
-def open_store(settings: Settings) -> Store:
-    """Open the store ``settings.store`` names: a directory, ``:memory:`` or an http(s) URL."""
-    target = settings.store
-    if target.startswith(("http://", "https://")):
-        from svckg.store.remote import RemoteStore
-
-        return RemoteStore(
-            target,
-            update_url=settings.remote_update,
-            gsp_url=settings.remote_gsp,
-            timeout_s=settings.query_timeout_s,
-        )
-    from svckg.store.embedded import EmbeddedStore
-
-    return EmbeddedStore(target)

@@ -41,14 +41,30 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError
-from svckg.store.base import QUAD_FORMATS, QueryResult, triples_format
+from svckg.errors import LimitExceeded, QueryError, StoreError
+from svckg.store.base import (
+    QUAD_FORMATS,
+    Format,
+    Graphs,
+    Object,
+    Predicate,
+    QueryResult,
+    Store,
+    StoreBase,
+    Subject,
+    Triples,
+    graph_node,
+    has_blank,
+    keep_blank_labels,
+    syntax_error,
+    triples_format,
+)
 from svckg.store.params import Term, bind_parameters, check_dataset
 from svckg.store.results import result_from_bytes, serialize_result
 
@@ -65,7 +81,7 @@ _OPEN_PATHS: set[Path] = set()
 _OPEN_LOCK = threading.Lock()
 
 
-def _lock_holder(lock_file: Path) -> int | None:
+def lock_holder(lock_file: Path) -> int | None:
     """Pid of the process holding a POSIX/flock lock on ``lock_file`` (Linux), else None."""
     try:
         st = lock_file.stat()
@@ -157,16 +173,6 @@ def _in_use(path: Path, pid: int | None) -> StoreError:
     )
 
 
-def _parse_error(exc: SyntaxError, source: str, fmt: ox.RdfFormat) -> ParseError:
-    return ParseError(
-        f"invalid {fmt.name}: {exc.msg}",
-        source=source,
-        line=exc.lineno,
-        column=exc.offset,
-        hint="fix the data; nothing was written",
-    )
-
-
 def _run_with_timeout(fn: Callable[[], _T], timeout_s: float, what: str) -> _T:
     """Run ``fn`` in a daemon thread; LimitExceeded if it is not done after ``timeout_s``."""
     box: dict[str, Any] = {}
@@ -195,7 +201,7 @@ MEMORY = ":memory:"
 """The store name that means an in-memory store."""
 
 
-class EmbeddedStore:
+class EmbeddedStore(StoreBase):
     """pyoxigraph Store behind the :class:`svckg.store.base.Store` protocol.
 
     >>> store = EmbeddedStore(None)
@@ -229,7 +235,7 @@ class EmbeddedStore:
                 )
             _check_directory(path)
             lock_file = path / "LOCK"
-            pid = _lock_holder(lock_file) if lock_file.exists() else None
+            pid = lock_holder(lock_file) if lock_file.exists() else None
             if pid is not None:
                 if pid == os.getpid():
                     raise StoreError(
@@ -250,7 +256,7 @@ class EmbeddedStore:
                 else:
                     _restore_listing(path, before)
                 if _LOCK_MESSAGE.search(message):
-                    raise _in_use(path, _lock_holder(lock_file)) from exc
+                    raise _in_use(path, lock_holder(lock_file)) from exc
                 if isinstance(exc, PermissionError) or "permission" in message.lower():
                     raise StoreError(
                         f"cannot open the store: {message}",
@@ -264,21 +270,19 @@ class EmbeddedStore:
     # -- state -------------------------------------------------------------------------
 
     @property
-    def generation(self) -> int:
-        """Changes on every write made through this object (cache key)."""
-        return self._generation
+    def exclusive(self) -> bool:
+        """Always: the directory lock (or memory) keeps other processes out."""
+        return True
 
     @property
     def engine(self) -> ox.Store:
         """The pyoxigraph store, for modules that need engine-specific speed.
 
-        Writes made directly on the engine do not change :attr:`generation`."""
+        Writes made directly on the engine do not change :attr:`generation`: write through
+        the store's methods (``bulk_load`` and ``copy_graph`` are as fast)."""
         if self._store is None:
             raise StoreError("the store is closed", where=str(self.path or ":memory:"))
         return self._store
-
-    def _touch(self) -> None:
-        self._generation += 1
 
     # -- queries -------------------------------------------------------------------------
 
@@ -286,8 +290,8 @@ class EmbeddedStore:
         self,
         sparql: str,
         *,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
         substitutions: dict[str, Term] | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
@@ -338,12 +342,7 @@ class EmbeddedStore:
     # -- writes -------------------------------------------------------------------------
 
     def load(
-        self,
-        data: bytes | Iterable[ox.Triple],
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
+        self, data: Triples, graph: str, *, format: Format = None, replace: bool = False
     ) -> int:
         """Add triples into named graph ``graph`` (see the module notes on atomicity).
 
@@ -359,7 +358,7 @@ class EmbeddedStore:
             try:  # validate and count first: a bad input must write nothing
                 count = sum(1 for _ in ox.parse(raw, format=fmt))
             except SyntaxError as exc:
-                raise _parse_error(exc, graph, fmt) from exc
+                raise syntax_error(exc, graph, fmt, "fix the data; nothing was written") from exc
         else:
             triples = list(data)
             count = len(triples)
@@ -386,6 +385,49 @@ class EmbeddedStore:
         if count or has_data:
             self._touch()
         return count
+
+    def bulk_load(
+        self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
+    ) -> None:
+        """Add triples by pyoxigraph's ``bulk_load`` / ``bulk_extend`` (see
+        :meth:`svckg.store.base.Store.bulk_load`: fast, not atomic, for a new graph)."""
+        engine = self.engine
+        node = _iri(graph)
+        try:
+            if isinstance(data, bytes | bytearray | memoryview):
+                fmt = triples_format(format, graph)
+                try:
+                    engine.bulk_load(bytes(data), fmt, base_iri=base_iri, to_graph=node)
+                except SyntaxError as exc:
+                    raise syntax_error(exc, graph, fmt, "fix the data") from exc
+            else:
+                engine.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in data)
+        finally:
+            self._touch()
+
+    def copy_graph(self, source: Store, graph: str, into: str | None = None) -> int:
+        """Copy a graph of ``source`` in by ``bulk_extend`` (see
+        :meth:`svckg.store.base.Store.copy_graph`)."""
+        node = _iri(into or graph)
+        copied = [
+            ox.Quad(q.subject, q.predicate, q.object, node) for q in source.quads(graph=graph)
+        ]
+        self.engine.bulk_extend(copied)
+        self._touch()
+        return len(copied)
+
+    def insert_where(self, template: str, where: str, graph: str) -> None:
+        """In memory one ``INSERT`` update (a transaction is as fast as a bulk write there and
+        needs no serialization); on disk a CONSTRUCT bulk-loaded (see
+        :meth:`svckg.store.base.Store.insert_where`)."""
+        if self.path is None:
+            self.update(f"INSERT {{ GRAPH <{_iri(graph).value}> {{ {template} }} }} {where}")
+            return
+        result = self.query(f"CONSTRUCT {{ {template} }} {where}")
+        assert isinstance(result, ox.QueryTriples)
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        if data:
+            self.bulk_load(keep_blank_labels(data), graph, format=ox.RdfFormat.N_TRIPLES)
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (no error if absent)."""
@@ -434,9 +476,9 @@ class EmbeddedStore:
 
     def quads(
         self,
-        subject: ox.NamedNode | ox.BlankNode | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        subject: Subject = None,
+        predicate: Predicate = None,
+        object: Object = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern (None: any)."""
@@ -454,12 +496,6 @@ class EmbeddedStore:
                 with _OPEN_LOCK:
                     _OPEN_PATHS.discard(self.path)
         self._store = None
-
-    def __enter__(self) -> EmbeddedStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __del__(self) -> None:
         if getattr(self, "_store", None) is not None and self.path is not None:
@@ -490,7 +526,7 @@ def _replace_update(
         if diff
         else []
     )
-    if diff and new and not any(map(_has_blank, new)) and not any(map(_has_blank, old)):
+    if diff and new and not any(map(has_blank, new)) and not any(map(has_blank, old)):
         new_keys, old_keys = set(map(str, new)), set(map(str, old))
         removed = " .\n".join(old_keys - new_keys)
         added = " .\n".join(new_keys - old_keys)
@@ -502,12 +538,4 @@ def _replace_update(
     return f"DROP SILENT GRAPH {target} ;\nINSERT DATA {{ GRAPH {target} {{\n{body}\n}} }}"
 
 
-def _has_blank(triple: ox.Triple) -> bool:
-    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
-
-
-def _iri(value: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(value)
-    except ValueError as exc:
-        raise QueryError(f"not a valid graph IRI: {value!r} ({exc})") from exc
+_iri = graph_node

@@ -20,14 +20,29 @@ go in the first request (a blank node label only means the same node within one 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
 
-from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError
-from svckg.store.base import QUAD_FORMATS, QueryResult, triples_format
+from svckg.errors import LimitExceeded, QueryError, StoreError
+from svckg.store.base import (
+    QUAD_FORMATS,
+    Format,
+    Graphs,
+    Object,
+    Predicate,
+    QueryResult,
+    Store,
+    StoreBase,
+    Subject,
+    Triples,
+    graph_node,
+    has_blank,
+    parse_triples,
+    triples_format,
+)
 from svckg.store.params import Term, bind_parameters, check_dataset, term_text
 from svckg.store.results import solutions_from_bytes, triples_from_bytes
 
@@ -44,7 +59,7 @@ _ACCEPT_QUERY = (
 )
 
 
-class RemoteStore:
+class RemoteStore(StoreBase):
     """A SPARQL 1.1 endpoint behind the :class:`svckg.store.base.Store` protocol.
 
     ``update_url`` defaults to ``query_url``; ``gsp_url`` (Graph Store Protocol) is optional
@@ -70,12 +85,9 @@ class RemoteStore:
         self._generation = 0
 
     @property
-    def generation(self) -> int:
-        """Changes on every write made through this object (cache key)."""
-        return self._generation
-
-    def _touch(self) -> None:
-        self._generation += 1
+    def exclusive(self) -> bool:
+        """Never: other clients may write to the endpoint."""
+        return False
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -137,8 +149,8 @@ class RemoteStore:
         self,
         sparql: str,
         *,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
         substitutions: dict[str, Term] | None = None,
         timeout_s: float | None = None,
     ) -> QueryResult:
@@ -166,31 +178,13 @@ class RemoteStore:
     # -- writes -------------------------------------------------------------------------
 
     def load(
-        self,
-        data: bytes | Iterable[ox.Triple],
-        graph: str,
-        *,
-        format: ox.RdfFormat | None = None,
-        replace: bool = False,
+        self, data: Triples, graph: str, *, format: Format = None, replace: bool = False
     ) -> int:
         """Add triples into named graph ``graph`` (see the module notes on atomicity).
 
         The data is parsed here first: bad syntax raises ParseError and sends nothing."""
         target = _checked_iri(graph)
-        fmt = triples_format(format, graph)
-        if isinstance(data, bytes | bytearray | memoryview):
-            try:
-                triples = list(ox.parse(bytes(data), format=fmt))
-            except SyntaxError as exc:
-                raise ParseError(
-                    f"invalid {fmt.name}: {exc.msg}",
-                    source=graph,
-                    line=exc.lineno,
-                    column=exc.offset,
-                    hint="fix the data; nothing was sent",
-                ) from exc
-        else:
-            triples = list(data)
+        triples = _triples(data, graph, format)
         if replace and not triples:
             self.drop_graph(graph)
             return 0
@@ -206,8 +200,8 @@ class RemoteStore:
             )
             self._touch()
             return len(triples)
-        with_blank = [t for t in triples if _has_blank(t)]
-        plain = [t for t in triples if not _has_blank(t)]
+        with_blank = [t for t in triples if has_blank(t)]
+        plain = [t for t in triples if not has_blank(t)]
         first_size = max(INSERT_CHUNK - len(with_blank), 0)
         chunks = [with_blank + plain[:first_size]]
         rest = iter(plain[first_size:])
@@ -219,6 +213,23 @@ class RemoteStore:
                 continue
             self.update(f"{drop}INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
         return len(triples)
+
+    def bulk_load(
+        self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
+    ) -> None:
+        """As :meth:`load` (HTTP has no faster path; see
+        :meth:`svckg.store.base.Store.bulk_load`)."""
+        self.load(_triples(data, graph, format, base_iri), graph)
+
+    def copy_graph(self, source: Store, graph: str, into: str | None = None) -> int:
+        """Copy a graph of ``source`` in with :meth:`load` (see
+        :meth:`svckg.store.base.Store.copy_graph`)."""
+        return self.load([q.triple for q in source.quads(graph=graph)], into or graph)
+
+    def insert_where(self, template: str, where: str, graph: str) -> None:
+        """One ``INSERT`` update: no triple travels over the network (see
+        :meth:`svckg.store.base.Store.insert_where`)."""
+        self.update(f"INSERT {{ GRAPH <{_checked_iri(graph)}> {{ {template} }} }} {where}")
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (no error if absent)."""
@@ -279,9 +290,9 @@ class RemoteStore:
 
     def quads(
         self,
-        subject: ox.NamedNode | ox.BlankNode | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        subject: Subject = None,
+        predicate: Predicate = None,
+        object: Object = None,
         graph: str | None = None,
     ) -> Iterator[ox.Quad]:
         """Quads of the named graphs matching a pattern (None: any). Blank nodes cannot be
@@ -305,12 +316,6 @@ class RemoteStore:
         """Close the HTTP connections."""
         self._client.close()
 
-    def __enter__(self) -> RemoteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 def _timeout(read_s: float) -> httpx.Timeout:
     """``read_s`` bounds the wait for the answer (the query timeout); connecting, sending and
@@ -327,15 +332,19 @@ def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
+def _triples(
+    data: Triples, graph: str, format: Format, base_iri: str | None = None
+) -> list[ox.Triple]:
+    """The triples to send: given, or parsed from serialized data (ParseError: nothing sent)."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        return list(data)
+    fmt = triples_format(format, graph)
+    hint = "fix the data; nothing was sent"
+    return parse_triples(bytes(data), fmt, graph, base_iri=base_iri, hint=hint)
+
+
 def _checked_iri(value: str) -> str:
-    try:
-        return ox.NamedNode(value).value
-    except ValueError as exc:
-        raise QueryError(f"not a valid graph IRI: {value!r} ({exc})") from exc
-
-
-def _has_blank(triple: ox.Triple) -> bool:
-    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+    return graph_node(value).value
 
 
 def _parse_answer(response: httpx.Response, url: str) -> QueryResult:

@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from svckg.config import SHAPES_DIR, load_settings
 from svckg.errors import ParseError, ShapesError
+from svckg.store.base import Store
 from svckg.validation.fast.engine import FastValidator
 from svckg.validation.fast.paths import path_from_report
 from svckg.validation.report import ValidationReport, ValidationResult, term_text
@@ -68,7 +69,7 @@ def fast_validator(shapes: Graph) -> FastValidator:
 
 
 def validate_store(
-    store: ox.Store | object,
+    store: Store | ox.Store,
     shapes: Graph,
     *,
     default_graph: Sequence[str] | None = None,
@@ -76,15 +77,12 @@ def validate_store(
     validator: str | None = None,
 ) -> ValidationReport:
     """Validate the union of the graphs ``default_graph`` names (None: all graphs) of a
-    pyoxigraph Store or an EmbeddedStore against ``shapes``.
+    store (any :class:`svckg.store.base.Store`, or a bare pyoxigraph Store) against ``shapes``.
 
     ``focus_nodes`` (IRIs touched by a change) scopes the fast validator to what the change
     can affect; pyshacl always validates the whole data. ``validator`` is ``sparql`` or
     ``pyshacl``; None reads ``Settings.validator``.
     """
-    engine = getattr(store, "engine", store)
-    if not isinstance(engine, ox.Store):
-        raise TypeError("validate_store needs a pyoxigraph Store or an EmbeddedStore")
     choice = validator or load_settings().validator
     if choice not in VALIDATORS:
         raise ShapesError(
@@ -92,6 +90,7 @@ def validate_store(
             where="Settings.validator",
             hint="use 'sparql' or 'pyshacl' (SVCKG_VALIDATOR)",
         )
+    engine = _engine(store, default_graph)
     if choice == "sparql":
         graphs = [ox.NamedNode(g) for g in default_graph] if default_graph is not None else None
         return fast_validator(shapes).validate(
@@ -100,10 +99,30 @@ def validate_store(
     return validate_pyshacl(store_to_graph(engine, default_graph), shapes)
 
 
+def _engine(store: Store | ox.Store, graphs: Sequence[str] | None) -> ox.Store:
+    """The pyoxigraph engine the validators read: the store's own when it runs in this
+    process (both validators need an in-process engine: custom SPARQL functions, quad
+    scans), else an in-memory copy of the ``graphs`` (None: all) of the store."""
+    if isinstance(store, ox.Store):
+        return store
+    engine = getattr(store, "engine", None)
+    if isinstance(engine, ox.Store):
+        return engine
+    if not isinstance(store, Store):
+        raise TypeError("validate_store needs a svckg Store or a pyoxigraph Store")
+    copy = ox.Store()
+    for graph in graphs if graphs is not None else store.graphs():
+        node = ox.NamedNode(graph)
+        copy.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, node) for q in store.quads(graph=graph)
+        )
+    return copy
+
+
 def validate(
-    data: Graph | ox.Store | object, shapes: Graph, *, validator: str | None = None
+    data: Graph | Store | ox.Store, shapes: Graph, *, validator: str | None = None
 ) -> ValidationReport:
-    """Validate an rdflib Graph, a pyoxigraph Store or an EmbeddedStore (all its graphs).
+    """Validate an rdflib Graph, a svckg Store or a pyoxigraph Store (all its graphs).
 
     >>> from rdflib import Graph
     >>> shapes = Graph().parse(data='<urn:S> <http://www.w3.org/ns/shacl#targetNode> <urn:a> ;'

@@ -23,8 +23,8 @@ import pyoxigraph as ox
 from svckg.api.state import AppState
 from svckg.errors import InputError, NotFound, ValidationFailed
 from svckg.ingest import imports, records
+from svckg.ingest.base import SourceFile
 from svckg.ingest.pipeline import import_sources
-from svckg.ingest.registry import SourceFile
 
 SOURCE = "graphql-edits.nt"
 """Source name of the import holding every element written through GraphQL."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from lxml import etree
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS
 
 from svckg.errors import InputError
 from svckg.ingest.archimodel import (
@@ -33,6 +33,7 @@ from svckg.ingest.archimodel import (
 )
 from svckg.ingest.mapping import Alignment, encode, load_alignment, model_base
 from svckg.store.base import Store
+from svckg.terms import RDF_TYPE_IRI, RDFS_LABEL_IRI
 from svckg.vocab import (
     ARCHIMATE,
     DEPENDENCY_PROPERTIES,
@@ -49,7 +50,7 @@ SCHEMA_LOCATION = f"{NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_D
 SYSTEM_GRAPHS = {*VOCABULARY_GRAPHS, str(PROVENANCE_GRAPH), str(SYSTEM_GRAPH)}
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 A = str(ARCHIMATE)
-TYPE, LABEL = str(RDF.type), str(RDFS.label)
+TYPE, LABEL = RDF_TYPE_IRI, RDFS_LABEL_IRI
 IDENT, DESCR, HAS_PART, REFS = (
     str(DCTERMS.identifier),
     str(DCTERMS.description),
