@@ -39,6 +39,9 @@ class Settings:
     """Remote SPARQL Update endpoint (defaults to the query endpoint)."""
     remote_gsp: str | None = None
     """Remote Graph Store Protocol endpoint (optional)."""
+    remote_dialect: str = "auto"
+    """The remote engine's dialect (``auto``, ``generic``, ``oxigraph``, ``virtuoso``): see
+    :mod:`svckg.store.dialects`; ``auto`` reads it from the first answer's ``Server`` header."""
     base_iri: str = "https://w3id.org/svckg/id/"
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
@@ -72,6 +75,7 @@ def load_settings(**overrides: object) -> Settings:
         store=_env("STORE", ".svckg/store"),
         remote_update=os.environ.get("SVCKG_REMOTE_UPDATE"),
         remote_gsp=os.environ.get("SVCKG_REMOTE_GSP"),
+        remote_dialect=_env("REMOTE_DIALECT", "auto"),
         base_iri=_env("BASE_IRI", "https://w3id.org/svckg/id/"),
         validator=_env("VALIDATOR", "sparql"),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024),

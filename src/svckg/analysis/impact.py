@@ -66,7 +66,8 @@ def _walk(
     index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool
 ) -> tuple[dict[str, int], dict[str, Path], dict[str, list[tuple[str, str]]]]:
     """Breadth-first backwards from the roots: distance, one shortest chain per node and, when
-    asked, every parent edge on a shortest chain."""
+    asked, every parent edge on a shortest chain. Each level and each node's edges are taken in
+    sorted order, so the chain chosen among equals does not depend on the engine's row order."""
     distance: dict[str, int] = dict.fromkeys(roots, 0)
     chain: dict[str, Path] = dict.fromkeys(roots, ())
     parents: dict[str, list[tuple[str, str]]] = {}
@@ -76,9 +77,9 @@ def _walk(
     while frontier:
         level += 1
         nxt: list[str] = []
-        for needed in frontier:
+        for needed in sorted(frontier) if level > 1 else frontier:
             below = chain[needed]
-            for predicate, dependent in backward.get(needed, ()):
+            for predicate, dependent in sorted(backward.get(needed, ())):
                 seen = distance.get(dependent)
                 if seen is None:
                     distance[dependent] = level
@@ -171,7 +172,7 @@ def describe(index: DependencyIndex, key: str) -> _Description:
             index.layer(key),
             bool(visible_in) or any(t in classes for t in types),
             visible_in,
-            tuple(index.owners.get(key, ())),
+            tuple(sorted(index.owners.get(key, ()))),
         )
         memo[key] = found
     return found
@@ -264,7 +265,9 @@ class _Details:
         return _parties(self.index, list(self.distance))
 
     def owners(self) -> list[Contact]:
-        return contacts(self.index, list(self.distance))
+        # nearest first, then by IRI: the walk's order depends on the engine's row order
+        ordered = sorted(self.distance, key=lambda key: (self.distance[key], key))
+        return contacts(self.index, ordered)
 
 
 def _agreements(
@@ -277,7 +280,7 @@ def _agreements(
     for key in affected:
         if key not in covers:
             continue
-        covered = tuple(o for o in covers[key] if o in distance)
+        covered = tuple(sorted(o for o in covers[key] if o in distance))
         if not covered:
             continue
         static = memo.get(key)
