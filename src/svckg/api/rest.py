@@ -169,7 +169,7 @@ async def upload(
     fields = await upload_fields(request)
     fail_on = fail_on or fields.get("fail_on") or "violation"
     profile = profile or fields.get("profile")
-    settings = _with_profile(state.settings, profile)
+    settings = with_profile(state.settings, profile)
 
     def run() -> dict[str, Any]:
         with state.write_lock:
@@ -232,7 +232,7 @@ async def upload_fields(request: Request) -> dict[str, str]:
     return {name: value for name, value in form.multi_items() if isinstance(value, str)}
 
 
-def _with_profile(settings: Settings, profile: str | None) -> Settings:
+def with_profile(settings: Settings, profile: str | None) -> Settings:
     """``settings`` with the validation profile a request asks for (checked)."""
     from svckg.validation.shacl import PROFILES
 

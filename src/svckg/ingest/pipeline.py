@@ -345,6 +345,9 @@ def _check(
             all_graphs.append(CONTEXT_GRAPH)
         report = _validate(vstore, all_graphs, settings)
         report = _locate(report, staged, vstore, graphs)
+        findings = [f for s in staged for f in s.findings]
+        if findings:
+            report = ValidationReport(results=[*report.results, *findings])
         timings["validate"] = time.perf_counter() - t1
         edges = [vstore.export(ox.RdfFormat.N_TRIPLES, f"{g}:inferred") for g in graphs]
         return _Checked(report, timings, edges, list(zip(triples, inferred, strict=True)))

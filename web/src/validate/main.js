@@ -24,9 +24,10 @@ async function send(dryRun) {
   setToken(token);
   const body = new FormData();
   for (const file of files) body.append("file", file, file.name);
+  if ($("profile").value) body.append("profile", $("profile").value);
+  if (!dryRun && $("fail-on-warning").checked) body.append("fail_on", "warning");
   const params = new URLSearchParams();
   if ($("format").value) params.set("format", $("format").value);
-  if (!dryRun && $("force").checked) params.set("force", "true");
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   const url = dryRun ? "/api/ui/validate" : "/api/imports";
@@ -135,9 +136,12 @@ form.addEventListener("submit", async (event) => {
     validatedWarnings = (report.results || []).filter((r) => r.severity === "Warning").length;
     updateCommit();
     if (!$("token").value.trim()) say(`${names} conforms. Enter an editor token to import it.`);
-    else if (validatedWarnings && !$("force").checked) {
-      say(`${names} conforms with ${validatedWarnings} warning(s): tick "Import even with `
-        + "warnings\" to import it.");
+    else if (validatedWarnings && $("fail-on-warning").checked) {
+      say(`${names} conforms with ${validatedWarnings} warning(s): untick "Refuse the import `
+        + "when there are warnings\" to import it (the warnings are recorded).");
+    } else if (validatedWarnings) {
+      say(`${names} conforms with ${validatedWarnings} warning(s): you can import it; the `
+        + "warnings are recorded with the import.");
     } else say(`${names} conforms: you can import it.`);
   } else if (report) {
     say(`${names} does not conform: fix the violations below and validate again.`, true);
@@ -148,14 +152,18 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
-/** Import is possible once the chosen files conformed, with a token, warnings accepted. */
+/** Import is possible once the chosen files conformed, with a token, unless warnings block. */
 function updateCommit() {
   $("commit").disabled = !(validated && $("token").value.trim()
-    && (!validatedWarnings || $("force").checked));
+    && (!validatedWarnings || !$("fail-on-warning").checked));
 }
 
 $("token").addEventListener("input", updateCommit);
-$("force").addEventListener("change", updateCommit);
+$("fail-on-warning").addEventListener("change", updateCommit);
+$("profile").addEventListener("change", () => {
+  validated = null;
+  $("commit").disabled = true;
+});
 
 $("file").addEventListener("change", () => {
   validated = null;
