@@ -318,3 +318,37 @@ def test_fuzzed_native_files_give_a_clean_error_or_a_model(data: bytes) -> None:
         assert str(exc) and exc.where is not None or isinstance(exc, ParseError)
         return
     assert staged.format == "archi"
+
+
+def test_profiles_junction_kinds_documentation_and_old_names() -> None:
+    data = _model(
+        '<folder name="Business" id="f1" type="business">'
+        '<element xsi:type="archimate:BusinessActor" name="Clerk" id="a1" profiles="p1">'
+        "<documentation>Works the desk</documentation>"
+        '<property key="Cost centre" value="CC-7"/></element>'
+        '<element xsi:type="archimate:BusinessProcess" name="Serve" id="bp"/>'
+        '<element xsi:type="archimate:InfrastructureService" name="Old" id="is1"/></folder>'
+        '<folder name="Other" id="f2" type="other">'
+        '<element xsi:type="archimate:Junction" id="j1" type="or"/>'
+        '<element xsi:type="archimate:Junction" id="j2"/></folder>'
+        '<folder name="Relations" id="f3" type="relations">'
+        '<element xsi:type="archimate:UsedByRelationship" id="r1" source="is1" target="j1"/>'
+        '<element xsi:type="archimate:UsedByRelationship" id="r2" source="j1" target="bp"/>'
+        '<element xsi:type="archimate:AssociationRelationship" id="r3" source="a1" target="bp"'
+        ' directed="true"/></folder>'
+        '<profile name="Desk clerk" id="p1" conceptType="BusinessActor"/>'
+    )
+    staged = archi_native.parse(SourceFile("m.archimate", data))
+    base = "https://w3id.org/svckg/id/t1/"
+    facts = {(t.subject.value, t.predicate.value, t.object.value) for t in staged.triples}
+    assert (base + "a1", ARCH + "profile", "Desk clerk") in facts
+    assert (base + "a1", "http://purl.org/dc/terms/description", "Works the desk") in facts
+    assert any(s == base + "a1" and o == "CC-7" for s, _, o in facts)
+    assert (base + "j1", RDF_TYPE, ARCH + "OrJunction") in facts
+    assert (base + "j2", RDF_TYPE, ARCH + "AndJunction") in facts
+    assert (base + "is1", RDF_TYPE, ARCH + "TechnologyService") in facts
+    assert (base + "r1", RDF_TYPE, ARCH + "Serving") in facts
+    assert (base + "r3", ARCH + "isDirected", "true") in facts
+    assert (base + "bp", "https://w3id.org/svckg#usesResource", base + "is1") in facts or any(
+        s == base + "bp" and o == base + "is1" for s, _, o in facts
+    ), "the junction passes the serving through"
