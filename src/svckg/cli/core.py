@@ -152,6 +152,12 @@ FailOnOption = Annotated[
         "ahead) or 'warning' (warnings block too, unless --force).",
     ),
 ]
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Table: show every result (default: a summary, then the first of each shape)."
+    ),
+]
 ProfileOption = Annotated[
     str | None,
     typer.Option(
@@ -192,6 +198,7 @@ def import_(
     mapping: MappingOption = None,
     fail_on: FailOnOption = "violation",
     profile: ProfileOption = None,
+    all_results: AllOption = False,
     report_format: Annotated[
         str,
         typer.Option(
@@ -232,10 +239,12 @@ def import_(
             except ValidationFailed as exc:
                 bar.stop()
                 if exc.report is not None:
-                    sys.stdout.write(render(exc.report, report_format))  # type: ignore[arg-type]
+                    sys.stdout.write(
+                        render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
+                    )
                 raise
     if outcome.report.results:
-        sys.stdout.write(render(outcome.report, report_format))
+        sys.stdout.write(render(outcome.report, report_format, all_results=all_results))
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
         table.add_column(column, overflow="fold")
@@ -276,6 +285,7 @@ def validate(
     mapping: MappingOption = None,
     fail_on: FailOnOption = "violation",
     profile: ProfileOption = None,
+    all_results: AllOption = False,
     store: StoreOption = None,
 ) -> None:
     """Validate files without importing them. Exit 0 conforms, 1 violations (or warnings with
@@ -297,7 +307,7 @@ def validate(
         use_store = ":memory:"
     with _opened(use_store, must_exist=False) as opened:
         report = pipeline.validate_staged(opened, staged, settings=settings)
-    sys.stdout.write(render(report, format))
+    sys.stdout.write(render(report, format, all_results=all_results))
     err_console.print(summary(report), highlight=False)
     blocked = not report.conforms or (fail_on == "warning" and bool(report.warnings))
     raise typer.Exit(1 if blocked else 0)

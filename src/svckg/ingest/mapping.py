@@ -67,6 +67,8 @@ class Alignment:
     impact_roles: dict[str, str] = field(default_factory=dict)
     """ArchiMate element type -> ``goal-or-plan`` or ``party``: such elements never get a
     status in impact analysis (see ``svcm:impactRole``)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """ArchiMate type -> its label ("Business Service")."""
 
     def canonical(self, type_name: str) -> str:
         """The canonical ArchiMate type name for ``type_name`` (aliases resolved)."""
@@ -204,6 +206,11 @@ def load_alignment(alignments: Path = ALIGNMENTS_FILE, ontology: Path = ONTOLOGY
         export_types=tuple((cls, name) for _, cls, name in exports),
         connector_types=frozenset(connector_types),
         impact_roles=impact_roles,
+        labels={
+            _local(t): str(label)
+            for t in arch_types("ElementType") + arch_types("RelationshipType")
+            if (label := g.value(t, RDFS.label)) is not None
+        },
     )
 
 

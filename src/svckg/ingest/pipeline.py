@@ -55,6 +55,7 @@ from svckg.ingest.registry import stage
 from svckg.store import memory_store
 from svckg.store.base import Store, keep_blank_labels
 from svckg.terms import RDF_TYPE
+from svckg.validation.archimate_messages import in_source_language
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult
 from svckg.vocab import VOCABULARY_GRAPHS
 
@@ -345,6 +346,7 @@ def _check(
             all_graphs.append(CONTEXT_GRAPH)
         report = _validate(vstore, all_graphs, settings)
         report = _locate(report, staged, vstore, graphs)
+        report = in_source_language(report, staged)
         findings = [f for s in staged for f in s.findings]
         if findings:
             report = ValidationReport(results=[*report.results, *findings])

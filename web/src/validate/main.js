@@ -69,6 +69,9 @@ function shortName(iri) {
   return m ? m[1] : iri;
 }
 
+const FIRST_ROWS = 20;
+/** Rows shown per shape before "Show all" (a report can hold thousands of results). */
+
 function renderReport(report) {
   const target = $("report");
   target.replaceChildren();
@@ -84,34 +87,56 @@ function renderReport(report) {
     if (!byShape.has(key)) byShape.set(key, []);
     byShape.get(key).push(r);
   }
+  // summary first: counts by shape and severity, like a linter's statistics
+  const summary = el("table", { class: "report", "aria-label": "Results by shape" },
+    el("thead", {}, el("tr", {}, ["Shape", "Severity", "Results"]
+      .map((h) => el("th", { scope: "col" }, h)))));
+  const sbody = el("tbody");
   for (const [shape, items] of byShape) {
-    const byElement = new Map();
-    for (const r of items) {
-      if (!byElement.has(r.focus_node)) byElement.set(r.focus_node, []);
-      byElement.get(r.focus_node).push(r);
-    }
-    const severity = items[0].severity;
-    const group = el("section", { class: "report-group", "aria-label": `Shape ${shortName(shape)}` },
-      el("h3", {}, el("span", { class: `sev-${severity}` }, severity), ` ${shortName(shape)} `,
-        el("span", { class: "muted" }, `(${items.length})`)));
-    const table = el("table", { class: "report" },
-      el("thead", {}, el("tr", {}, ["Element", "Where in the file", "Path", "Value", "Message"]
-        .map((h) => el("th", { scope: "col" }, h)))));
-    const tbody = el("tbody");
-    for (const [focus, rows] of byElement) {
-      rows.forEach((r, i) => tbody.append(el("tr", { class: "result", dataset: { severity: r.severity } },
-        // the element is in the upload, not (yet) in the store: name it, no link
-        i === 0 ? el("td", { rowspan: String(rows.length), title: focus },
-          (r.location && r.location.element_name) || shortName(focus)) : null,
-        el("td", {}, locationText(r.location)),
-        el("td", {}, shortName(r.path || "")),
-        el("td", {}, r.value ?? ""),
-        el("td", { class: `sev-${r.severity}` }, r.message))));
-    }
-    table.append(tbody);
-    group.append(table);
-    target.append(group);
+    sbody.append(el("tr", {}, el("td", {}, shortName(shape)),
+      el("td", { class: `sev-${items[0].severity}` }, items[0].severity),
+      el("td", {}, String(items.length))));
   }
+  summary.append(sbody);
+  target.append(summary);
+  for (const [shape, items] of byShape) target.append(renderGroup(shape, items, FIRST_ROWS));
+}
+
+/** One shape's results: the first ``limit`` (null: all) and a button for the rest. */
+function renderGroup(shape, items, limit) {
+  const shown = limit === null ? items : items.slice(0, limit);
+  const byElement = new Map();
+  for (const r of shown) {
+    if (!byElement.has(r.focus_node)) byElement.set(r.focus_node, []);
+    byElement.get(r.focus_node).push(r);
+  }
+  const severity = items[0].severity;
+  const group = el("section", { class: "report-group", "aria-label": `Shape ${shortName(shape)}` },
+    el("h3", {}, el("span", { class: `sev-${severity}` }, severity), ` ${shortName(shape)} `,
+      el("span", { class: "muted" }, `(${items.length})`)));
+  const table = el("table", { class: "report" },
+    el("thead", {}, el("tr", {}, ["Element", "Where in the file", "Path", "Value", "Message"]
+      .map((h) => el("th", { scope: "col" }, h)))));
+  const tbody = el("tbody");
+  for (const [focus, rows] of byElement) {
+    rows.forEach((r, i) => tbody.append(el("tr", { class: "result", dataset: { severity: r.severity } },
+      // the element is in the upload, not (yet) in the store: name it, no link
+      i === 0 ? el("td", { rowspan: String(rows.length), title: focus },
+        (r.location && r.location.element_name) || shortName(focus)) : null,
+      el("td", {}, locationText(r.location)),
+      el("td", {}, shortName(r.path || "")),
+      el("td", {}, r.value ?? ""),
+      el("td", { class: `sev-${r.severity}` }, r.message))));
+  }
+  table.append(tbody);
+  group.append(table);
+  if (shown.length < items.length) {
+    const more = el("button", { type: "button" },
+      `Show all ${items.length} (${items.length - shown.length} more)`);
+    more.addEventListener("click", () => group.replaceWith(renderGroup(shape, items, null)));
+    group.append(more);
+  }
+  return group;
 }
 
 form.addEventListener("submit", async (event) => {
