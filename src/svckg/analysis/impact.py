@@ -41,25 +41,37 @@ from svckg.analysis.results import (
 from svckg.errors import NotFound, QueryError
 from svckg.store.base import Store
 from svckg.terms import expand_iri
-from svckg.vocab import ARCHIMATE, SVC
+from svckg.vocab import ALIGNMENTS_GRAPH, MAPPING, SVC
 
 TOUCHPOINT = str(SVC.Touchpoint)
 SERVICE_INTERACTION = str(SVC.ServiceInteraction)
 GOAL, PARTY = "goal-or-plan", "party"
 
 
+_ROLES = {str(MAPPING.GoalOrPlan): GOAL, str(MAPPING.Party): PARTY}
+
+
+def _load_roles(store: Store, index: DependencyIndex) -> None:
+    """Which types never get a status: ``svcm:impactRole`` in the store's alignments graph
+    (``ontology/alignments.ttl``) and the subclasses of ``svc:Party``; memoized in the index."""
+    memo = index.memo.setdefault("impact roles", {})
+    if " by type" in memo:
+        return
+    rows = store.query(
+        f"SELECT ?t ?r WHERE {{ GRAPH <{ALIGNMENTS_GRAPH}> {{ ?t <{MAPPING.impactRole}> ?r }} }}"
+    )
+    by_type = {row["t"].value: _ROLES[row["r"].value] for row in rows if row["r"].value in _ROLES}  # type: ignore[index]
+    by_type.update(dict.fromkeys(index.subclasses(str(SVC.Party)), PARTY))
+    memo[" by type"] = by_type
+
+
 def role_of(index: DependencyIndex, key: str) -> str | None:
-    """``goal-or-plan``, ``party`` or None (an element that can go down); memoized."""
+    """``goal-or-plan``, ``party`` or None (an element that can go down); memoized.
+    :func:`_load_roles` must have run for this index."""
     memo = index.memo.setdefault("impact roles", {})
     if key in memo:
         return memo[key]
-    by_type = memo.get(" by type")
-    if by_type is None:
-        from svckg.ingest.mapping import load_alignment
-
-        by_type = {str(ARCHIMATE) + t: r for t, r in load_alignment().impact_roles.items()}
-        by_type.update(dict.fromkeys(index.subclasses(str(SVC.Party)), PARTY))
-        memo[" by type"] = by_type
+    by_type = memo.get(" by type", {})
     roles = {by_type[t] for t in index.types.get(key, ()) if t in by_type}
     role = GOAL if GOAL in roles else PARTY if roles else None
     memo[key] = role
@@ -174,6 +186,7 @@ def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> Impact
     if max_paths < 1:
         raise QueryError(f"max_paths must be at least 1, got {max_paths}")
     index = get_index(store)
+    _load_roles(store, index)
     roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
     distance, chain, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
     down = _down(index, roots)

@@ -18,9 +18,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 from svckg.config import ONTOLOGY_DIR, load_settings
 from svckg.errors import InputError
 from svckg.terms import local_name
-from svckg.vocab import ARCHIMATE, SVC
+from svckg.vocab import ARCHIMATE, MAPPING, SVC
 
-SVCM = "https://w3id.org/svckg/mapping#"
+SVCM = str(MAPPING)
 """Namespace of the mapping vocabulary used in alignments.ttl (prefix ``svcm:``)."""
 
 

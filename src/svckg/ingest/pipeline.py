@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, TooLarge, ValidationFailed
 from svckg.ingest import records
+from svckg.ingest.archimate_messages import in_source_language
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.inference import dependency_subproperties, infer_dependencies
 from svckg.ingest.rdf import ParsedTriples
@@ -55,7 +56,6 @@ from svckg.ingest.registry import stage
 from svckg.store import memory_store
 from svckg.store.base import Store, keep_blank_labels
 from svckg.terms import RDF_TYPE
-from svckg.validation.archimate_messages import in_source_language
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult
 from svckg.vocab import VOCABULARY_GRAPHS
 
