@@ -46,6 +46,9 @@ class Settings:
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
     """``sparql`` (fast, runs on the store engine) or ``pyshacl`` (reference)."""
+    shapes_profile: str = "default"
+    """Validation profile: ``default`` (what ArchiMate models cannot carry is a warning,
+    ``shapes/default-profile.ttl``) or ``strict`` (every core shape is a violation)."""
     max_upload_bytes: int = 200 * 1024 * 1024
     query_timeout_s: float = 30.0
     max_result_rows: int = 100_000
@@ -78,6 +81,7 @@ def load_settings(**overrides: object) -> Settings:
         remote_dialect=_env("REMOTE_DIALECT", "auto"),
         base_iri=_env("BASE_IRI", "https://w3id.org/svckg/id/"),
         validator=_env("VALIDATOR", "sparql"),
+        shapes_profile=_env("SHAPES_PROFILE", "default"),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024),
         query_timeout_s=float(_env("QUERY_TIMEOUT", "30")),
         max_result_rows=_env_int("MAX_RESULT_ROWS", 100_000),
