@@ -22,8 +22,7 @@ from fastapi.responses import Response
 
 from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
-from svckg.api.results import choose, content_type
-from svckg.api.state import (
+from svckg.api.dependencies import (
     AppState,
     app_state,
     check_declared_size,
@@ -31,6 +30,7 @@ from svckg.api.state import (
     run_blocking,
     run_write,
 )
+from svckg.api.results import choose, content_type
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
 from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
 from svckg.vocab import GRAPH

@@ -12,11 +12,9 @@ from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
 from svckg.api.auth import require_admin, require_editor, require_read
-from svckg.api.conneg import media_type_of
-from svckg.api.state import app_state, check_declared_size, run_blocking, run_write
-from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
+from svckg.api.dependencies import app_state, read_uploaded_files, run_blocking, run_write
+from svckg.errors import LimitExceeded, QueryError
 from svckg.ingest import imports
-from svckg.ingest.base import SourceFile
 from svckg.ingest.pipeline import import_sources
 
 router = APIRouter(prefix="/api", tags=["Analysis"])
@@ -200,24 +198,3 @@ async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
             return imports.remove(state.store, import_id).to_json()
 
     return await run_write(run)
-
-
-async def read_uploaded_files(request: Request) -> list[SourceFile]:
-    """The file parts of a multipart upload, after the size and content-type checks."""
-    check_declared_size(request)
-    media, _ = media_type_of(request.headers.get("content-type"))
-    if media != "multipart/form-data":
-        raise UnsupportedFormat(
-            f"Content-Type {media or '(none)'} is not multipart/form-data",
-            where="Content-Type",
-            hint="upload the files as multipart/form-data file parts",
-        )
-    form = await request.form()
-    files = [
-        SourceFile(part.filename or field_name, await part.read())
-        for field_name, part in form.multi_items()
-        if not isinstance(part, str)
-    ]
-    if not files:
-        raise InputError("the upload has no file parts", hint="add one file part per file")
-    return files

@@ -28,9 +28,10 @@ from fastapi.templating import Jinja2Templates
 
 from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
+from svckg.api.dependencies import app_state, read_body, run_blocking, run_write
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
-from svckg.api.state import TEMPLATES_DIR, app_state, read_body, run_blocking, run_write
+from svckg.api.state import TEMPLATES_DIR
 from svckg.errors import InputError, QueryError, UnsupportedFormat
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
