@@ -17,14 +17,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from svckg.api.auth import require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, prefers_html
+from svckg.api.dependencies import READER, app_state, require_role, run_blocking
 from svckg.api.results import choose, content_type, serialize_triples
-from svckg.api.state import TEMPLATES_DIR, app_state, run_blocking
+from svckg.api.state import TEMPLATES_DIR
 from svckg.errors import InputError, NotFound
 from svckg.store.base import Store
 
-router = APIRouter(tags=["Linked data"])
+router = APIRouter(tags=["Linked data"], dependencies=[require_role(READER)])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -134,7 +134,6 @@ def local_href(iri: str, base_iri: str) -> str:
 
 
 async def _serve(request: Request, iri: str) -> Response:
-    require_read(request)
     state = app_state(request)
     accept = request.headers.get("accept")
     html = prefers_html(accept)

@@ -26,9 +26,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
-from svckg.api.dependencies import app_state, read_body, run_blocking, run_write
+from svckg.api.dependencies import (
+    EDITOR,
+    READER,
+    app_state,
+    check_role,
+    read_body,
+    require_role,
+    run_blocking,
+    run_write,
+)
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
 from svckg.api.state import TEMPLATES_DIR
@@ -163,6 +171,7 @@ def _endpoint(request: Request) -> str:
     summary="SPARQL query (GET) or service description",
     responses=_OPENAPI_BODY["responses"],
     openapi_extra={"parameters": _GET_PARAMETERS},
+    dependencies=[require_role(READER)],
 )
 async def sparql_get(request: Request) -> Response:
     """``?query=`` runs a query; without it, the SPARQL service description."""
@@ -175,14 +184,14 @@ async def sparql_get(request: Request) -> Response:
         )
     query = params.one("query")
     if query is None:
-        require_read(request)
         return await service_description(request)
     return await _query(request, query, params)
 
 
 @router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_OPENAPI_BODY)
 async def sparql_post(request: Request) -> Response:
-    """POST a query or update as a form, or directly with its media type."""
+    """POST a query or update as a form, or directly with its media type. The role is checked
+    once the body says which it is: reading for a query, editor for an update."""
     media, ct_params = media_type_of(request.headers.get("content-type"))
     body = await read_body(request)
     url_pairs = list(request.query_params.multi_items())
@@ -207,10 +216,10 @@ async def sparql_post(request: Request) -> Response:
             raise QueryError(
                 "the form has neither 'query' nor 'update'", hint="add query=... or update=..."
             )
-        return await _query(request, query, params)
+        return await _posted_query(request, query, params)
     params = Params(url_pairs)
     if media == QUERY_TYPE:
-        return await _query(request, _decode(body, "query"), params)
+        return await _posted_query(request, _decode(body, "query"), params)
     if media == UPDATE_TYPE:
         return await _update(request, _decode(body, "update"), params)
     raise UnsupportedFormat(
@@ -220,8 +229,12 @@ async def sparql_post(request: Request) -> Response:
     )
 
 
+async def _posted_query(request: Request, query: str, params: Params) -> Response:
+    check_role(request, READER)  # GET declares it on the route
+    return await _query(request, query, params)
+
+
 async def _query(request: Request, query: str, params: Params) -> Response:
-    require_read(request)
     state = app_state(request)
     defaults = check_iris(params.all("default-graph-uri"), "default-graph-uri")
     named = check_iris(params.all("named-graph-uri"), "named-graph-uri")
@@ -249,7 +262,7 @@ async def _query(request: Request, query: str, params: Params) -> Response:
 
 
 async def _update(request: Request, update: str, params: Params) -> Response:
-    require_editor(request)
+    check_role(request, EDITOR)
     state = app_state(request)
     if params.all("default-graph-uri") or params.all("named-graph-uri"):
         raise QueryError(

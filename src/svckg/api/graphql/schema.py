@@ -45,7 +45,7 @@ from svckg.api.graphql.loaders import (
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
-from svckg.errors import LimitExceeded, QueryError, SvckgError
+from svckg.errors import QueryError, SvckgError
 from svckg.store.base import Store
 from svckg.terms import expand_iri
 from svckg.vocab import CONTRACT_CLASSES, SVC
@@ -606,19 +606,16 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
                 hint='pass e.g. {"failed": "id:crm"}',
             )
         queries_module.get_query(name)
-        variables, rows = await in_thread(
-            lambda: queries_module.run_named(
-                state.store, name, given, timeout_s=state.settings.query_timeout_s
+        answer = await in_thread(
+            lambda: queries_module.answer_named(
+                state.store,
+                name,
+                given,
+                timeout_s=state.settings.query_timeout_s,
+                max_rows=state.settings.max_result_rows,
             )
         )
-        if len(rows) > state.settings.max_result_rows:
-            raise LimitExceeded(
-                f"the query returned {len(rows)} rows, more than {state.settings.max_result_rows}",
-                hint="narrow the parameters or raise SVCKG_MAX_RESULT_ROWS",
-            )
-        return gql_analysis.NamedQueryResult(
-            variables=variables, rows=gql_analysis.rows_json(variables, rows)
-        )
+        return gql_analysis.NamedQueryResult(variables=answer.variables, rows=answer.rows_json())
 
     def named_queries() -> list[gql_analysis.NamedQueryInfo]:
         return [gql_analysis.query_info(q) for q in queries_module.catalogue()]
