@@ -34,7 +34,7 @@ from graphql import (
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, scalar_value
+from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, ref_of, scalar_value
 from svckg.api.graphql.model import FieldSpec
 
 TYPENAME = object()
@@ -73,7 +73,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if isinstance(result, dict) and return_type.name in DATA_TYPES:
             return self._project(return_type, field_details_list, result)
-        ref = getattr(result, "_ref", None)
+        ref = ref_of(result)
         projector = getattr(self.context_value, "projector", None)
         if ref is not None and projector is not None:
             done = projector.project(

@@ -34,6 +34,26 @@ class Ref:
     types: tuple[str, ...]
 
 
+REF_ATTRIBUTE = "_ref"
+"""Where a generated GraphQL object keeps its :class:`Ref` (a name no generated field has)."""
+
+
+def attach_ref(obj: Any, ref: Ref) -> Any:
+    """``obj`` (an instance of a generated GraphQL type) standing for element ``ref``."""
+    setattr(obj, REF_ATTRIBUTE, ref)
+    return obj
+
+
+def element_ref(obj: Any) -> Ref:
+    """The element a generated GraphQL object stands for (AttributeError for other values)."""
+    return getattr(obj, REF_ATTRIBUTE)
+
+
+def ref_of(obj: Any) -> Ref | None:
+    """The element ``obj`` stands for, or None when it is not a generated element object."""
+    return getattr(obj, REF_ATTRIBUTE, None)
+
+
 LinkKey = tuple[str, str, bool]
 """(element IRI, predicate IRI, inverse)."""
 Value = Ref | ox.Literal

@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import strawberry
+from graphql import GraphQLSchema
 from strawberry.fastapi import BaseContext
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -36,6 +37,8 @@ from svckg.api.graphql.loaders import (
     Loaders,
     Ref,
     Value,
+    attach_ref,
+    element_ref,
     in_thread,
     in_thread_write,
     iri_text,
@@ -197,13 +200,11 @@ class _Builder:
         return THING
 
     def wrap(self, ref: Ref, expected: str = NODE) -> Any:
-        obj = self.classes[self.type_for(ref, expected)]()
-        obj._ref = ref
-        return obj
+        return attach_ref(self.classes[self.type_for(ref, expected)](), ref)
 
     # -- fields ----------------------------------------------------------------------------
 
-    def _resolver(self, func: Callable[..., Any], returns: str) -> Any:
+    def resolver(self, func: Callable[..., Any], returns: str) -> Any:
         func.__module__ = self.module.__name__
         func.__annotations__ = {**func.__annotations__, "return": returns}
         return func
@@ -222,7 +223,7 @@ class _Builder:
             return (out[0] if out else None) if single else out
 
         def resolve(root: Any, info: Info) -> Any:
-            key = (root._ref.iri, key_pred, inverse)
+            key = (element_ref(root).iri, key_pred, inverse)
             loaders = info.context.loaders
             values = loaders.cache.get(key)
             if values is not None:  # prefetched: no task, no await
@@ -232,7 +233,7 @@ class _Builder:
         one = PYTHON_SCALARS.get(type_name, type_name) if kind == "scalar" else type_name
         returns = f"typing.Optional[{one}]" if single else f"list[{one}]"
         return strawberry.field(
-            resolver=self._resolver(resolve, returns),
+            resolver=self.resolver(resolve, returns),
             name=spec.name,
             description=spec.description or None,
         )
@@ -244,7 +245,7 @@ class _Builder:
 
         def label(root: Any, info: Info) -> Any:
             loaders = info.context.loaders
-            iri = root._ref.iri
+            iri = element_ref(root).iri
             labels = loaders.cache.get((iri, RDFS_LABEL, False))
             if labels:
                 return pick_label(labels)
@@ -254,26 +255,26 @@ class _Builder:
             return load_label(loaders, iri)
 
         def ident(root: Any) -> str:
-            return root._ref.iri
+            return element_ref(root).iri
 
         def iri(root: Any) -> str:
-            return root._ref.iri
+            return element_ref(root).iri
 
         def types_(root: Any) -> list[str]:
-            return list(root._ref.types)
+            return list(element_ref(root).types)
 
         fields = {
             "id": strawberry.field(
-                resolver=self._resolver(ident, "strawberry.ID"),
+                resolver=self.resolver(ident, "strawberry.ID"),
                 description="The element IRI (its global id).",
             ),
-            "iri": strawberry.field(resolver=self._resolver(iri, "str")),
+            "iri": strawberry.field(resolver=self.resolver(iri, "str")),
             "label": strawberry.field(
-                resolver=self._resolver(label, "typing.Optional[str]"),
+                resolver=self.resolver(label, "typing.Optional[str]"),
                 description="rdfs:label (else skos:prefLabel), English first.",
             ),
             "types": strawberry.field(
-                resolver=self._resolver(types_, "list[str]"),
+                resolver=self.resolver(types_, "list[str]"),
                 description="IRIs of the element's rdf:type classes.",
             ),
         }
@@ -361,14 +362,18 @@ class _Builder:
             interface=False,
         )
         conn_ns: dict[str, Any] = {
-            "__annotations__": {"edges": f"list[{name}Edge]", "page_info": "PageInfo"}
+            "__annotations__": {
+                "edges": f"list[{name}Edge]",
+                "page_info": "PageInfo",
+                "count": "strawberry.Private[typing.Callable[[], int]]",
+            }
         }
 
         async def total_count(root: Any, info: Info) -> int:
-            return await in_thread(root._count)
+            return await in_thread(root.count)
 
         conn_ns["total_count"] = strawberry.field(
-            resolver=self._resolver(total_count, "int"),
+            resolver=self.resolver(total_count, "int"),
             description="How many elements match the filter (all pages).",
         )
         conn = self.make(f"{name}Connection", (), conn_ns, interface=False)
@@ -480,15 +485,15 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
         return [None if r is None else b.wrap(r) for r in refs]
 
     query_ns["node"] = strawberry.field(
-        resolver=b._resolver(node, "typing.Optional[Node]"),
+        resolver=b.resolver(node, "typing.Optional[Node]"),
         description="The element with this IRI (or CURIE such as id:crm); null if unknown.",
     )
     query_ns["lookup"] = strawberry.field(
-        resolver=b._resolver(_lookup(node), "typing.Optional[Node]"),
+        resolver=b.resolver(_lookup(node), "typing.Optional[Node]"),
         description="The element with this IRI (or CURIE); same as node(id:).",
     )
     query_ns["nodes"] = strawberry.field(
-        resolver=b._resolver(nodes, "list[typing.Optional[Node]]"),
+        resolver=b.resolver(nodes, "list[typing.Optional[Node]]"),
         description="Several elements by IRI, in the order given (null for unknown ones).",
     )
     for name in CONTRACT_CLASSES:
@@ -518,6 +523,11 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
 class QuietSchema(strawberry.Schema):
     """Logs only unexpected errors: a client error (a GraphQL syntax or validation error, or a
     svckg error below HTTP 500 such as a missing token) is an answer, not a server fault."""
+
+    @property
+    def graphql_core_schema(self) -> GraphQLSchema:
+        """The graphql-core schema strawberry built (strawberry keeps it private)."""
+        return self._schema
 
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         unexpected = [e for e in errors if not _is_client_error(e.original_error)]
@@ -560,7 +570,7 @@ def _connection_field(b: _Builder, name: str) -> Any:
         )
         await look_ahead(info, refs, ("edges", "node"))
         edges = [edge_cls(cursor=encode_cursor(r.iri), node=wrap(r, name)) for r in refs]
-        conn = conn_cls(
+        return conn_cls(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=more,
@@ -568,12 +578,11 @@ def _connection_field(b: _Builder, name: str) -> Any:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
+            count=count,
         )
-        conn._count = count
-        return conn
 
     return strawberry.field(
-        resolver=b._resolver(resolve, f"{name}Connection"),
+        resolver=b.resolver(resolve, f"{name}Connection"),
         description=f"Elements of svc:{name} (and its subclasses), in IRI order, "
         f"{MAX_PAGE} at most a page.",
     )
@@ -628,21 +637,21 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
     )
     return {
         "impact": strawberry.field(
-            resolver=b._resolver(impact, "ImpactResult"),
+            resolver=b.resolver(impact, "ImpactResult"),
             description="What breaks when the failed elements fail (as svckg impact --format "
             "json): status, customerVisible, paths, agreements, parties by role, owners.",
         ),
         "trace": strawberry.field(
-            resolver=b._resolver(trace, "TraceResult"),
+            resolver=b.resolver(trace, "TraceResult"),
             description="Everything an element needs, layer by layer, with owners (as svckg "
             "trace --format json).",
         ),
         "named_query": strawberry.field(
-            resolver=b._resolver(named_query, "NamedQueryResult"),
+            resolver=b.resolver(named_query, "NamedQueryResult"),
             description="Run a query of the catalogue (queries/*.rq) with its parameters.",
         ),
         "named_queries": strawberry.field(
-            resolver=b._resolver(named_queries, "list[NamedQueryInfo]"),
+            resolver=b.resolver(named_queries, "list[NamedQueryInfo]"),
             description="The named query catalogue.",
         ),
     }
@@ -770,15 +779,15 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
         func.__annotations__["input"] = input_cls.__name__
     return {
         f"create{name}": strawberry.field(
-            resolver=b._resolver(create, name),
+            resolver=b.resolver(create, name),
             description=f"Create a svc:{name} (id minted from the label when not given).",
         ),
         f"update{name}": strawberry.field(
-            resolver=b._resolver(update, name),
+            resolver=b.resolver(update, name),
             description=f"Replace the given values of a svc:{name} created through GraphQL.",
         ),
         f"delete{name}": strawberry.field(
-            resolver=b._resolver(delete, "strawberry.ID"),
+            resolver=b.resolver(delete, "strawberry.ID"),
             description=f"Delete a svc:{name} created through GraphQL; returns its id.",
         ),
     }
