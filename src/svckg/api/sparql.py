@@ -41,6 +41,7 @@ from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
 from svckg.api.state import TEMPLATES_DIR
 from svckg.errors import InputError, QueryError, UnsupportedFormat
+from svckg.terms import RDF_TYPE
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -311,13 +312,12 @@ def description_triples(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     True
     """
     service = ox.BlankNode("service")
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
     def sd(name: str) -> ox.NamedNode:
         return ox.NamedNode(SD + name)
 
     triples = [
-        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, RDF_TYPE, sd("Service")),
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")),
@@ -330,15 +330,15 @@ def description_triples(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     default = ox.BlankNode("default")
     triples += [
         ox.Triple(service, sd("defaultDataset"), dataset),
-        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),
-        ox.Triple(default, rdf_type, sd("Graph")),
+        ox.Triple(default, RDF_TYPE, sd("Graph")),
     ]
     for index, graph in enumerate(graphs):
         node = ox.BlankNode(f"g{index}")
         triples += [
             ox.Triple(dataset, sd("namedGraph"), node),
-            ox.Triple(node, rdf_type, sd("NamedGraph")),
+            ox.Triple(node, RDF_TYPE, sd("NamedGraph")),
             ox.Triple(node, sd("name"), ox.NamedNode(graph)),
         ]
     return triples

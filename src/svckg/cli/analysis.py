@@ -21,7 +21,7 @@ from svckg.analysis.trace import trace
 from svckg.cli.app import app, console
 from svckg.cli.core import StoreOption, _opened
 from svckg.errors import QueryError
-from svckg.terms import compact
+from svckg.terms import compact, local_name
 
 
 class GraphFormat(StrEnum):
@@ -46,16 +46,11 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _local(iri: str) -> str:
-    """The local name of a predicate IRI (after the last ``#`` or ``/``)."""
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def _chain(path: tuple[Edge, ...], label, *, include_start: bool = False) -> str:
     """``-usesResource-> B -member-> C`` for a path (its start only when asked)."""
     parts = [label(path[0][0])] if path and include_start else []
     for _, p, o in path:
-        parts.append(f"-{_local(p)}-> {label(o)}")
+        parts.append(f"-{local_name(p)}-> {label(o)}")
     return " ".join(parts)
 
 

@@ -50,12 +50,10 @@ from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
 from svckg.errors import QueryError, SvckgError
 from svckg.store.base import Store
-from svckg.terms import expand_iri
+from svckg.terms import RDF_TYPE, RDFS_LABEL_IRI, SKOS_PREFLABEL_IRI, expand_iri
 from svckg.vocab import CONTRACT_CLASSES, SVC
 
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 THING = "Thing"
 """The type of elements with no svckg class."""
 MAX_PAGE = 1000
@@ -240,16 +238,16 @@ class _Builder:
 
     def node_fields(self) -> dict[str, Any]:
         async def load_label(loaders: Loaders, iri: str) -> str | None:
-            labels = await loaders.links.load((iri, RDFS_LABEL, False))
-            return pick_label(labels or await loaders.links.load((iri, SKOS_PREFLABEL, False)))
+            labels = await loaders.links.load((iri, RDFS_LABEL_IRI, False))
+            return pick_label(labels or await loaders.links.load((iri, SKOS_PREFLABEL_IRI, False)))
 
         def label(root: Any, info: Info) -> Any:
             loaders = info.context.loaders
             iri = element_ref(root).iri
-            labels = loaders.cache.get((iri, RDFS_LABEL, False))
+            labels = loaders.cache.get((iri, RDFS_LABEL_IRI, False))
             if labels:
                 return pick_label(labels)
-            alternative = loaders.cache.get((iri, SKOS_PREFLABEL, False))
+            alternative = loaders.cache.get((iri, SKOS_PREFLABEL_IRI, False))
             if labels is not None and alternative is not None:
                 return pick_label(alternative)
             return load_label(loaders, iri)
@@ -388,8 +386,7 @@ def _filter_sparql(filter_: ElementFilter | None) -> tuple[str, dict[str, Any]]:
     subs: dict[str, Any] = {}
     if filter_.label_contains:
         parts.append(
-            "FILTER EXISTS { ?s <http://www.w3.org/2000/01/rdf-schema#label>|"
-            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?lab . "
+            f"FILTER EXISTS {{ ?s <{RDFS_LABEL_IRI}>|<{SKOS_PREFLABEL_IRI}> ?lab . "
             "FILTER(CONTAINS(LCASE(STR(?lab)), ?needle)) }"
         )
         subs["needle"] = ox.Literal(filter_.label_contains.lower())
@@ -735,9 +732,7 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
                 sorted(
                     {
                         q.object.value
-                        for q in info.context.store.quads(
-                            ox.NamedNode(iri), ox.NamedNode(writes.RDF_TYPE.value), None
-                        )
+                        for q in info.context.store.quads(ox.NamedNode(iri), RDF_TYPE, None)
                     }
                 )
             )
