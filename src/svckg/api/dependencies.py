@@ -70,8 +70,9 @@ def require_role(role: str) -> params.Depends:
 
 
 def check_role(request: Request, role: str) -> str | None:
-    """The same check inside a handler, for the one case where the body decides the role (a
-    SPARQL POST is a query or an update). Returns the token's role (None without a token)."""
+    """The same check inside a handler, where the body decides the role: a SPARQL POST is a
+    query or an update, a GraphQL document a query or a mutation. Returns the token's role
+    (None without a token)."""
     return _ROLE_CHECKS[role](request)
 
 

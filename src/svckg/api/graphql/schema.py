@@ -29,7 +29,7 @@ from strawberry.types import Info
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
-from svckg.api.auth import require_editor
+from svckg.api.dependencies import EDITOR, check_role
 from svckg.api.graphql import analysis as gql_analysis
 from svckg.api.graphql import writes
 from svckg.api.graphql.execution import ProjectingExecutionContext, Projector
@@ -723,7 +723,7 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
     class_iris = [b.model.classes[c].iri for c in b.model.subclasses(name)]
 
     def state_of(info: Info) -> AppState:
-        require_editor(info.context.request)
+        check_role(info.context.request, EDITOR)
         return info.context.state
 
     async def reread(info: Info, iri: str) -> Any:
