@@ -18,7 +18,7 @@ import threading
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -61,7 +61,7 @@ class Layer:
     order: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"iri": self.iri, "label": self.label, "order": self.order}
+        return asdict(self)
 
 
 def element_iri(value: str, name: str = "iri") -> str:

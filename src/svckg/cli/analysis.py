@@ -111,12 +111,7 @@ def _impact_table(result: ImpactResult, label) -> None:
             table.add_row(p.role_label, p.agent_label, p.context_label)
         console.print(table)
     if result.owners:
-        table = Table(title="Who to call", title_justify="left")
-        table.add_column("owner")
-        table.add_column("owns")
-        for c in result.owners:
-            table.add_row(c.label, ", ".join(label(e) for e in c.elements))
-        console.print(table)
+        _owners_table(result.owners, label)
 
 
 @app.command("impact")
@@ -171,10 +166,15 @@ def _trace_table(result: TraceResult, label) -> None:
                 _chain(e.path, label),
             )
         console.print(table)
+    _owners_table(result.owners, label)
+
+
+def _owners_table(owners, label) -> None:
+    """The "Who to call" table of impact and trace: each owner and what they own."""
     table = Table(title="Who to call", title_justify="left")
     table.add_column("owner")
     table.add_column("owns")
-    for c in result.owners:
+    for c in owners:
         table.add_row(c.label, ", ".join(label(e) for e in c.elements))
     console.print(table)
 
