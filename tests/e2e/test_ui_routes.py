@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
-from svckg.api.ui import page_html
+from svckg.api.pages import page_html
 from svckg.config import DATA_DIR, PROJECT_ROOT, WEB_BUILD_DIR, Settings
 from svckg.demo import load_demo
 from svckg.errors import StoreError
@@ -329,11 +329,11 @@ def test_elements_with_too_many_links_are_not_counted_by_layer(
     demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, _ = demo
-    from svckg.api import ui
+    from svckg.analysis import describe
 
     node = client.get("/api/ui/node", params={"iri": MAIL_SERVER}).json()
     links = node["counts"]["out"] + node["counts"]["in"]
-    monkeypatch.setattr(ui, "MAX_LAYER_SCAN", links - 1)
+    monkeypatch.setattr(describe, "MAX_LAYER_SCAN", links - 1)
     capped = client.get("/api/ui/node", params={"iri": MAIL_SERVER}).json()
     assert capped["layers"] is None and capped["links"] == node["links"]
     answer = client.get(

@@ -8,8 +8,6 @@ values come from :mod:`svckg.analysis` (never recomputed here).
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 from strawberry.scalars import JSON
 
@@ -207,11 +205,3 @@ def query_info(q: NamedQuery) -> NamedQueryInfo:
             QueryParameter(name=p.name, variable=p.variable, kind=p.kind) for p in q.parameters
         ],
     )
-
-
-def rows_json(variables: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """One ``{variable: value}`` object per row, as the REST route answers."""
-    return [
-        {v: (None if t is None else t.value) for v, t in zip(variables, row, strict=True)}
-        for row in rows
-    ]
