@@ -126,3 +126,30 @@ def test_bad_uploads(make_client, as_editor) -> None:  # noqa: ANN001
     no_files = client.post("/api/imports", data={"x": "1"}, headers=as_editor)
     assert no_files.status_code in (400, 415)
     assert client.post("/api/imports", files=_files("services.ttl")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "offering-value-propositions",
+        "package-stakeholders",
+        "partner-delivered",
+        "journey-pains-opportunities",
+        "opportunity-scores",
+        "relationship-agreement-kinds",
+        "portfolio-structure",
+        "agreement-outcomes-targets",
+    ],
+)
+def test_method_questions_answer_through_rest(demo, demo_store, name) -> None:  # noqa: ANN001
+    """Issue 20: CQ15-22 are listed and answered by REST as the engine answers them."""
+    from svckg.analysis.queries import run_named
+
+    listed = {q["name"]: q for q in demo.get("/api/queries").json()}
+    assert any(t.startswith("CQ") for t in listed[name]["tags"])
+    body = demo.get(f"/api/queries/{name}").json()
+    variables, rows = run_named(demo_store, name, {})
+    assert rows and body["variables"] == variables
+    assert [[row[v] for v in variables] for row in body["rows"]] == [
+        [None if t is None else t.value for t in row] for row in rows
+    ]
