@@ -99,6 +99,11 @@ CONTRACT_CLASSES = [
     "Outcome",
     "Risk",
     "Cost",
+    # second wave (issue 20)
+    "ValueProposition",
+    "Measurement",
+    "Feedback",
+    "Price",
 ]
 """Class local names of the public vocabulary contract (DOMAIN.md section 2)."""
 
@@ -113,6 +118,10 @@ DEPENDENCY_PROPERTIES = [
     "enabledBy",
     "realizedBy",
     "dependsOnGroup",
+    # second wave (issue 20)
+    "atTouchpoint",
+    "deliveredBy",
+    "requiresCapability",
 ]
 """Contract sub-properties of ``svc:dependsOn`` (dependent -> what it needs)."""
 
@@ -137,5 +146,15 @@ CONTRACT_PROPERTIES = ["dependsOn", *DEPENDENCY_PROPERTIES] + [
     "target",
     "metric",
     "targetValue",
+    # second wave (issue 20)
+    "hasValueProposition",
+    "targets",
+    "measures",
+    "observedValue",
+    "observedAt",
+    "about",
+    "givenBy",
+    "hasPrice",
+    "commitsTo",
 ]
 """Property local names of the public vocabulary contract."""

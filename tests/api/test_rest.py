@@ -151,3 +151,30 @@ def test_upload_warnings_inform_unless_fail_on_warning(make_client, as_editor) -
     assert ok.status_code == 201, ok.text
     (record,) = [i["record"] for i in ok.json()["imports"]]
     assert record["warnings"] >= 1 and record["violations"] == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "offering-value-propositions",
+        "package-stakeholders",
+        "partner-delivered",
+        "journey-pains-opportunities",
+        "opportunity-scores",
+        "relationship-agreement-kinds",
+        "portfolio-structure",
+        "agreement-outcomes-targets",
+    ],
+)
+def test_method_questions_answer_through_rest(demo, demo_store, name) -> None:  # noqa: ANN001
+    """Issue 20: CQ15-22 are listed and answered by REST as the engine answers them."""
+    from svckg.analysis.queries import run_named
+
+    listed = {q["name"]: q for q in demo.get("/api/queries").json()}
+    assert any(t.startswith("CQ") for t in listed[name]["tags"])
+    body = demo.get(f"/api/queries/{name}").json()
+    variables, rows = run_named(demo_store, name, {})
+    assert rows and body["variables"] == variables
+    assert [[row[v] for v in variables] for row in body["rows"]] == [
+        [None if t is None else t.value for t in row] for row in rows
+    ]

@@ -440,3 +440,31 @@ id:new-backup-service a svc:BackendService ; rdfs:label "Backup"@en ;
     report = pipeline.validate_sources(store, [src("backup.ttl", new)])
     assert [r.message for r in report.violations] == []
     assert dump(store) == before
+
+
+JOURNEY = (
+    PREFIXES
+    + b"""
+id:j a svc:CustomerJourney ; rdfs:label "Journey"@en ; svc:hasStep id:j-1 .
+id:j-1 a svc:JourneyStep ; rdfs:label "Step"@en ; svc:journeyStage svcc:use ; svc:stepOrder 1 .
+"""
+)
+
+
+def test_nodes_two_hops_away_are_not_judged_on_their_partial_description(store) -> None:
+    """Issue 20: the context copies the types of what the mentioned nodes point at, for
+    sh:class; a shape targeting such a node's class saw only its type (a journey step without
+    stage or order) and refused a valid import."""
+    pipeline.import_sources(store, [src("journey.ttl", JOURNEY)])
+    more = (
+        PREFIXES
+        + b'id:org a svc:Organization ; rdfs:label "Org"@en .\nid:j svc:journeyOf id:org .\n'
+    )
+    out = pipeline.import_sources(store, [src("more.ttl", more)])
+    assert out.report.results == []
+    broken = PREFIXES + b"id:j-1 svc:stepOrder 2 .\n"  # the step itself is judged: two orders
+    with pytest.raises(ValidationFailed) as caught:
+        pipeline.import_sources(store, [src("broken.ttl", broken)])
+    assert [r.source_shape.rsplit("#")[-1] for r in caught.value.report.violations] == [
+        "JourneyStep-stepOrder"
+    ]

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from svckg.analysis.index import (
-    CUSTOMER_ROLE,
     MEMBER,
+    SERVICE_CONSUMER_ROLE,
     DependencyIndex,
     get_index,
     key_term,
@@ -210,7 +210,7 @@ def describe(index: DependencyIndex, key: str) -> _Description:
             classes = index.subclasses(TOUCHPOINT) | index.subclasses(SERVICE_INTERACTION)
             memo[" visible classes"] = classes
         types = tuple(index.types.get(key, ()))
-        visible_in = tuple(index.visible_in(key)) if key in index.bands_listing else ()
+        visible_in = tuple(index.visible_in(key))
         found = (
             index.label(key),
             types,
@@ -391,6 +391,7 @@ def _parties_of(index: DependencyIndex, context: str) -> list[AffectedParty]:
         agent = index.assignment_agent.get(assignment)
         role = index.assignment_role.get(assignment)
         if agent is not None and role is not None:
+            role = index.role(role)
             found.append(
                 AffectedParty(
                     role,
@@ -406,8 +407,8 @@ def _parties_of(index: DependencyIndex, context: str) -> list[AffectedParty]:
         for consumer in index.relationship_consumers.get(relationship, ()):
             found.append(
                 AffectedParty(
-                    CUSTOMER_ROLE,
-                    index.label(CUSTOMER_ROLE),
+                    SERVICE_CONSUMER_ROLE,
+                    index.label(SERVICE_CONSUMER_ROLE),
                     consumer,
                     index.label(consumer),
                     context,
