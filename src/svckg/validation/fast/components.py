@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -59,6 +59,8 @@ class Raw:
     shape: Shape
     component: str
     message: str
+    source: Term | Node | None = None
+    """The ``sh:sourceConstraint`` (the ``sh:sparql`` node of a SHACL-SPARQL constraint)."""
 
 
 class Focus(Protocol):
@@ -133,9 +135,12 @@ def _violations(
     message: str,
     *,
     with_value: bool = True,
+    per: str = "",
 ) -> Iterator[Raw]:
-    """Run ``SELECT DISTINCT ?this [?value] WHERE { focus . body }`` and yield results."""
-    head = "?this ?value" if with_value else "?this"
+    """Run ``SELECT DISTINCT ?this [?value] [per] WHERE { focus . body }`` and yield results
+    (``per`` names variables that make one result each, e.g. the other value of
+    sh:lessThan: one result per failing pair, as the specification counts)."""
+    head = ("?this ?value" if with_value else "?this") + (f" {per}" if per else "")
     query = f"SELECT DISTINCT {head} WHERE {{ {focus.pattern('this')} {body} }}"
     path = _path_text(shape)
     for row in ctx.select(query):
@@ -305,7 +310,13 @@ def _compare(op: str, word: str) -> Callable:
             f"FILTER(!COALESCE(?value {op} ?other, false))"
         )
         return _violations(
-            ctx, shape, c, focus, body, f"Value is not {word} the values of <{c.value}>"
+            ctx,
+            shape,
+            c,
+            focus,
+            body,
+            f"Value is not {word} the values of <{c.value}>",
+            per="?other",
         )
 
     return check
@@ -382,7 +393,7 @@ def check_property(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> I
         back[value].append(this)
     for r in results:
         for this in back.get(r.anchor, ()):
-            yield Raw(this, r.focus, r.path, r.value, r.shape, r.component, r.message)
+            yield replace(r, anchor=this)
 
 
 def check_qualified(
@@ -439,7 +450,9 @@ def check_sparql(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
     if sc.deactivated:
         return iter(())
     template = (sc.messages or shape.messages or (None,))[0]
-    return _select_results(ctx, shape, c, focus, sc.select, sc.prefixes, template, {})
+    return _select_results(
+        ctx, shape, c, focus, sc.select, sc.prefixes, template, {}, source=sc.node
+    )
 
 
 def check_custom(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
@@ -509,6 +522,7 @@ def _select_results(
     prefixes: dict[str, str],
     template: str | None,
     params: dict[str, str],
+    source: Node | None = None,
 ) -> Iterator[Raw]:
     if shape.path is not None:
         query = query.replace("$PATH", shape.path.sparql())
@@ -519,7 +533,7 @@ def _select_results(
     # The cycle idiom over whole targets: one graph walk (a scoped run keeps per-node queries).
     cycle = cycle_predicates(query, prefixes) if focus.whole and not params else None
     if cycle is not None:
-        yield from _cycle_results(ctx, shape, c, focus, cycle, template)
+        yield from _cycle_results(ctx, shape, c, focus, cycle, template, source)
         return
     try:
         if _batchable(query):
@@ -578,7 +592,9 @@ def _select_results(
                 )
             value = binding.get("value", this if shape.path is None else None)
             rpath = binding["path"].value if isinstance(binding.get("path"), ox.NamedNode) else path
-            if template is None:
+            if isinstance(binding.get("message"), ox.Literal):
+                message = binding["message"].value  # the solution's own message (5.3.2)
+            elif template is None:
                 message = "SPARQL constraint violated"
             else:
                 text = {k: _plain(v) for k, v in binding.items()}
@@ -587,7 +603,7 @@ def _select_results(
                 for k, v in params.items():
                     text.setdefault(k, v.strip("<>"))
                 message = fill_message(template, text)
-            yield Raw(this, this, rpath, value, shape, c.iri, message)
+            yield Raw(this, this, rpath, value, shape, c.iri, message, source)
 
 
 def _cycle_results(
@@ -597,6 +613,7 @@ def _cycle_results(
     focus: Focus,
     predicates: list[str],
     template: str | None,
+    source: Node | None,
 ) -> Iterator[Raw]:
     """The cycle idiom (see :mod:`cycles`): focus nodes on a cycle of ``predicates``."""
     on_cycle = cycle_nodes(ctx.edges(predicates))
@@ -612,7 +629,8 @@ def _cycle_results(
                 if template
                 else ("Node lies on a cycle")
             )
-            yield Raw(this, this, path, this if shape.path is None else None, shape, c.iri, message)
+            value = this if shape.path is None else None
+            yield Raw(this, this, path, value, shape, c.iri, message, source)
 
 
 def _plain(term: Term) -> str:

@@ -389,6 +389,8 @@ def ox_text(term: Term) -> str:
 
 
 def _convert(raws: list[Raw]) -> list[ValidationResult]:
+    """Raw results as report results, one for one: a result is never merged with another
+    that reads the same (SHACL's report is a multiset)."""
     texts: dict[Term, str] = {}
 
     def text(term: Term) -> str:
@@ -396,7 +398,6 @@ def _convert(raws: list[Raw]) -> list[ValidationResult]:
             texts[term] = ox_text(term)
         return texts[term]
 
-    seen: set[tuple] = set()
     out: list[ValidationResult] = []
     for r in raws:
         focus, value = text(r.focus), (text(r.value) if r.value is not None else None)
@@ -405,16 +406,16 @@ def _convert(raws: list[Raw]) -> list[ValidationResult]:
             message = fill_message(
                 r.shape.messages[0], {"this": focus, "value": value or "", "PATH": r.path or ""}
             )
-        result = ValidationResult(
-            focus_node=focus,
-            severity=r.shape.severity,
-            message=message,
-            source_shape=term_text(r.shape.node),
-            constraint_component=r.component,
-            path=r.path,
-            value=value,
+        out.append(
+            ValidationResult(
+                focus_node=focus,
+                severity=r.shape.severity,
+                message=message,
+                source_shape=term_text(r.shape.node),
+                constraint_component=r.component,
+                path=r.path,
+                value=value,
+                source_constraint=term_text(r.source) if r.source is not None else None,
+            )
         )
-        if result.key() not in seen:
-            seen.add(result.key())
-            out.append(result)
     return out
