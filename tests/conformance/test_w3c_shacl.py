@@ -4,7 +4,8 @@ Each ``sht:Validate`` entry runs the fast SPARQL validator and pyshacl; the fast
 match the manifest's expected report as a multiset of full results (focus node, path, value,
 source shape, component, sh:sourceConstraint, severity; no result merged with another; the
 message too where the test's expected report gives one; blank node identity ignored) and,
-wherever pyshacl passes the test, pyshacl's report too. Known differences are listed in KNOWN with the reason, as strict xfails.
+wherever pyshacl passes the test, pyshacl's report too. Known differences are listed in KNOWN
+with the reason, as strict xfails.
 """
 
 from __future__ import annotations

@@ -109,17 +109,20 @@ def sparql_term(node: Node) -> str:
     return _UNMATCHABLE
 
 
-def _value_pattern(shape: Shape) -> str:
+def _focus_values(shape: Shape, focus: Focus, value: str = "?value") -> str:
+    """Group pattern binding ?this to each focus node and ``value`` to each of its value
+    nodes (:meth:`Path.pattern`: a nullable path keeps the focus node as a value)."""
     if shape.path is None:
-        return "BIND(?this AS ?value)"
-    return f"?this {shape.path.sparql()} ?value ."
+        return f"{focus.pattern('this')} BIND(?this AS {value})"
+    return shape.path.pattern(focus.pattern("this"), "?this", value)
 
 
 def _has(shape: Shape, value: str) -> str:
     """Expression: ``value`` is a value node of ?this."""
     if shape.path is None:
         return f"sameTerm(?this, {value})"
-    return f"EXISTS {{ ?this {shape.path.sparql()} {value} }}"
+    exists = f"EXISTS {{ ?this {shape.path.sparql()} {value} }}"
+    return f"(sameTerm(?this, {value}) || {exists})" if shape.path.nullable() else exists
 
 
 def _path_text(shape: Shape) -> str | None:
@@ -137,11 +140,13 @@ def _violations(
     with_value: bool = True,
     per: str = "",
 ) -> Iterator[Raw]:
-    """Run ``SELECT DISTINCT ?this [?value] [per] WHERE { focus . body }`` and yield results
-    (``per`` names variables that make one result each, e.g. the other value of
-    sh:lessThan: one result per failing pair, as the specification counts)."""
+    """Run ``SELECT DISTINCT ?this [?value] [per] WHERE { focus+values . body }`` and yield
+    results (with_value False: ``focus . body``). ``per`` names variables that make one
+    result each, e.g. the other value of sh:lessThan: one result per failing pair, as the
+    specification counts."""
     head = ("?this ?value" if with_value else "?this") + (f" {per}" if per else "")
-    query = f"SELECT DISTINCT {head} WHERE {{ {focus.pattern('this')} {body} }}"
+    start = _focus_values(shape, focus) if with_value else focus.pattern("this")
+    query = f"SELECT DISTINCT {head} WHERE {{ {start} {body} }}"
     path = _path_text(shape)
     for row in ctx.select(query):
         this = row[0]
@@ -152,14 +157,14 @@ def _violations(
 def _filter(
     ctx: Context, shape: Shape, c: Constraint, focus: Focus, condition: str, message: str
 ) -> Iterator[Raw]:
-    body = f"{_value_pattern(shape)} FILTER({condition})"
+    body = f"FILTER({condition})"
     return _violations(ctx, shape, c, focus, body, message)
 
 
 def check_class(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
     # The subclass closure comes from the data once; per value only its types are looked up.
     classes = ", ".join(str(k) for k in ctx.subclasses([c.value])) or sparql_term(c.value)
-    body = f"{_value_pattern(shape)} FILTER NOT EXISTS {{ ?value a ?k FILTER(?k IN ({classes})) }}"
+    body = f"FILTER NOT EXISTS {{ ?value a ?k FILTER(?k IN ({classes})) }}"
     return _violations(ctx, shape, c, focus, body, f"Value is not an instance of <{c.value}>")
 
 
@@ -202,26 +207,29 @@ def check_min_count(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> 
     if n == 0:
         return iter(())
     path = shape.path.sparql()
+    if n == 1 and shape.path.nullable():
+        return iter(())  # the focus node is a value node of its own
     if n == 1:
         body = f"FILTER NOT EXISTS {{ ?this {path} ?v }}"
         return _violations(ctx, shape, c, focus, body, f"Less than {n} values", with_value=False)
-    query = (
-        f"SELECT ?this WHERE {{ {focus.pattern('this')} OPTIONAL {{ ?this {path} ?v }} }}"
-        f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
-    )
+    values = _focus_values(shape, focus, "?v")
+    if not shape.path.nullable():
+        values = f"{focus.pattern('this')} OPTIONAL {{ ?this {path} ?v }}"
+    query = f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
     return _rows_to_raw(ctx, query, shape, c, f"Less than {n} values")
 
 
 def check_max_count(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
     n, path = c.value, shape.path.sparql()
     message = f"More than {n} values"
-    if n == 0:
+    nullable = shape.path.nullable()
+    if n == 0 and not nullable:
         return _violations(ctx, shape, c, focus, f"?this {path} ?v .", message, with_value=False)
-    if n == 1:  # two distinct values: a join is about twice as fast as grouping
+    if n == 1 and not nullable:  # two distinct values: a join is about twice as fast as grouping
         body = f"?this {path} ?v1 . ?this {path} ?v2 . FILTER(!sameTerm(?v1, ?v2))"
         return _violations(ctx, shape, c, focus, body, message, with_value=False)
     query = (
-        f"SELECT ?this WHERE {{ {focus.pattern('this')} ?this {path} ?v }}"
+        f"SELECT ?this WHERE {{ {_focus_values(shape, focus, '?v')} }}"
         f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
     )
     return _rows_to_raw(ctx, query, shape, c, message)
@@ -282,8 +290,8 @@ def check_unique_lang(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -
     if not c.value:
         return iter(())
     query = (
-        f"SELECT ?this ?lang WHERE {{ {focus.pattern('this')} "
-        f"?this {shape.path.sparql()} ?v BIND(LCASE(lang(?v)) AS ?lang) "
+        f"SELECT ?this ?lang WHERE {{ {_focus_values(shape, focus, '?v')} "
+        f"BIND(LCASE(lang(?v)) AS ?lang) "
         f'FILTER(?lang != "") }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)'
     )
     return _rows_to_raw(ctx, query, shape, c, "More than one value uses the same language")
@@ -292,23 +300,25 @@ def check_unique_lang(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -
 def check_equals(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
     q = sparql_term(c.value)
     message = f"Value sets differ from <{c.value}>"
-    missing = f"{_value_pattern(shape)} FILTER NOT EXISTS {{ ?this {q} ?value }}"
-    extra = f"?this {q} ?value FILTER(!{_has(shape, '?value')})"
+    missing = f"FILTER NOT EXISTS {{ ?this {q} ?value }}"
     yield from _violations(ctx, shape, c, focus, missing, message)
-    yield from _violations(ctx, shape, c, focus, extra, message)
+    extra = (
+        f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('this')} "
+        f"?this {q} ?value FILTER(!{_has(shape, '?value')}) }}"
+    )
+    path = _path_text(shape)
+    for row in ctx.select(extra):
+        yield Raw(row[0], row[0], path, row[1], shape, c.iri, message)
 
 
 def check_disjoint(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
-    body = f"{_value_pattern(shape)} ?this {sparql_term(c.value)} ?value ."
+    body = f"?this {sparql_term(c.value)} ?value ."
     return _violations(ctx, shape, c, focus, body, f"Value is also a value of <{c.value}>")
 
 
 def _compare(op: str, word: str) -> Callable:
     def check(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
-        body = (
-            f"{_value_pattern(shape)} ?this {sparql_term(c.value)} ?other . "
-            f"FILTER(!COALESCE(?value {op} ?other, false))"
-        )
+        body = f"?this {sparql_term(c.value)} ?other . FILTER(!COALESCE(?value {op} ?other, false))"
         return _violations(
             ctx,
             shape,
@@ -341,8 +351,8 @@ def check_closed(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
         return
     allowed = ", ".join(sparql_term(p) for p in (*c.extra["allowed"], *c.extra["ignored"]))
     query = (
-        f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus.pattern('this')} "
-        f"{_value_pattern(shape)} ?value ?p ?o FILTER(?p NOT IN ({allowed})) }}"
+        f"SELECT DISTINCT ?this ?p ?o WHERE {{ {_focus_values(shape, focus)} "
+        f"?value ?p ?o FILTER(?p NOT IN ({allowed})) }}"
     )
     for row in ctx.select(query):
         yield Raw(
@@ -357,9 +367,7 @@ def check_closed(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
 
 
 def _pairs(ctx: Context, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
-    query = (
-        f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('this')} {_value_pattern(shape)} }}"
-    )
+    query = f"SELECT DISTINCT ?this ?value WHERE {{ {_focus_values(shape, focus)} }}"
     return [(row[0], row[1]) for row in ctx.select(query)]
 
 

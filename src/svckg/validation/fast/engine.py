@@ -87,10 +87,8 @@ class ValuesFocus:
 
     def pattern(self, var: str) -> str:
         inner = f"f{self.depth}"
-        return (
-            f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(inner)} "
-            f"?{inner} {self.path.sparql()} ?{var} }} }}"
-        )
+        values = self.path.pattern(self.parent.pattern(inner), f"?{inner}", f"?{var}")
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {values} }} }}"
 
 
 def _values(var: str, nodes: Iterable[Term]) -> str:
