@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from svckg.errors import ShapesError
@@ -208,8 +208,8 @@ def parse_shapes(graph: Graph) -> ShapesModel:
     nodes = _shape_nodes(graph)
     components = _components(graph)
     shapes = {n: _parse_shape(graph, n, components) for n in nodes}
-    for n in graph.subjects(RDF.type, RDFS.Class):
-        if n in shapes and isinstance(n, URIRef):
+    for n in _implicit_classes(graph):
+        if n in shapes and isinstance(n, URIRef) and n not in shapes[n].target_classes:
             shapes[n].target_classes.append(n)
     siblings: dict[Node, list[Node]] = {}
     for shape in shapes.values():
@@ -224,6 +224,21 @@ def parse_shapes(graph: Graph) -> ShapesModel:
                 siblings.setdefault(ch, []).extend(others)
     top = [s for s in shapes.values() if s.has_targets and not s.deactivated]
     return ShapesModel(shapes=shapes, top=top, siblings=siblings)
+
+
+def _implicit_classes(graph: Graph) -> set[Node]:
+    """Nodes that are SHACL instances of rdfs:Class in the shapes graph (SHACL 2.1.3.3): typed
+    rdfs:Class, owl:Class (a subclass of rdfs:Class by the OWL vocabulary), or any class the
+    shapes graph makes a subclass of them, transitively. A shape among them targets its
+    instances implicitly."""
+    metaclasses: set[Node] = {RDFS.Class, OWL.Class}
+    todo = list(metaclasses)
+    while todo:
+        for sub in graph.subjects(RDFS.subClassOf, todo.pop()):
+            if sub not in metaclasses:
+                metaclasses.add(sub)
+                todo.append(sub)
+    return {n for m in metaclasses for n in graph.subjects(RDF.type, m)}
 
 
 def _shape_nodes(graph: Graph) -> set[Node]:
