@@ -24,7 +24,8 @@ from svckg.errors import ShapesError
 from svckg.sparql_lexer import VARNAME
 from svckg.validation.fast.cycles import cycle_nodes, cycle_predicates
 from svckg.validation.fast.shapes import SH_NS, Constraint, Shape
-from svckg.validation.fast.sparql import prebind, strip_strings
+from svckg.validation.fast.sparql import describe_error, prebind, strip_strings
+from svckg.validation.report import term_text
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _UNMATCHABLE = "<urn:svckg:unmatchable-blank-node>"
@@ -581,8 +582,9 @@ def _select_results(
                     )
     except SyntaxError as exc:
         raise ShapesError(
-            f"SHACL-SPARQL query does not parse: {exc}",
-            where=f"shape {shape.name}",
+            f"SHACL-SPARQL query does not parse once $this is pre-bound: "
+            f"{describe_error(query, exc)}",
+            where=f"shape {shape.name}, {constraint_name(c)}",
             hint="fix the query",
         ) from exc
     path = _path_text(shape)
@@ -639,6 +641,16 @@ def _cycle_results(
             )
             value = this if shape.path is None else None
             yield Raw(this, this, path, value, shape, c.iri, message, source)
+
+
+def constraint_name(c: Constraint) -> str:
+    """How errors name a constraint: its sh:sparql node, its SPARQL-based component, or
+    the SHACL Core parameter (``sh:minCount``)."""
+    if c.component == "SPARQL":
+        return f"sh:sparql constraint {term_text(c.value.node)}"
+    if c.component == "Custom":
+        return f"constraint component {term_text(c.value.node)}"
+    return f"sh:{c.component[0].lower()}{c.component[1:]}"
 
 
 def _plain(term: Term) -> str:

@@ -21,6 +21,7 @@ from svckg.validation.fast.components import (
     ILL_TYPED_FUNCTION,
     Raw,
     Term,
+    constraint_name,
     fill_message,
     ill_typed,
     sparql_term,
@@ -220,9 +221,10 @@ class _Run:
             return list(CHECKS[c.component](self, shape, c, focus))
         except (SyntaxError, RuntimeError, ValueError) as exc:
             raise ShapesError(
-                f"cannot evaluate sh:{c.component[0].lower()}{c.component[1:]}: {exc}",
-                where=f"shape {shape.name}",
-                hint="check the constraint's value",
+                f"the engine cannot evaluate this constraint: {exc}",
+                where=f"shape {shape.name}, {constraint_name(c)}",
+                hint="check the constraint's value (functions a query calls must be SPARQL "
+                "built-ins)",
             ) from exc
 
 

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from svckg.errors import ShapesError
 from svckg.validation.fast.paths import Path, parse_path
-from svckg.validation.fast.sparql import check_query, prefixes_of
+from svckg.validation.fast.sparql import check_query, group_this, prefixes_of
 from svckg.validation.report import term_text
 
 SHAPE_REFERENCES = (SH.node, SH.property, SH["not"], SH.qualifiedValueShape)
@@ -365,7 +365,7 @@ def _validator(graph: Graph, node: Node | None, where: str) -> SparqlValidator |
             hint="fix the validator",
         )
     prefixes = prefixes_of(graph, node, where)
-    text = str(ask if ask is not None else select)
+    text = group_this(str(ask if ask is not None else select))
     check_query(text, prefixes, where)
     return SparqlValidator(
         "ask" if ask is not None else "select", text, prefixes, _messages(graph, node)
@@ -539,11 +539,13 @@ def _sparql(graph: Graph, node: Node, where: str) -> SparqlConstraint:
             where=where,
             hint="add sh:select with a SELECT query",
         )
+    where = f"{where}, sh:sparql constraint {term_text(node)}"
     prefixes = prefixes_of(graph, node, where)
-    check_query(str(select), prefixes, where)
+    text = group_this(str(select))
+    check_query(text, prefixes, where)
     return SparqlConstraint(
         node=node,
-        select=str(select),
+        select=text,
         prefixes=prefixes,
         messages=_messages(graph, node),
         deactivated=_bool(graph, node, SH.deactivated, where),
