@@ -23,7 +23,8 @@ P = {"ex": "urn:ex:"}
         ("SELECT $this WHERE { ?x ex:p $this }", {"^<urn:ex:p>"}, 1, set()),
         ("SELECT $this WHERE { $this ^ex:p/ex:q ?y }", {"^<urn:ex:p>", "<urn:ex:q>"}, 2, set()),
         (
-            "SELECT $this WHERE { $this ex:p [ a ex:C ; ex:q ?v ] FILTER NOT EXISTS { ?v ex:r 1 } }",
+            "SELECT $this WHERE { $this ex:p [ a ex:C ; ex:q ?v ] "
+            "FILTER NOT EXISTS { ?v ex:r 1 } }",
             {"<urn:ex:p>", f"<{RDF_TYPE}>", "<urn:ex:q>", "<urn:ex:r>"},
             3,
             set(),

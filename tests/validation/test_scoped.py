@@ -139,9 +139,7 @@ def test_retiring_a_service_flags_its_live_dependents_as_a_full_run(
     # Exactly the full run's results for the affected focus nodes, plus the re-run
     # constraint's results on every focus node (e flags old through ?link).
     expected = Counter(
-        r.key()
-        for r in full.results
-        if r.focus_node in affected or "AnyLink" in r.source_shape
+        r.key() for r in full.results if r.focus_node in affected or "AnyLink" in r.source_shape
     )
     assert _keys(scoped) == expected
     assert any(r.focus_node == EX + "e" for r in scoped.results)

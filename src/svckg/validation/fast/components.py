@@ -319,7 +319,12 @@ def check_disjoint(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> I
 
 def _compare(op: str, word: str) -> Callable:
     def check(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
-        body = f"?this {sparql_term(c.value)} ?other . FILTER(!COALESCE(?value {op} ?other, false))"
+        # SPARQL's < and <= are defined on literals only (the engine also says
+        # <a> <= <a> is true): any other pair cannot be compared, a result by the spec.
+        body = (
+            f"?this {sparql_term(c.value)} ?other . FILTER(!(isLiteral(?value) && "
+            f"isLiteral(?other) && COALESCE(?value {op} ?other, false)))"
+        )
         return _violations(
             ctx,
             shape,
@@ -352,7 +357,8 @@ def check_closed(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
         return
     allowed = ", ".join(sparql_term(p) for p in (*c.extra["allowed"], *c.extra["ignored"]))
     query = (
-        f"SELECT DISTINCT ?this ?p ?o WHERE {{ {_focus_values(shape, focus)} "
+        # one result per triple of a value node (two value nodes may share p and o)
+        f"SELECT DISTINCT ?this ?p ?o ?value WHERE {{ {_focus_values(shape, focus)} "
         f"?value ?p ?o FILTER(?p NOT IN ({allowed})) }}"
     )
     for row in ctx.select(query):
