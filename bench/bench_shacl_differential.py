@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
-from bench.shacl_cases import Case, cases, compare  # noqa: E402
+from bench.shacl_cases import Case, cases, compare, explained, failure_explained  # noqa: E402
 
 
 def _signature(diff: Counter) -> tuple[str, ...]:
@@ -49,7 +49,8 @@ def main() -> None:
         try:
             outcome = compare(case)
         except AssertionError as exc:
-            key = ("one validator failed", type(exc).__name__)
+            reason = failure_explained(exc) if hasattr(exc, "pyshacl") else None
+            key = ("one validator failed", reason or "UNEXPLAINED")
             counts[key] += 1
             found.setdefault(key, (case, Counter({str(exc)[:300]: 1}), Counter()))
             return
@@ -60,7 +61,7 @@ def main() -> None:
         if ours == theirs:
             return
         diff = (ours - theirs) + (theirs - ours)
-        key = _signature(diff)
+        key = (explained(case, diff) or "UNEXPLAINED", *_signature(diff))
         counts[key] += 1
         best = found.get(key)
         if best is None or len(case.shapes) + len(case.data) < len(best[0].shapes) + len(
