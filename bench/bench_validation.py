@@ -19,11 +19,11 @@ steadier figure. Run: ``.venv/bin/python bench/bench_validation.py --sizes 100k,
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import json
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
