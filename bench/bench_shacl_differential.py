@@ -61,7 +61,7 @@ def main() -> None:
         if ours == theirs:
             return
         diff = (ours - theirs) + (theirs - ours)
-        key = (explained(case, diff) or "UNEXPLAINED", *_signature(diff))
+        key = (explained(case, diff, ours, theirs) or "UNEXPLAINED", *_signature(diff))
         counts[key] += 1
         best = found.get(key)
         if best is None or len(case.shapes) + len(case.data) < len(best[0].shapes) + len(

@@ -46,7 +46,7 @@ def test_fast_validator_and_pyshacl_agree(case: Case) -> None:
     ours, theirs = outcome
     if ours != theirs:
         diff = (ours - theirs) + (theirs - ours)
-        assert explained(case, diff) in KNOWN, (
+        assert explained(case, diff, ours, theirs) in KNOWN, (
             f"only fast: {dict(ours - theirs)}\nonly pyshacl: {dict(theirs - ours)}"
         )
 
