@@ -143,3 +143,20 @@ def test_retiring_a_service_flags_its_live_dependents_as_a_full_run(
     )
     assert _keys(scoped) == expected
     assert any(r.focus_node == EX + "e" for r in scoped.results)
+
+
+def test_unreadable_nested_constraint_reruns_its_top_shape(make_store, make_shapes) -> None:
+    """A SHACL-SPARQL constraint with an unreadable reach nested in a property shape: the
+    scoped run validates its top shape on all targets, as the full run does."""
+    validator = FastValidator(
+        make_shapes("""ex:decl sh:declare [ sh:prefix "ex" ;
+                sh:namespace "http://example.org/"^^xsd:anyURI ] .
+            ex:S sh:targetClass ex:Service ; sh:property [ sh:path ex:dependsOn ;
+                sh:sparql [ sh:prefixes ex:decl ; sh:select
+                  "SELECT $this WHERE { $this ?any ex:retired }" ] ] .""")
+    )
+    store = make_store(RETIRE_DATA)
+    touched = _add(store, "ex:d ex:flag ex:retired .", "@prefix ex: <http://example.org/> .\n")
+    scoped = validator.validate(store, focus_nodes=touched)
+    full = validator.validate(store)
+    assert _keys(scoped) == _keys(full) and len(full.results) == 2  # c -> d, e -> old
