@@ -115,6 +115,9 @@ _PROPERTY_QUERIES = [
 
 
 _ONCE = {
+    "sh:datatype",
+    "sh:nodeKind",
+    "sh:uniqueLang",
     "sh:minCount",
     "sh:maxCount",
     "sh:minLength",
@@ -137,9 +140,10 @@ class Case:
 def _constraints(draw, *, is_property: bool, depth: int) -> list[str]:
     options = _ANY + (_PROPERTY_ONLY if is_property else [])
     drawn = draw(st.lists(st.one_of(*options), min_size=1, max_size=3))
-    # One value per parameter SHACL allows once (the fast validator rejects a second
-    # sh:minCount, sh:maxCount, sh:minLength, sh:maxLength; pyshacl takes it, or rejects a
-    # second sh:in); the others may repeat, each value its own constraint.
+    # One value per parameter SHACL allows once (both validators reject a second
+    # sh:datatype, sh:nodeKind, sh:in; pyshacl takes a second sh:minCount, sh:maxCount,
+    # sh:minLength, sh:maxLength, the fast validator does not); the others may repeat,
+    # each value its own constraint.
     out, seen = [], set()
     for text in drawn:
         name = text.split()[0]

@@ -137,3 +137,13 @@ def test_shapes_that_are_classes_target_their_instances(make_shapes, make_store)
     reference = validate_pyshacl(store_to_graph(store), shapes)
     ours = Counter(r.key() for r in report.results if not r.focus_node.endswith("/u"))
     assert ours == Counter(r.key() for r in reference.results)
+
+
+@pytest.mark.parametrize(
+    "parameter", ["sh:datatype xsd:string, xsd:integer", "sh:nodeKind sh:IRI, sh:Literal"]
+)
+def test_parameters_allowed_once(parameter: str, make_shapes) -> None:
+    """SHACL allows one sh:datatype / sh:nodeKind per shape (pyshacl refuses a second too)."""
+    with pytest.raises(ShapesError) as caught:
+        FastValidator(make_shapes(f"ex:S sh:targetNode ex:a ; {parameter} ."))
+    assert "has 2 values, expected one" in caught.value.describe()

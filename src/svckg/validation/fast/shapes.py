@@ -98,6 +98,8 @@ PROPERTY_ONLY = {
     "LessThanOrEquals",
     "QualifiedValueShape",
 }
+SINGLE_VALUED = {"Datatype", "NodeKind", "In", "LanguageIn", "UniqueLang", "Closed"}
+"""Parameters SHACL allows once per shape (counts and lengths are checked as integers)."""
 NODE_KINDS = {"IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral"}
 SH_NS = str(SH)
 
@@ -438,6 +440,8 @@ def _parse_shape(graph: Graph, node: Node, components: list[CustomComponent]) ->
                 where=where,
                 hint="add sh:path",
             )
+        if component in SINGLE_VALUED:
+            _one(graph, node, pred, where)  # SHACL: a shape has at most one value
         for value in graph.objects(node, pred):
             shape.constraints.append(_constraint(graph, node, pred, component, value, where))
     return shape
