@@ -80,3 +80,23 @@ def test_report_graph_names_the_source_constraint(make_shapes, make_store) -> No
     ).validate(make_store("ex:a ex:p 1 ."))
     graph = report.to_rdf()
     assert [str(o) for o in graph.objects(None, SH.sourceConstraint)] == [EX + "c"]
+
+
+def test_a_focus_node_reached_twice_by_its_targets_is_validated_once(
+    make_shapes, make_store
+) -> None:
+    """sh:targetObjectsOf binds the object of two triples twice: still one focus node, so
+    one result per solution of its SPARQL constraint (the engine's old dedup hid this)."""
+    report = _both(
+        make_shapes,
+        make_store,
+        """ex:S sh:targetObjectsOf ex:p ; sh:targetClass ex:C ;
+            sh:sparql [ sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this ex:q ?x } }" ;
+                        sh:prefixes ex:decl ] .
+        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .""",
+        'ex:a ex:p "x"^^xsd:integer , ex:b . ex:c ex:p "x"^^xsd:integer , ex:b . ex:b a ex:C .',
+    )
+    assert sorted(r.focus_node for r in report.results) == [
+        '"x"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        EX + "b",
+    ]

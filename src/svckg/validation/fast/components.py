@@ -553,7 +553,10 @@ def _select_results(
     try:
         if _batchable(query):
             text = prebind(query, fixed).replace("$this", "?this")
-            text = re.sub(r"\{", "{ " + focus.pattern("this") + " ", text, count=1)
+            # Each focus node once: a target pattern can bind a node twice (two subjects
+            # of sh:targetObjectsOf), and every row of the query is a result.
+            nodes = f"{{ SELECT DISTINCT ?this WHERE {{ {focus.pattern('this')} }} }}"
+            text = re.sub(r"\{", lambda _m: "{ " + nodes + " ", text, count=1)
             if not re.search(r"\?this\b|\*", text.split("{", 1)[0]):
                 text = re.sub(
                     r"\bSELECT\b(\s+(DISTINCT|REDUCED)\b)?",
