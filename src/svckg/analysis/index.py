@@ -56,12 +56,15 @@ _SUBPROPERTIES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ <https://w3id.org/svckg#dependsOn> }
 """
+# A class is what is declared one, or what states a superclass or a layer (a data file may
+# extend the hierarchy without declaring its classes; the viewer and impact must agree on it).
 _CLASSES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX svc: <https://w3id.org/svckg#>
 SELECT ?class ?super ?layer WHERE {
   { ?class a owl:Class } UNION { ?class a rdfs:Class }
+  UNION { ?class rdfs:subClassOf [] } UNION { ?class svc:layer [] }
   OPTIONAL { ?class rdfs:subClassOf ?super }
   OPTIONAL { ?class svc:layer ?layer }
 }
@@ -232,13 +235,11 @@ class DependencyIndex:
         return sum(1 for p, _ in self.forward.get(group, ()) if p == MEMBER)
 
     def visible_in(self, key: str) -> list[str]:
-        """Relationships whose band of visibility lists the element."""
-        out: list[str] = []
+        """Relationships whose band of visibility lists the element, sorted."""
+        out: set[str] = set()
         for band in self.bands_listing.get(key, ()):
-            for rel in self.relationships_of_band.get(band, (band,)):
-                if rel not in out:
-                    out.append(rel)
-        return out
+            out.update(self.relationships_of_band.get(band, (band,)))
+        return sorted(out)
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 

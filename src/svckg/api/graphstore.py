@@ -20,17 +20,19 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
-from svckg.api.results import choose, content_type
-from svckg.api.state import (
+from svckg.api.dependencies import (
+    EDITOR,
+    READER,
     AppState,
     app_state,
     check_declared_size,
     read_body,
+    require_role,
     run_blocking,
     run_write,
 )
+from svckg.api.results import choose, content_type
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
 from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
 from svckg.vocab import GRAPH
@@ -47,6 +49,10 @@ _READ_DOC = {
         "404": {"description": "No such graph"},
     }
 }
+READ = [require_role(READER)]
+WRITE = [require_role(EDITOR)]
+"""Reading a graph follows the app's reading rule; every write needs an editor token."""
+
 _WRITE_DOC = {
     "requestBody": {
         "required": True,
@@ -106,7 +112,6 @@ async def _exists(request: Request, graph: str) -> bool:
 
 
 async def _read(request: Request, graph: str) -> Response:
-    require_read(request)
     state = app_state(request)
     media = choose(request.headers.get("accept"), RDF_TYPES, RDF_ALIASES)
     if not await _exists(request, graph):
@@ -200,7 +205,6 @@ def _validate_and_commit(
 
 
 async def _write(request: Request, graph: str, *, replace: bool) -> Response:
-    require_editor(request)
     docs = await _parse_body(request)
     force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
     existed = await _exists(request, graph)
@@ -212,7 +216,6 @@ async def _write(request: Request, graph: str, *, replace: bool) -> Response:
 
 
 async def _delete(request: Request, graph: str) -> Response:
-    require_editor(request)
     state = app_state(request)
     if not await _exists(request, graph):
         raise NotFound(f"there is no graph {graph}", where=request.url.path)
@@ -220,22 +223,39 @@ async def _delete(request: Request, graph: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get(PATH, summary="Get a graph (indirect; HEAD too)", openapi_extra=_READ_DOC)
+@router.get(
+    PATH,
+    summary="Get a graph (indirect; HEAD too)",
+    openapi_extra=_READ_DOC,
+    dependencies=READ,
+)
 async def get_indirect(request: Request) -> Response:
     """``?graph=<IRI>`` or ``?default``."""
     return await _read(request, _indirect_graph(request, required=True) or "")
 
 
-router.add_api_route(PATH, get_indirect, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    PATH, get_indirect, methods=["HEAD"], include_in_schema=False, dependencies=READ
+)
 
 
-@router.put(PATH, summary="Create or replace a graph (indirect)", openapi_extra=_WRITE_DOC)
+@router.put(
+    PATH,
+    summary="Create or replace a graph (indirect)",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
+)
 async def put_indirect(request: Request) -> Response:
     """201 when created, 204 when replaced."""
     return await _write(request, _indirect_graph(request, required=True) or "", replace=True)
 
 
-@router.post(PATH, summary="Add to a graph, or create a new one", openapi_extra=_WRITE_DOC)
+@router.post(
+    PATH,
+    summary="Add to a graph, or create a new one",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
+)
 async def post_indirect(request: Request) -> Response:
     """With ``?graph``/``?default``: merge into it. Without: create a new graph and answer
     201 with its IRI in ``Location``."""
@@ -246,38 +266,60 @@ async def post_indirect(request: Request) -> Response:
     return await _write(request, graph, replace=False)
 
 
-@router.delete(PATH, summary="Delete a graph (indirect)", status_code=204)
+@router.delete(PATH, summary="Delete a graph (indirect)", status_code=204, dependencies=WRITE)
 async def delete_indirect(request: Request) -> Response:
     """204 when deleted, 404 when there was no such graph."""
     return await _delete(request, _indirect_graph(request, required=True) or "")
 
 
 @router.get(
-    PATH + "/{path:path}", summary="Get a graph (direct; HEAD too)", openapi_extra=_READ_DOC
+    PATH + "/{path:path}",
+    summary="Get a graph (direct; HEAD too)",
+    openapi_extra=_READ_DOC,
+    dependencies=READ,
 )
 async def get_direct(request: Request, path: str) -> Response:
     """The graph whose IRI is this URL."""
     return await _read(request, _direct_graph(request))
 
 
-router.add_api_route(PATH + "/{path:path}", get_direct, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    PATH + "/{path:path}",
+    get_direct,
+    methods=["HEAD"],
+    include_in_schema=False,
+    dependencies=READ,
+)
 
 
 @router.put(
-    PATH + "/{path:path}", summary="Create or replace a graph (direct)", openapi_extra=_WRITE_DOC
+    PATH + "/{path:path}",
+    summary="Create or replace a graph (direct)",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
 )
 async def put_direct(request: Request, path: str) -> Response:
     """201 when created, 204 when replaced."""
     return await _write(request, _direct_graph(request), replace=True)
 
 
-@router.post(PATH + "/{path:path}", summary="Add to a graph (direct)", openapi_extra=_WRITE_DOC)
+@router.post(
+    PATH + "/{path:path}",
+    summary="Add to a graph (direct)",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
+)
 async def post_direct(request: Request, path: str) -> Response:
     """Merge the posted triples (every part of a multipart body) into the graph."""
     return await _write(request, _direct_graph(request), replace=False)
 
 
-@router.delete(PATH + "/{path:path}", summary="Delete a graph (direct)", status_code=204)
+@router.delete(
+    PATH + "/{path:path}",
+    summary="Delete a graph (direct)",
+    status_code=204,
+    dependencies=WRITE,
+)
 async def delete_direct(request: Request, path: str) -> Response:
     """204 when deleted, 404 when there was no such graph."""
     return await _delete(request, _direct_graph(request))

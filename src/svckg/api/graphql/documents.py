@@ -65,7 +65,10 @@ class CachedDocuments(SchemaExtension):
         if context.graphql_document is None and context.query:
             try:
                 self.prepared = self.cache(
-                    context.schema._schema, context.query, self.max_tokens, context.validation_rules
+                    context.schema.graphql_core_schema,
+                    context.query,
+                    self.max_tokens,
+                    context.validation_rules,
                 )
             except GraphQLError:
                 self.prepared = None  # strawberry parses again and reports the error

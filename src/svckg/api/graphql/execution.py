@@ -34,8 +34,9 @@ from graphql import (
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, scalar_value
+from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, ref_of, scalar_value
 from svckg.api.graphql.model import FieldSpec
+from svckg.terms import RDFS_LABEL_IRI, SKOS_PREFLABEL_IRI
 
 TYPENAME = object()
 """Plan marker of ``__typename``."""
@@ -47,6 +48,7 @@ DATA_TYPES = frozenset(
         "AffectedParty",
         "Target",
         "Contact",
+        "GoalOrPlan",
         "ElementInfo",
         "PathEdge",
         "TraceResult",
@@ -73,7 +75,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if isinstance(result, dict) and return_type.name in DATA_TYPES:
             return self._project(return_type, field_details_list, result)
-        ref = getattr(result, "_ref", None)
+        ref = ref_of(result)
         projector = getattr(self.context_value, "projector", None)
         if ref is not None and projector is not None:
             done = projector.project(
@@ -267,8 +269,6 @@ def _conforms(keys: tuple[str, ...], nested: list[tuple[str, Whole, int]]) -> Wh
 
 MISSING = object()
 """An element field whose value was not prefetched: complete the element the usual way."""
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 
 class Projector:
@@ -299,9 +299,9 @@ class Projector:
             elif name == "types":
                 out[key] = list(ref.types)
             elif name == "label":
-                labels = cache.get((iri, RDFS_LABEL, False))
+                labels = cache.get((iri, RDFS_LABEL_IRI, False))
                 if not labels:
-                    other = cache.get((iri, SKOS_PREFLABEL, False))
+                    other = cache.get((iri, SKOS_PREFLABEL_IRI, False))
                     if labels is None or other is None:
                         return MISSING
                     labels = other

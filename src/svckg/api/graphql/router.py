@@ -26,13 +26,12 @@ from strawberry.extensions import MaskErrors
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 
-from svckg.api import ui
-from svckg.api.auth import require_read
+from svckg.api.dependencies import READER, app_state, require_role
 from svckg.api.errors import error_body
 from svckg.api.graphql.documents import CachedDocumentsFactory
 from svckg.api.graphql.model import load_model
 from svckg.api.graphql.schema import Built, GraphQLContext, build_schema
-from svckg.api.state import app_state
+from svckg.api.pages import page_response
 from svckg.config import Settings
 from svckg.errors import SvckgError, ValidationFailed
 
@@ -80,7 +79,7 @@ class SvckgGraphQLRouter(GraphQLRouter):
     extensions."""
 
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
-        return ui.page_response("graphiql")
+        return page_response("graphiql")
 
     def encode_json(self, data: object) -> bytes:
         """The response body: orjson (several times faster than ``json.dumps`` on an impact
@@ -174,7 +173,6 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
     built = build_for(settings)
 
     async def context(request: Request) -> GraphQLContext:
-        require_read(request)
         return GraphQLContext(app_state(request), built)
 
     return SvckgGraphQLRouter(
@@ -183,4 +181,5 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
         context_getter=context,
         graphql_ide="graphiql",
         tags=["GraphQL"],
+        dependencies=[require_role(READER)],
     )
