@@ -242,6 +242,7 @@ def _result(g: Graph, node: Node, shapes: Graph | None) -> ValidationResult:
         source = g if isinstance(path_node, URIRef) or (path_node, None, None) in g else shapes
         path = path_from_report(source if source is not None else g, path_node)
     value = g.value(node, SH.value)
+    constraint = g.value(node, SH.sourceConstraint)
     messages = sorted(str(m) for m in g.objects(node, SH.resultMessage))
     return ValidationResult(
         focus_node=_text(g.value(node, SH.focusNode)),
@@ -251,6 +252,7 @@ def _result(g: Graph, node: Node, shapes: Graph | None) -> ValidationResult:
         constraint_component=str(g.value(node, SH.sourceConstraintComponent)),
         path=path,
         value=_text(value) if value is not None else None,
+        source_constraint=_text(constraint) if constraint is not None else None,
     )
 
 
