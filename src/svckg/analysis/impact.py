@@ -312,11 +312,11 @@ class _Details:
         for key, d in self.distance.items():
             if d and role_of(self.index, key) == PARTY:
                 context = self.chain[key][0][2]  # what the party directly depends on
-                if (CUSTOMER_ROLE, key, context) not in known:
+                if (SERVICE_CONSUMER_ROLE, key, context) not in known:
                     found.append(
                         AffectedParty(
-                            CUSTOMER_ROLE,
-                            self.index.label(CUSTOMER_ROLE),
+                            SERVICE_CONSUMER_ROLE,
+                            self.index.label(SERVICE_CONSUMER_ROLE),
                             key,
                             self.index.label(key),
                             context,
