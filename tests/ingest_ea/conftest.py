@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from svckg.config import Settings
 from svckg.ingest.base import Staged
 from tests.conftest import fixtures_dir, skip_unless_fixtures
 
@@ -24,11 +25,12 @@ SVC = "https://w3id.org/svckg#"
 
 
 @pytest.fixture
-def with_xsd(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Turn on the schema check against the Open Group XSDs (outside material)."""
+def with_xsd(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings turning on the schema check against the Open Group XSDs (outside material),
+    for the importers; the CLI (the edge) sees them through SVCKG_ARCHIMATE_XSD_DIR."""
     skip_unless_fixtures()
     monkeypatch.setenv("SVCKG_ARCHIMATE_XSD_DIR", str(XSD_DIR))
-    return XSD_DIR
+    return Settings(archimate_xsd_dir=str(XSD_DIR))
 
 
 def types_of(staged: Staged) -> dict[str, set[str]]:

@@ -154,7 +154,7 @@ def test_small_samples_and_detection(ea) -> None:
 
 def test_the_fixtures_conform_to_the_open_group_xsds(with_xsd) -> None:
     for name in ("archisurance.xml", "Sample1.xml", "bendpoint.test.xml"):
-        archimate.parse(SourceFile.read(ARCHIMATE / name))
+        archimate.parse(SourceFile.read(ARCHIMATE / name), with_xsd)
 
 
 def test_schema_departure_is_reported_with_its_line(with_xsd) -> None:
@@ -167,7 +167,7 @@ def test_schema_departure_is_reported_with_its_line(with_xsd) -> None:
         )
     )
     with pytest.raises(InputError) as err:
-        archimate.parse(SourceFile("bad-schema.xml", data))
+        archimate.parse(SourceFile("bad-schema.xml", data), with_xsd)
     assert "departs from the ArchiMate exchange-format schema" in err.value.message
     assert "line 7" in err.value.message and "colour" in err.value.message
     assert err.value.where == "bad-schema.xml, line 7"
@@ -367,7 +367,15 @@ def test_tiny_shop_identity_is_stable_across_reexports(tiny_shop, ea) -> None:
 
 def test_tiny_shop_conforms_to_the_open_group_xsds(with_xsd, ea) -> None:
     """The hand-written model is checked against the real schemas (outside material)."""
-    archimate.parse(SourceFile.read(ea.OWN / "tiny-shop.xml"))
-    broken = (ea.OWN / "tiny-shop.xml").read_bytes().replace(b"<item>", b"<folder>", 1)
-    with pytest.raises((InputError, ParseError)):
-        archimate.parse(SourceFile("tiny-shop.xml", broken))
+    archimate.parse(SourceFile.read(ea.OWN / "tiny-shop.xml"), with_xsd)
+    broken = (
+        (ea.OWN / "tiny-shop.xml")
+        .read_bytes()
+        .replace(b'<documentation xml:lang="en">Basket', b'<colour xml:lang="en">Basket')
+        .replace(b"paid order.</documentation>", b"paid order.</colour>")
+    )
+    with pytest.raises(InputError, match="departs from the ArchiMate") as err:
+        archimate.parse(SourceFile("tiny-shop.xml", broken), with_xsd)
+    assert err.value.where == "tiny-shop.xml, line 28" and "colour" in err.value.message
+    # without the XSD folder in the settings, the same file is not schema-checked
+    assert archimate.parse(SourceFile("tiny-shop.xml", broken)).model_id == "id-tiny-shop"

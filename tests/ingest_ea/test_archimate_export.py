@@ -35,10 +35,10 @@ def _triples(store: EmbeddedStore) -> set[ox.Triple]:
 
 @pytest.mark.parametrize("name", ["archisurance.xml", "Sample1.xml", "bendpoint.test.xml"])
 def test_exchange_models_round_trip_exactly(name: str, with_xsd) -> None:
-    staged = archimate.parse(SourceFile.read(FIXTURES / name))
+    staged = archimate.parse(SourceFile.read(FIXTURES / name), with_xsd)
     store = _store_of(staged.triples)
     data = export_archimate(store)
-    again = archimate.parse(SourceFile("exported.xml", data))  # schema-checked (with_xsd)
+    again = archimate.parse(SourceFile("exported.xml", data), with_xsd)  # schema-checked (with_xsd)
     assert set(again.triples) == set(staged.triples)
     assert (again.model_name, again.model_id) == (staged.model_name, staged.model_id)
     store.close()
@@ -49,7 +49,7 @@ def test_archi_csv_model_round_trips(with_xsd) -> None:
     csv = fixture_path("archi-csv")
     (staged,) = archi_csv.parse([SourceFile.read(p) for p in sorted(csv.glob("test1-*.csv"))])
     store = _store_of(staged.triples)
-    again = archimate.parse(SourceFile("exported.xml", export_archimate(store)))
+    again = archimate.parse(SourceFile("exported.xml", export_archimate(store)), with_xsd)
     assert set(again.triples) == set(staged.triples)
     assert again.model_id == "862677a6"
     store.close()
@@ -67,7 +67,7 @@ def test_native_svckg_graph_round_trips(with_xsd) -> None:
             format=ox.RdfFormat.TURTLE,
         )
     data = export_archimate(original)
-    staged = archimate.parse(SourceFile("landscape.xml", data))
+    staged = archimate.parse(SourceFile("landscape.xml", data), with_xsd)
     reimported = _store_of(staged.triples)
     before, after = _triples(original), _triples(reimported)
     blank = {
@@ -107,8 +107,8 @@ def test_cli_export_archimate(tmp_path, with_xsd) -> None:
         app, ["export", "--format", "archimate", "--store", store, "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
-    exported = archimate.parse(SourceFile("out.xml", out.read_bytes()))
-    assert set(exported.triples) == set(archimate.parse(SourceFile.read(src)).triples)
+    exported = archimate.parse(SourceFile("out.xml", out.read_bytes()), with_xsd)
+    assert set(exported.triples) == set(archimate.parse(SourceFile.read(src), with_xsd).triples)
 
 
 def _own_sources() -> dict[str, list[SourceFile]]:

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from svckg.cli.app import app, console, err_console
-from svckg.cli.core import StoreOption
-from svckg.config import PROJECT_ROOT, load_settings
+from svckg.cli.core import StoreOption, cli_settings
+from svckg.config import describe
 from svckg.store import Store, open_store
 
 
@@ -40,7 +40,7 @@ def serve(
 
     from svckg.api.app import create_app
 
-    settings = load_settings(**({"store": store} if store else {}))
+    settings = cli_settings(store)
     opened = open_store(settings)
     try:
         if demo:
@@ -56,12 +56,31 @@ def serve(
 
 @app.command("docs")
 def docs(
-    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = PROJECT_ROOT
-    / "build"
-    / "docs",
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build/docs"),
 ) -> None:
     """Render the ontology and concept schemes as HTML pages (build/docs/)."""
     from svckg.docs import render_ontology_docs
 
     index = render_ontology_docs(out)
     console.print(f"wrote {index}", highlight=False)
+
+
+@app.command("config")
+def config(
+    store: StoreOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Print the effective settings and where each came from (default, file, environment,
+    flag); tokens are never shown."""
+    from rich.table import Table
+
+    rows = describe(cli_settings(store))
+    if format == "json":
+        import json
+
+        print(json.dumps([dict(zip(("name", "value", "source"), r, strict=True)) for r in rows]))
+        return
+    table = Table("setting", "value", "source", title="svckg settings")
+    for name, value, source in rows:
+        table.add_row(name, value, source)
+    console.print(table)

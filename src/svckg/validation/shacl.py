@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from svckg.config import SHAPES_DIR, load_settings
+from svckg.config import SHAPES_DIR, Settings
 from svckg.errors import ParseError, ShapesError
 from svckg.store.base import Store
 from svckg.validation.fast.engine import FastValidator
@@ -81,9 +81,9 @@ def validate_store(
 
     ``focus_nodes`` (IRIs touched by a change) scopes the fast validator to what the change
     can affect; pyshacl always validates the whole data. ``validator`` is ``sparql`` or
-    ``pyshacl``; None reads ``Settings.validator``.
+    ``pyshacl``; None: the default (``sparql``); callers pass ``settings.validator``.
     """
-    choice = validator or load_settings().validator
+    choice = validator or Settings().validator
     if choice not in VALIDATORS:
         raise ShapesError(
             f"unknown validator {choice!r}",
@@ -131,7 +131,7 @@ def validate(
     ['ClassConstraintComponent']
     """
     if isinstance(data, Graph):
-        if (validator or load_settings().validator) == "pyshacl":
+        if (validator or Settings().validator) == "pyshacl":
             return validate_pyshacl(data, shapes)
         store = ox.Store()
         store.extend(
