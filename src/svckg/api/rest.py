@@ -14,7 +14,7 @@ from svckg.analysis import trace as trace_module
 from svckg.api.auth import require_admin, require_editor, require_read
 from svckg.api.conneg import media_type_of
 from svckg.api.state import app_state, check_declared_size, run_blocking, run_write
-from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
+from svckg.errors import InputError, LimitExceeded, QueryError, SvckgError, UnsupportedFormat
 from svckg.ingest import imports
 from svckg.ingest.base import SourceFile
 from svckg.ingest.pipeline import import_sources
@@ -150,15 +150,20 @@ async def upload(
 
     def run() -> dict[str, Any]:
         with state.write_lock:
-            outcome = import_sources(
-                state.store,
-                files,
-                format=format,
-                force=force,
-                allow_violations=allow_violations,
-                agent="http-api",
-                settings=state.settings,
-            )
+            try:
+                outcome = import_sources(
+                    state.store,
+                    files,
+                    format=format,
+                    force=force,
+                    allow_violations=allow_violations,
+                    agent="http-api",
+                    settings=state.settings,
+                )
+            except SvckgError as exc:
+                state.metrics.record_failure(exc, len(files))
+                raise
+        state.metrics.record_import([s.status for s in outcome.sources], outcome.report)
         return outcome.to_json()
 
     return await run_write(run)

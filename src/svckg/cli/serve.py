@@ -25,6 +25,22 @@ def prepare_store(store: Store) -> list[str]:
     return load_demo(store)
 
 
+def _access_log(level: str) -> None:
+    """svckg's own access log (one line per request, see svckg.api.ops) to stderr; uvicorn's
+    is switched off so each request is logged once. Shown from log level info."""
+    import logging
+
+    logger = logging.getLogger("svckg.access")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(
+        logging.INFO if level.lower() in ("info", "debug", "trace") else logging.WARNING
+    )
+    logger.propagate = False
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -34,13 +50,20 @@ def serve(
         bool, typer.Option("--demo/--no-demo", help="Load the demo landscape into an empty store.")
     ] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format", help="Access log lines: text or json (else SVCKG_LOG_FORMAT)."
+        ),
+    ] = None,
 ) -> None:
     """Serve SPARQL (/sparql), Graph Store (/rdf-graphs), linked data (/id), REST (/api)."""
     import uvicorn
 
     from svckg.api.app import create_app
 
-    settings = cli_settings(store)
+    settings = cli_settings(store, log_format=log_format)
+    _access_log(log_level)
     opened = open_store(settings)
     try:
         if demo:
@@ -49,7 +72,7 @@ def serve(
                 err_console.print(f"empty store: loaded the demo ({', '.join(ids)})")
         application = create_app(settings, opened)
         err_console.print(f"svckg on http://{host}:{port}/ (store {settings.store})")
-        uvicorn.run(application, host=host, port=port, log_level=log_level)
+        uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
     finally:
         opened.close()
 
