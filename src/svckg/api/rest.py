@@ -226,3 +226,25 @@ async def read_uploaded_files(request: Request) -> list[SourceFile]:
     if not files:
         raise InputError("the upload has no file parts", hint="add one file part per file")
     return files
+
+
+@router.post("/backup", summary="Back up the on-disk store (admin)", tags=["Operations"])
+async def backup_store(
+    request: Request,
+    directory: Annotated[str, Query(description="New directory on the server for the copy")],
+) -> dict[str, Any]:
+    """A consistent copy of the store in ``directory`` (on the server's file system), made
+    while the server keeps answering reads and writes; ``svckg backup`` beside a running
+    server sends its work here."""
+    require_admin(request)
+    store = app_state(request).store
+    backup = getattr(store, "backup", None)
+    if backup is None:
+        raise InputError(
+            "this store cannot be backed up by svckg",
+            where=app_state(request).settings.store,
+            hint="back up a remote store with its own tools, or use GET /sparql with CONSTRUCT",
+        )
+    target = await run_write(backup, directory)
+    quads = await run_blocking(request, store.count)
+    return {"directory": str(target), "quads": quads}

@@ -545,3 +545,46 @@ def export(
     else:
         output.write_bytes(data)
         err_console.print(f"wrote {len(data):,} bytes to {output}", highlight=False)
+
+
+# -- backup / restore ----------------------------------------------------------------------
+
+
+def _disk_store(settings: Settings) -> Path:
+    if not _is_dir_store(settings.store):
+        raise StoreError(
+            "backup and restore work on an on-disk store",
+            where=settings.store,
+            hint="name a store directory (--store DIR); for other stores use 'svckg export'",
+        )
+    return Path(settings.store)
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="New directory for the copy.")],
+    store: StoreOption = None,
+) -> None:
+    """Copy the on-disk store, consistently, into a new directory (online: a running server
+    keeps serving; the copy opens as a store of its own)."""
+    _disk_store(_settings(store))
+    with _opened(store) as opened:
+        target = opened.backup(directory)  # type: ignore[attr-defined]
+        quads = opened.count()
+    console.print(f"backed up {quads:,} quads to {target}", highlight=False)
+
+
+@app.command()
+def restore(
+    directory: Annotated[Path, typer.Argument(help="A directory made by 'svckg backup'.")],
+    store: StoreOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds data.")
+    ] = False,
+) -> None:
+    """Bring a backup back into a new or empty store (a store holding data only with --force)."""
+    from svckg.store.embedded import restore as restore_store
+
+    target = _disk_store(_settings(store))
+    quads = restore_store(directory, target, force=force)
+    console.print(f"restored {quads:,} quads into {target}", highlight=False)
