@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT_PACKAGES = chromium fonts-dejavu-core default-jre-headless virtuoso-opensource
 
-.PHONY: setup python-deps system-deps web serve test lint docs bench clean
+.PHONY: setup python-deps system-deps web serve test test-fresh lint docs bench clean
 
 setup: python-deps system-deps web
 
@@ -45,6 +45,10 @@ serve: setup
 test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# the suite from a copy of the clone with no ../shared beside it: only the fixtures skips allowed
+test-fresh: setup
+	.ci/test-fresh $(VENV)
 
 lint:
 	$(BIN)/ruff check src tests bench

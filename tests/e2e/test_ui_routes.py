@@ -17,10 +17,11 @@ from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
 from svckg.api.pages import page_html
-from svckg.config import DATA_DIR, PROJECT_ROOT, WEB_BUILD_DIR, Settings
+from svckg.config import DATA_DIR, WEB_BUILD_DIR, Settings
 from svckg.demo import load_demo
 from svckg.errors import StoreError
 from svckg.store.embedded import EmbeddedStore
+from tests.conftest import fixture_path, requires_fixtures
 
 SVC = "https://w3id.org/svckg#"
 ID = "https://w3id.org/svckg/id/"
@@ -355,9 +356,11 @@ def test_search_sees_writes() -> None:
     assert [r["iri"] for r in found] == [ID + "b"]
 
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+FIXTURES = fixture_path("")
+OWN_EA = Path(__file__).parents[1] / "ingest_ea" / "data"
 
 
+@requires_fixtures
 def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
     client, _ = demo
     model = FIXTURES / "archimate" / "archisurance.xml"
@@ -374,12 +377,41 @@ def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
     assert {loc["element_id"] for loc in located} <= ids
 
 
-def test_validate_an_archi_csv_export_as_one_set_with_rows(demo) -> None:
+def test_validate_the_own_archimate_model_names_element_ids(demo) -> None:
+    """tiny-shop (the project's own exchange file) conforms with located warnings."""
     client, _ = demo
-    parts = [
-        FIXTURES / "archi-csv" / f"test1-{kind}.csv"
-        for kind in ("elements", "relations", "properties")
-    ]
+    model = OWN_EA / "tiny-shop.xml"
+    answer = client.post(
+        "/api/ui/validate",
+        files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+    )
+    report = answer.json()["report"]
+    assert report["violations"] == 0 and report["warnings"] >= 1
+    located = [r["location"] for r in report["results"]]
+    assert located and all(loc["file"] == model.name and loc["element_id"] for loc in located)
+    ids = set(re.findall(r'identifier="([^"]+)"', model.read_text(encoding="utf-8")))
+    assert {loc["element_id"] for loc in located} <= ids
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        pytest.param(
+            [
+                fixture_path(f"archi-csv/test1-{k}.csv")
+                for k in ("elements", "relations", "properties")
+            ],
+            marks=requires_fixtures,
+            id="archi-test1",
+        ),
+        pytest.param(
+            [OWN_EA / f"tiny-shop-{k}.csv" for k in ("elements", "relations", "properties")],
+            id="tiny-shop",
+        ),
+    ],
+)
+def test_validate_an_archi_csv_export_as_one_set_with_rows(demo, parts: list[Path]) -> None:
+    client, _ = demo
     answer = client.post(
         "/api/ui/validate",
         files=[("file", (p.name, p.read_bytes(), "text/csv")) for p in parts],

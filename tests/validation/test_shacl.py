@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from svckg.config import DATA_DIR, ONTOLOGY_DIR
+from svckg.config import DATA_DIR, ONTOLOGY_DIR, load_settings
 from svckg.errors import ParseError, ShapesError
 from svckg.ingest.inference import dependency_edges
 from svckg.store.embedded import EmbeddedStore
@@ -91,14 +91,16 @@ def test_invalid_example_same_report_from_both_validators(path: Path) -> None:
 
 
 def test_settings_choose_the_validator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edge reads SVCKG_VALIDATOR into Settings and passes settings.validator down;
+    validate_store itself never reads the environment."""
     store = EmbeddedStore(None)  # an EmbeddedStore works as well as a raw pyoxigraph Store
     store.load(INVALID[0].read_bytes(), DATA, format=ox.RdfFormat.TURTLE)
     shapes = load_shapes()
     monkeypatch.setenv("SVCKG_VALIDATOR", "pyshacl")
-    by_settings = validate_store(store, shapes, default_graph=[DATA])
-    monkeypatch.setenv("SVCKG_VALIDATOR", "nonsense")
+    settings = load_settings()
+    by_settings = validate_store(store, shapes, default_graph=[DATA], validator=settings.validator)
     with pytest.raises(ShapesError, match="unknown validator"):
-        validate_store(store, shapes)
+        validate_store(store, shapes, validator="nonsense")
     fast = validate_store(store, shapes, default_graph=[DATA], validator="sparql")
     assert Counter(r.key() for r in by_settings.results) == Counter(r.key() for r in fast.results)
     assert by_settings.results

@@ -565,6 +565,12 @@ def get_index(store: Store) -> DependencyIndex:
         return index
 
 
+def cached_index(store: Store) -> DependencyIndex | None:
+    """The index last built for ``store``, if any (never builds; for metrics)."""
+    with _LOCK:
+        return _CACHE.get(store)
+
+
 def invalidate(store: Store) -> None:
     """Forget the cached index of ``store`` (after writes made by another process)."""
     with _LOCK:

@@ -21,6 +21,7 @@ from svckg.api import graphstore, linkeddata, rest, sparql, ui
 from svckg.api.auth import load_tokens
 from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
+from svckg.api.ops import build_index_in_background, install_ops
 from svckg.api.state import AppState
 from svckg.config import WEB_BUILD_DIR, Settings, load_settings
 from svckg.store import Store, open_store
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        build_index_in_background(state)
         yield
         if state.owns_store:
             state.store.close()
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     install_error_handlers(app)
+    install_ops(app, state)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)

@@ -24,7 +24,7 @@ from svckg.api.dependencies import (
     upload_fields,
     with_profile,
 )
-from svckg.errors import QueryError
+from svckg.errors import InputError, QueryError, SvckgError
 from svckg.ingest import imports
 from svckg.ingest.pipeline import import_sources
 
@@ -156,16 +156,21 @@ async def upload(
 
     def run() -> dict[str, Any]:
         with state.write_lock:
-            outcome = import_sources(
-                state.store,
-                files,
-                format=format,
-                force=force,
-                allow_violations=allow_violations,
-                fail_on=fail_on,
-                agent="http-api",
-                settings=settings,
-            )
+            try:
+                outcome = import_sources(
+                    state.store,
+                    files,
+                    format=format,
+                    force=force,
+                    allow_violations=allow_violations,
+                    fail_on=fail_on,
+                    agent="http-api",
+                    settings=settings,
+                )
+            except SvckgError as exc:
+                state.metrics.record_failure(exc, len(files))
+                raise
+        state.metrics.record_import([s.status for s in outcome.sources], outcome.report)
         return outcome.to_json()
 
     return await run_write(run)
@@ -209,3 +214,29 @@ async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
             return imports.remove(state.store, import_id).to_json()
 
     return await run_write(run)
+
+
+@router.post(
+    "/backup",
+    summary="Back up the on-disk store (admin)",
+    tags=["Operations"],
+    dependencies=[require_role(ADMIN)],
+)
+async def backup_store(
+    request: Request,
+    directory: Annotated[str, Query(description="New directory on the server for the copy")],
+) -> dict[str, Any]:
+    """A consistent copy of the store in ``directory`` (on the server's file system), made
+    while the server keeps answering reads and writes; ``svckg backup`` beside a running
+    server sends its work here."""
+    store = app_state(request).store
+    backup = getattr(store, "backup", None)
+    if backup is None:
+        raise InputError(
+            "this store cannot be backed up by svckg",
+            where=app_state(request).settings.store,
+            hint="back up a remote store with its own tools, or use GET /sparql with CONSTRUCT",
+        )
+    target = await run_write(backup, directory)
+    quads = await run_blocking(request, store.count)
+    return {"directory": str(target), "quads": quads}

@@ -15,6 +15,7 @@ import anyio.to_thread
 from fastapi import Request
 
 from svckg.api.auth import TokenTable
+from svckg.api.ops import Metrics
 from svckg.config import Settings
 from svckg.errors import LimitExceeded
 from svckg.store.base import Store
@@ -35,6 +36,9 @@ class AppState:
     owns_store: bool
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serializes multi-step writes (check then write) made through the API."""
+    metrics: Metrics = field(default_factory=Metrics)
+    not_ready: str | None = "the dependency index is not built yet"
+    """Why ``/readyz`` answers 503 (None: ready)."""
 
 
 def app_state(request: Request) -> AppState:
@@ -64,6 +68,7 @@ async def run_blocking(
         with anyio.fail_after(limit):
             return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
     except TimeoutError as exc:
+        app_state(request).metrics.timeouts.inc()
         raise LimitExceeded(
             f"the request ran over the {limit:g} s time limit",
             where=request.url.path,

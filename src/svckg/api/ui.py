@@ -144,6 +144,7 @@ async def validate_route(
         request,
         lambda: validate_sources(state.store, files, format=format, settings=settings),
     )
+    state.metrics.record_report(report)
     return {"files": [f.name for f in files], "report": report.to_json()}
 
 

@@ -35,6 +35,7 @@ def validate_document(
     report = validate_sources(
         state.store, [SourceFile(name, data)], format=PIPELINE_FORMATS[fmt], settings=state.settings
     )
+    state.metrics.record_report(report)
     reject_invalid(
         report,
         force=force,

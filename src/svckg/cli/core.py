@@ -2,17 +2,18 @@
 ``query`` and ``export``.
 
 The store is ``--store`` (on the command or before it: ``svckg --store DIR import ...``), else
-``SVCKG_STORE``, else ``.svckg/store`` under the current directory.
+``SVCKG_STORE``, else ``store`` in ``svckg.toml``, else ``.svckg/store`` under the current
+directory. The settings are built here, at the edge (:func:`cli_settings`), and passed down.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from svckg import __version__
 from svckg.cli.app import app, console, err_console
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, NotFound, StoreError, ValidationFailed
@@ -33,11 +35,26 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        envvar="SVCKG_STORE",
-        show_envvar=True,
-        help="Store directory, ':memory:' or a SPARQL endpoint URL.",
+        help="Store directory, ':memory:' or a SPARQL endpoint URL (else SVCKG_STORE).",
     ),
 ]
+
+
+@dataclass
+class _Edge:
+    """The options given before the command (``svckg --store DIR --config FILE cmd``)."""
+
+    store: str | None = None
+    config: Path | None = None
+
+
+EDGE = _Edge()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"svckg {__version__}", highlight=False)
+        raise typer.Exit()
 
 
 @app.callback()
@@ -45,17 +62,26 @@ def _global(
     store: Annotated[
         str | None, typer.Option("--store", help="Store for every command (same as SVCKG_STORE).")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file (default ./svckg.toml when present)."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
     """Knowledge-graph repository for service management and enterprise architecture."""
-    if store:
-        os.environ["SVCKG_STORE"] = store
+    EDGE.store, EDGE.config = store, config
+
+
+def cli_settings(store: str | None = None, **flags: object) -> Settings:
+    """The effective settings of this command: defaults < svckg.toml < SVCKG_* < flags."""
+    return load_settings(config_file=EDGE.config, store=store or EDGE.store, **flags)
 
 
 def _settings(store: str | None, profile: str | None = None) -> Settings:
-    overrides: dict[str, object] = {"store": store} if store else {}
-    if profile:
-        overrides["shapes_profile"] = profile
-    return load_settings(**overrides)
+    return cli_settings(store, shapes_profile=profile)
 
 
 def _is_dir_store(target: str) -> bool:
@@ -579,3 +605,46 @@ def export(
     else:
         output.write_bytes(data)
         err_console.print(f"wrote {len(data):,} bytes to {output}", highlight=False)
+
+
+# -- backup / restore ----------------------------------------------------------------------
+
+
+def _disk_store(settings: Settings) -> Path:
+    if not _is_dir_store(settings.store):
+        raise StoreError(
+            "backup and restore work on an on-disk store",
+            where=settings.store,
+            hint="name a store directory (--store DIR); for other stores use 'svckg export'",
+        )
+    return Path(settings.store)
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="New directory for the copy.")],
+    store: StoreOption = None,
+) -> None:
+    """Copy the on-disk store, consistently, into a new directory (online: a running server
+    keeps serving; the copy opens as a store of its own)."""
+    _disk_store(_settings(store))
+    with _opened(store) as opened:
+        target = opened.backup(directory)  # type: ignore[attr-defined]
+        quads = opened.count()
+    console.print(f"backed up {quads:,} quads to {target}", highlight=False)
+
+
+@app.command()
+def restore(
+    directory: Annotated[Path, typer.Argument(help="A directory made by 'svckg backup'.")],
+    store: StoreOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds data.")
+    ] = False,
+) -> None:
+    """Bring a backup back into a new or empty store (a store holding data only with --force)."""
+    from svckg.store.embedded import restore as restore_store
+
+    target = _disk_store(_settings(store))
+    quads = restore_store(directory, target, force=force)
+    console.print(f"restored {quads:,} quads into {target}", highlight=False)

@@ -25,7 +25,7 @@ import zipfile
 
 from lxml import etree
 
-from svckg.config import load_settings
+from svckg.config import Settings
 from svckg.errors import InputError, ParseError, TooLarge
 from svckg.ingest.archimodel import Concept, Folder, Model, Text, View, to_staged
 from svckg.ingest.base import SourceFile, Staged
@@ -57,9 +57,11 @@ def is_archive(data: bytes) -> bool:
     return data[:4] == ZIP_MAGIC
 
 
-def parse(file: SourceFile) -> Staged:
-    """Parse one ``.archimate`` file (XML or zip archive) into a :class:`Staged`."""
-    data = _model_bytes(file) if is_archive(file.data) else file.data
+def parse(file: SourceFile, settings: Settings | None = None) -> Staged:
+    """Parse one ``.archimate`` file (XML or zip archive) into a :class:`Staged`; ``settings``
+    give the size limit an archive may expand to (None: the default)."""
+    limit = (settings or Settings()).max_upload_bytes
+    data = _model_bytes(file, limit) if is_archive(file.data) else file.data
     root = _parse_xml(file.name, data)
     findings: list[ValidationResult] = []
     model = read_model(root, file.name, findings)
@@ -68,9 +70,8 @@ def parse(file: SourceFile) -> Staged:
     return staged
 
 
-def _model_bytes(file: SourceFile) -> bytes:
+def _model_bytes(file: SourceFile, limit: int) -> bytes:
     """The model XML inside an Archi archive, expanded with a running size check."""
-    limit = load_settings().max_upload_bytes
     try:
         archive = zipfile.ZipFile(io.BytesIO(file.data))
         info = archive.getinfo(ARCHIVE_MODEL)

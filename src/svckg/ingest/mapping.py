@@ -15,7 +15,7 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from svckg.config import ONTOLOGY_DIR, load_settings
+from svckg.config import ONTOLOGY_DIR, Settings
 from svckg.errors import InputError
 from svckg.terms import local_name
 from svckg.vocab import ARCHIMATE, MAPPING, SVC
@@ -304,7 +304,7 @@ def model_base(model_key: str, base_iri: str | None = None) -> str:
     >>> model_base("id-11f5304f", "https://w3id.org/svckg/id/")
     'https://w3id.org/svckg/id/id-11f5304f/'
     """
-    base = base_iri if base_iri is not None else load_settings().base_iri
+    base = base_iri if base_iri is not None else Settings().base_iri
     if not base.endswith(("/", "#")):
         base += "/"
     return f"{base}{encode(model_key)}/"

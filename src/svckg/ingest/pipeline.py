@@ -45,7 +45,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from svckg.config import Settings, load_settings
+from svckg.config import Settings
 from svckg.errors import InputError, TooLarge, ValidationFailed
 from svckg.ingest import records
 from svckg.ingest.archimate_messages import in_source_language
@@ -124,7 +124,7 @@ class ImportOutcome:
 def read_sources(paths: Iterable[str | Path], settings: Settings | None = None) -> list[SourceFile]:
     """Read files from disk, refusing missing files and files over ``max_upload_bytes``
     before reading them."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     files = []
     for path in map(Path, paths):
         if not path.is_file():
@@ -152,7 +152,7 @@ def stage_sources(
     settings: Settings | None = None,
 ) -> list[Staged]:
     """Check sizes and parse every source (nothing is written anywhere)."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     if not files:
         raise InputError("no sources given", hint="name at least one file")
     names = [f.name for f in files]
@@ -164,7 +164,7 @@ def stage_sources(
         )
     for f in files:
         _check_size(f.name, len(f.data), settings)
-    return stage(files, format=format, mapping=mapping)
+    return stage(files, format=format, mapping=mapping, settings=settings)
 
 
 def _fingerprints(files: Sequence[SourceFile], staged: Sequence[Staged]) -> list[tuple[str, int]]:
@@ -377,7 +377,7 @@ def validate_sources(
 
     Sources already imported under the same names are validated as replacements of their
     current versions."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     staged = stage_sources(files, format=format, mapping=mapping, settings=settings)
     return validate_staged(store, staged, settings=settings)
 
@@ -386,7 +386,7 @@ def validate_staged(
     store: Store, staged: Sequence[Staged], *, settings: Settings | None = None
 ) -> ValidationReport:
     """:func:`validate_sources` for sources already staged."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     _ensure_system(store)
     replacing: set[str] = set()
     for s in staged:
@@ -472,7 +472,7 @@ class ImportOptions:
     agent: str = "cli"
     """Who imports (recorded as the PROV agent)."""
     settings: Settings | None = None
-    """None: :func:`svckg.config.load_settings`."""
+    """None: the defaults (``Settings()``); the edge (CLI, app) passes its own."""
     validate: bool = True
     """False skips validation (recorded as not validated; for trusted bulk loads)."""
     progress: Progress | None = None
@@ -499,7 +499,7 @@ def import_sources(
     ``.report``) when violations, or warnings without ``force``, reject the import.
     """
     opts = ImportOptions(**options)
-    settings = opts.settings or load_settings()
+    settings = opts.settings or Settings()
     t0 = time.perf_counter()
     opts.say("reading and parsing")
     staged = stage_sources(files, format=format, mapping=mapping, settings=settings)
@@ -526,7 +526,7 @@ def _import_locked(
     opts: ImportOptions,
     stage_seconds: float,
 ) -> ImportOutcome:
-    opts = replace(opts, settings=opts.settings or load_settings())
+    opts = replace(opts, settings=opts.settings or Settings())
     with _IMPORT_LOCK:
         return _Import(store, staged, opts, {"stage": stage_seconds}).run(files)
 
@@ -640,7 +640,7 @@ class _Import:
             self.store,
             [self.staged[i] for i in plan.changed],
             replacing=plan.replacing,
-            settings=self.opts.settings or load_settings(),
+            settings=self.opts.settings or Settings(),
             subproperties=subproperties,
             progress=self.opts.say,
         )

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from svckg.config import Settings
 from svckg.errors import UnsupportedFormat
 from svckg.ingest.base import SourceFile, Staged
 
@@ -91,9 +92,14 @@ def detect_format(name: str, head: bytes) -> str:
 
 
 def stage(
-    files: Sequence[SourceFile], *, format: str | None = None, mapping: Path | None = None
+    files: Sequence[SourceFile],
+    *,
+    format: str | None = None,
+    mapping: Path | None = None,
+    settings: Settings | None = None,
 ) -> list[Staged]:
-    """Parse every source into a :class:`Staged` (Archi CSV file sets become one).
+    """Parse every source into a :class:`Staged` (Archi CSV file sets become one); the
+    EA importers name things under ``settings.base_iri`` (None: the defaults).
 
     Raises an :class:`svckg.errors.InputError` subclass naming the file on bad input.
     """
@@ -101,6 +107,7 @@ def stage(
         raise UnsupportedFormat(
             f"unknown format {format!r}", hint=f"use one of: {', '.join(FORMATS)}"
         )
+    base_iri = settings.base_iri if settings is not None else None
     staged: list[Staged] = []
     archi_csv: list[SourceFile] = []
     for f in files:
@@ -112,19 +119,19 @@ def stage(
         elif fmt == "archimate":
             from svckg.ingest import archimate
 
-            staged.append(archimate.parse(f))
+            staged.append(archimate.parse(f, settings))
         elif fmt == "archi":
             from svckg.ingest import archi_native
 
-            staged.append(archi_native.parse(f))
+            staged.append(archi_native.parse(f, settings))
         elif fmt == "archi-csv":
             archi_csv.append(f)
         else:
             from svckg.ingest import tabular
 
-            staged.append(tabular.parse(f, mapping))
+            staged.append(tabular.parse(f, mapping, base_iri))
     if archi_csv:
         from svckg.ingest import archi_csv as archi_csv_importer
 
-        staged.extend(archi_csv_importer.parse(archi_csv))
+        staged.extend(archi_csv_importer.parse(archi_csv, base_iri))
     return staged

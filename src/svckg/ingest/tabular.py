@@ -82,8 +82,9 @@ class _Sheet:
     rows: list[_Row]
 
 
-def parse(file: SourceFile, mapping: Path | None) -> Staged:
-    """Parse one CSV or XLSX file with a YAML mapping into a :class:`Staged`.
+def parse(file: SourceFile, mapping: Path | None, base_iri: str | None = None) -> Staged:
+    """Parse one CSV or XLSX file with a YAML mapping into a :class:`Staged`, its things named
+    under ``base_iri`` (None: the default).
 
     Raises :class:`InputError` when the mapping is missing or wrong, or a cell cannot be
     mapped; the message names file, sheet, row and column.
@@ -97,7 +98,7 @@ def parse(file: SourceFile, mapping: Path | None) -> Staged:
     spec = _load_mapping(Path(mapping))
     sheets = _read_sheets(file)
     model_key = str(spec.get("model") or slug(Path(file.name).stem))
-    base = model_base(model_key)
+    base = model_base(model_key, base_iri)
     entities = [_entity(e, mapping, i) for i, e in enumerate(_list(spec, "entities", mapping))]
 
     # Pass 1: every row's IRI, identifier and label (lookups may point forward).

@@ -485,6 +485,33 @@ class EmbeddedStore(StoreBase):
         node = _iri(graph) if graph is not None else None
         return iter(self.engine.quads_for_pattern(subject, predicate, object, node))
 
+    def backup(self, directory: str | Path) -> Path:
+        """A consistent copy of the on-disk store in ``directory`` (new), made online: readers
+        and writers go on meanwhile (an engine checkpoint; on the same file system its
+        immutable files are hard links). The copy opens as a store of its own."""
+        if self.path is None:
+            raise StoreError(
+                "an in-memory store has no files to back up",
+                where=MEMORY,
+                hint="use an on-disk store, or save the data with 'svckg export'",
+            )
+        target = Path(directory).resolve()
+        if target.exists():
+            raise StoreError(
+                "the backup directory already exists",
+                where=str(target),
+                hint="name a new directory (svckg never writes over a backup)",
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine.backup(str(target))
+        except (OSError, RuntimeError) as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise StoreError(
+                f"the backup failed: {exc}", where=str(target), hint="check space and permissions"
+            ) from exc
+        return target
+
     def close(self) -> None:
         """Flush and release the store (the directory lock goes with the last reference)."""
         if self._store is None:
@@ -539,3 +566,47 @@ def _replace_update(
 
 
 _iri = graph_node
+
+
+def restore(backup: str | Path, target: str | Path, *, force: bool = False) -> int:
+    """Copy the store backed up in ``backup`` into ``target``, a new or empty store directory
+    (a store holding data only with ``force``); returns the quads restored. All or nothing:
+    the copy is checked in a sibling directory before it takes the target's place."""
+    source, dest = Path(backup).resolve(), Path(target).resolve()
+    if not (source / "CURRENT").is_file():
+        raise StoreError(
+            "not an svckg backup: the directory holds no store",
+            where=str(source),
+            hint="name a directory made by 'svckg backup'",
+        )
+    _check_directory(dest)
+    if dest.exists() and os.listdir(dest):
+        existing = EmbeddedStore(dest)  # refuses a store held by a running server
+        try:
+            held = existing.count()
+        finally:
+            existing.close()
+        if held and not force:
+            raise StoreError(
+                f"the store is not empty ({held:,} quads)",
+                where=str(dest),
+                hint="restore into a new or empty directory, or pass --force to replace it",
+            )
+    staging = dest.with_name(f".{dest.name}.restoring")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    (staging / "LOCK").unlink(missing_ok=True)
+    try:
+        check = EmbeddedStore(staging)
+        restored = check.count()
+        check.close()
+    except StoreError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = dest.with_name(f".{dest.name}.replaced")
+    if dest.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(dest, old)
+    os.replace(staging, dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return restored

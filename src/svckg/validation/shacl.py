@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from svckg.config import SHAPES_DIR, load_settings
+from svckg.config import SHAPES_DIR, Settings
 from svckg.errors import ParseError, ShapesError
 from svckg.store.base import Store
 from svckg.validation.fast.engine import FastValidator
@@ -33,14 +33,14 @@ DEFAULT_SEVERITY = URIRef("https://w3id.org/svckg/shapes#defaultSeverity")
 
 def load_shapes(paths: Sequence[str | Path] | None = None, profile: str | None = None) -> Graph:
     """The shapes graph: ``shapes/core.ttl`` + ``shapes/recommended.ttl`` unless ``paths``
-    names other files, with the severities of ``profile`` (None: ``Settings.shapes_profile``;
-    see :data:`PROFILES`). Cached per files and profile; do not modify the returned graph."""
+    names other files, with the severities of ``profile`` (None: ``default``; callers pass
+    ``Settings.shapes_profile``; see :data:`PROFILES`). Cached per files and profile; do not modify the returned graph."""
     files = (
         tuple(str(p) for p in paths)
         if paths is not None
         else tuple(str(SHAPES_DIR / name) for name in DEFAULT_SHAPE_FILES)
     )
-    chosen = profile or load_settings().shapes_profile
+    chosen = profile or "default"
     if chosen not in PROFILES:
         raise ShapesError(
             f"unknown validation profile {chosen!r}",
@@ -105,9 +105,9 @@ def validate_store(
 
     ``focus_nodes`` (IRIs touched by a change) scopes the fast validator to what the change
     can affect; pyshacl always validates the whole data. ``validator`` is ``sparql`` or
-    ``pyshacl``; None reads ``Settings.validator``.
+    ``pyshacl``; None: the default (``sparql``); callers pass ``settings.validator``.
     """
-    choice = validator or load_settings().validator
+    choice = validator or Settings().validator
     if choice not in VALIDATORS:
         raise ShapesError(
             f"unknown validator {choice!r}",
@@ -155,7 +155,7 @@ def validate(
     ['ClassConstraintComponent']
     """
     if isinstance(data, Graph):
-        if (validator or load_settings().validator) == "pyshacl":
+        if (validator or Settings().validator) == "pyshacl":
             return validate_pyshacl(data, shapes)
         store = ox.Store()
         store.extend(
