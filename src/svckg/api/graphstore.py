@@ -33,6 +33,7 @@ from svckg.api.state import (
 )
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
 from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
+from svckg.ingest.safe_xml import check_xml
 from svckg.vocab import GRAPH
 
 router = APIRouter(tags=["Graph Store Protocol"])
@@ -164,6 +165,8 @@ def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:
             hint="send text/turtle, application/n-triples, application/ld+json or "
             "application/rdf+xml",
         )
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_xml(data, source)
     try:
         quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
