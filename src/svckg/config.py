@@ -44,6 +44,9 @@ class Settings:
     validator: str = "sparql"
     """``sparql`` (fast, runs on the store engine) or ``pyshacl`` (reference)."""
     max_upload_bytes: int = 200 * 1024 * 1024
+    """Body limit of the upload routes (imports, validation, Graph Store, SPARQL)."""
+    max_body_bytes: int = 1024 * 1024
+    """Body limit of every other route (``/graphql`` included)."""
     query_timeout_s: float = 30.0
     max_result_rows: int = 100_000
     read_requires_token: bool = False
@@ -75,6 +78,7 @@ def load_settings(**overrides: object) -> Settings:
         base_iri=_env("BASE_IRI", "https://w3id.org/svckg/id/"),
         validator=_env("VALIDATOR", "sparql"),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024),
+        max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
         query_timeout_s=float(_env("QUERY_TIMEOUT", "30")),
         max_result_rows=_env_int("MAX_RESULT_ROWS", 100_000),
         read_requires_token=_env_bool("READ_REQUIRES_TOKEN", False),

@@ -56,3 +56,43 @@ def archimate_laughs() -> bytes:
     return (
         "<!DOCTYPE model [" + "".join(ents) + "]>" + ARCHIMATE_HEAD + "<name>&l9;</name></model>"
     ).encode()
+
+
+def send_chunked(
+    base: str,
+    path: str,
+    headers: dict[str, str],
+    total: int,
+    chunk: bytes = b"x" * 65536,
+    prefix: bytes = b"",
+) -> tuple[int, int]:
+    """POST ``total`` bytes chunked (no Content-Length) over a raw socket, stopping as soon
+    as the server answers; returns (status, bytes sent when the answer came)."""
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    sock = socket.create_connection((url.hostname, url.port), timeout=30)
+    head = f"POST {path} HTTP/1.1\r\nHost: {url.netloc}\r\nTransfer-Encoding: chunked\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    sent = 0
+    try:
+        sock.sendall(head.encode())
+        if prefix:
+            sock.sendall(b"%x\r\n%s\r\n" % (len(prefix), prefix))
+        while sent < total:
+            if select.select([sock], [], [], 0)[0]:
+                break
+            try:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except OSError:
+                break
+            sent += len(chunk)
+        else:
+            sock.sendall(b"0\r\n\r\n")
+        sock.settimeout(60)
+        answer = sock.recv(4096)
+    finally:
+        sock.close()
+    return int(answer.split(b" ", 2)[1]), sent

@@ -21,6 +21,9 @@ import pytest
 
 from tests.conftest import _free_port, running_server
 
+UPLOAD_LIMIT = 8 * 1024 * 1024
+"""Upload limit of the servers under attack (bytes)."""
+
 MEMORY_CAP = 3 * 1024**3
 """Address-space cap of the servers and snippets under attack (bytes)."""
 
@@ -66,6 +69,7 @@ def start_server(tmp: Path, env: dict[str, str] | None = None, store: str = ":me
         "PYTHONUNBUFFERED": "1",
         "SVCKG_TOKENS": TOKENS,
         "SVCKG_QUERY_TIMEOUT": "10",
+        "SVCKG_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
         **(env or {}),
     }
     log = tmp / "serve.log"

@@ -21,6 +21,7 @@ from svckg.api import graphstore, linkeddata, rest, sparql, ui
 from svckg.api.auth import load_tokens
 from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
+from svckg.api.limits import BodyLimit
 from svckg.api.state import AppState
 from svckg.config import WEB_BUILD_DIR, Settings, load_settings
 from svckg.store import Store, open_store
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, settings=settings)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)

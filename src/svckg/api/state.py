@@ -15,8 +15,9 @@ import anyio.to_thread
 from fastapi import Request
 
 from svckg.api.auth import TokenTable
+from svckg.api.limits import body_limit, too_large
 from svckg.config import Settings
-from svckg.errors import LimitExceeded, TooLarge
+from svckg.errors import LimitExceeded
 from svckg.store.base import Store
 
 T = TypeVar("T")
@@ -78,30 +79,21 @@ async def run_write(func: Callable[..., T], *args: object) -> T:
     return await anyio.to_thread.run_sync(_in_worker, func, *args)
 
 
-def _too_large(limit: int, size: int | None = None) -> TooLarge:
-    told = f" ({size:,} bytes)" if size is not None else ""
-    return TooLarge(
-        f"the request body{told} is over the limit of {limit:,} bytes",
-        hint="send less (split an upload) or raise SVCKG_MAX_UPLOAD_BYTES",
-    )
-
-
 def check_declared_size(request: Request) -> None:
-    """TooLarge when the declared Content-Length is over ``Settings.max_upload_bytes``."""
-    limit = app_state(request).settings.max_upload_bytes
+    """TooLarge when the declared Content-Length is over the route's limit (the
+    :class:`svckg.api.limits.BodyLimit` middleware answers this first; kept for callers
+    that run without it)."""
+    limit, setting = body_limit(app_state(request).settings, request.url.path)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit, int(declared))
+        raise too_large(limit, setting, int(declared))
 
 
 async def read_body(request: Request) -> bytes:
-    """The request body, refused (TooLarge) as soon as it passes the upload limit, whether
-    or not a Content-Length was declared."""
+    """The request body; :class:`svckg.api.limits.BodyLimit` refuses it (TooLarge) as soon
+    as it passes the limit, whether or not a Content-Length was declared."""
     check_declared_size(request)
-    limit = app_state(request).settings.max_upload_bytes
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
     return bytes(body)
