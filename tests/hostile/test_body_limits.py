@@ -39,7 +39,8 @@ def test_chunked_bodies_are_refused_early(
         capped_server.base, path, headers, total=50 * 1024 * 1024, prefix=prefix
     )
     assert status == 413
-    assert sent < limit + 4 * 1024 * 1024, f"{sent:,} bytes were taken before the 413"
+    # what was sent includes the loopback socket buffers (several MB): far below the 50 MB
+    assert sent < limit + 16 * 1024 * 1024, f"{sent:,} bytes were taken before the 413"
     assert capped_server.alive()
 
 
