@@ -58,6 +58,10 @@ class Settings:
     graphql_introspection: bool = True
     graphql_max_depth: int = 12
     graphql_max_tokens: int = 5000
+    graphql_max_cost: int = 20_000
+    """Static cost limit of a GraphQL operation (:mod:`svckg.api.graphql.cost`)."""
+    graphql_max_nodes: int = 200_000
+    """Most objects one GraphQL answer may hold."""
     archimate_xsd_dir: str | None = None
     """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
@@ -88,6 +92,8 @@ def load_settings(**overrides: object) -> Settings:
         graphql_introspection=_env_bool("GRAPHQL_INTROSPECTION", not production),
         graphql_max_depth=_env_int("GRAPHQL_MAX_DEPTH", 12),
         graphql_max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 5000),
+        graphql_max_cost=_env_int("GRAPHQL_MAX_COST", 20_000),
+        graphql_max_nodes=_env_int("GRAPHQL_MAX_NODES", 200_000),
         archimate_xsd_dir=os.environ.get("SVCKG_ARCHIMATE_XSD_DIR"),
     )
     values.update(overrides)

@@ -96,3 +96,16 @@ def send_chunked(
     finally:
         sock.close()
     return int(answer.split(b" ", 2)[1]), sent
+
+
+def graphql_breadth(levels: int = 9, first: int = 100) -> str:
+    """Fragments that each select the same relation twice (aliased), ``levels`` deep, under
+    a connection page: short text, depth within the limit, 2**levels fields per element."""
+    frags = ["fragment R0 on Resource { label iri }"]
+    for i in range(1, levels + 1):
+        frags.append(
+            f"fragment R{i} on Resource {{ a: usesResource {{ ...R{i - 1} }}"
+            f" b: usesResource {{ ...R{i - 1} }} }}"
+        )
+    query = f"{{ resources(first: {first}) {{ edges {{ node {{ ...R{levels} }} }} }} }}"
+    return query + " " + " ".join(frags)

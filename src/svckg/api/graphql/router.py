@@ -63,6 +63,7 @@ def extensions_for(settings: Settings) -> list[Any]:
             settings.graphql_max_depth,
             settings.graphql_introspection,
             PARSE_CACHE,
+            settings.graphql_max_cost,
         )
     ]
     if settings.production:
@@ -96,20 +97,22 @@ class SvckgGraphQLRouter(GraphQLRouter):
             with anyio.fail_after(limit):
                 result = await super().execute_single(request=request, **kwargs)
         except TimeoutError:
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"the request ran over the {limit:g} s time limit",
-                        extensions={
-                            "code": "LimitExceeded",
-                            "hint": "ask for less (smaller pages, fewer levels) or raise "
-                            "SVCKG_QUERY_TIMEOUT",
-                        },
-                    )
-                ],
+            return _limit_result(
+                f"the request ran over the {limit:g} s time limit",
+                "ask for less (smaller pages, fewer levels) or raise SVCKG_QUERY_TIMEOUT",
             )
+        exceeded = getattr(kwargs.get("context"), "budget", None)
+        if exceeded is not None and exceeded.exceeded is not None:
+            return _limit_result(exceeded.exceeded.message, exceeded.exceeded.hint or "")
         return _with_extensions(result)
+
+
+def _limit_result(message: str, hint: str) -> ExecutionResult:
+    """One LimitExceeded error and no data (a partial answer would hide what was cut)."""
+    return ExecutionResult(
+        data=None,
+        errors=[GraphQLError(message, extensions={"code": "LimitExceeded", "hint": hint})],
+    )
 
 
 def encode_json(data: object) -> bytes:
@@ -149,7 +152,7 @@ def _with_extensions(result: ExecutionResult) -> ExecutionResult:
     return result
 
 
-_BUILT: dict[tuple[int, int, int, bool, bool], Built] = {}
+_BUILT: dict[tuple[int, int, int, bool, bool, int], Built] = {}
 
 
 def build_for(settings: Settings) -> Built:
@@ -162,6 +165,7 @@ def build_for(settings: Settings) -> Built:
         settings.graphql_max_tokens,
         settings.graphql_introspection,
         settings.production,
+        settings.graphql_max_cost,
     )
     built = _BUILT.get(key)
     if built is None or built.model is not model:
