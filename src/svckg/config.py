@@ -62,6 +62,12 @@ class Settings:
     """Static cost limit of a GraphQL operation (:mod:`svckg.api.graphql.cost`)."""
     graphql_max_nodes: int = 200_000
     """Most objects one GraphQL answer may hold."""
+    remote_endpoints: tuple[str, ...] = ()
+    """Endpoints SPARQL ``SERVICE`` and ``LOAD`` may fetch (none by default)."""
+    max_concurrent_queries: int = 4
+    """Expensive requests (``/sparql`` queries, validations) running at once; more wait
+    :attr:`busy_wait_s`, then get 503 with ``Retry-After``."""
+    busy_wait_s: float = 2.0
     archimate_xsd_dir: str | None = None
     """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
@@ -95,6 +101,11 @@ def load_settings(**overrides: object) -> Settings:
         graphql_max_cost=_env_int("GRAPHQL_MAX_COST", 20_000),
         graphql_max_nodes=_env_int("GRAPHQL_MAX_NODES", 200_000),
         archimate_xsd_dir=os.environ.get("SVCKG_ARCHIMATE_XSD_DIR"),
+        remote_endpoints=tuple(
+            e.strip() for e in _env("REMOTE_ENDPOINTS", "").split(",") if e.strip()
+        ),
+        max_concurrent_queries=_env_int("MAX_CONCURRENT_QUERIES", 4),
+        busy_wait_s=float(_env("BUSY_WAIT", "2")),
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

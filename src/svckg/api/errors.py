@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from svckg.errors import SvckgError, Unauthorized, ValidationFailed
+from svckg.errors import Busy, SvckgError, Unauthorized, ValidationFailed
 
 log = logging.getLogger("svckg.api")
 
@@ -34,6 +34,8 @@ def _svckg_error(request: Request, exc: Exception) -> JSONResponse:
     headers = (
         {"WWW-Authenticate": 'Bearer realm="svckg"'} if isinstance(exc, Unauthorized) else None
     )
+    if isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after)}
     if exc.http_status >= 500:
         log.warning(
             "%s %s -> %s: %s", request.method, request.url.path, exc.http_status, exc.describe()

@@ -28,6 +28,7 @@ from fastapi.templating import Jinja2Templates
 
 from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
+from svckg.api.guard import run_isolated
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
 from svckg.api.state import TEMPLATES_DIR, app_state, read_body, run_blocking, run_write
@@ -241,9 +242,14 @@ async def _query(request: Request, query: str, params: Params) -> Response:
                 default_graph=(defaults or [NO_GRAPH]) if protocol_dataset else None,
                 named_graphs=(named or [NO_GRAPH]) if protocol_dataset else None,
             )
-        return render(result, accept, settings.max_result_rows)
+        try:
+            return render(result, accept, settings.max_result_rows)
+        except (OSError, RuntimeError) as exc:  # raised while the engine streams results
+            if "SERVICE" in text.upper():  # never echo what another host answered
+                raise QueryError("cannot run the query: a SERVICE call failed") from exc
+            raise
 
-    body, media = await run_blocking(request, run)
+    body, media = await run_isolated(request, run)  # stoppable: see svckg.api.guard
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 

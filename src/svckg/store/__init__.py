@@ -18,15 +18,19 @@ def open_store(settings: Settings) -> Store:
     if target.startswith(("http://", "https://")):
         from svckg.store.remote import RemoteStore
 
-        return RemoteStore(
+        remote = RemoteStore(
             target,
             update_url=settings.remote_update,
             gsp_url=settings.remote_gsp,
             timeout_s=settings.query_timeout_s,
         )
+        remote.remote_endpoints = frozenset(settings.remote_endpoints)
+        return remote
     from svckg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(target)
+    store = EmbeddedStore(target)
+    store.remote_endpoints = frozenset(settings.remote_endpoints)
+    return store
 
 
 def memory_store() -> Store:

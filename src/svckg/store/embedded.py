@@ -65,6 +65,7 @@ from svckg.store.base import (
     syntax_error,
     triples_format,
 )
+from svckg.store.guard import check_remote_access
 from svckg.store.params import Term, bind_parameters, check_dataset
 from svckg.store.results import result_from_bytes, serialize_result
 
@@ -296,6 +297,7 @@ class EmbeddedStore(StoreBase):
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query (see :meth:`svckg.store.base.Store.query`)."""
+        check_remote_access(sparql, self.remote_endpoints)
         engine = self.engine
         check_dataset(default_graph, named_graphs)
         kwargs: dict[str, Any] = {}
@@ -317,7 +319,11 @@ class EmbeddedStore(StoreBase):
                 return engine.query(sparql, **kwargs)
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL syntax error: {exc}", hint="fix the query text") from exc
-            except RuntimeError as exc:  # e.g. a blank-node parameter not in the projection
+            except (RuntimeError, OSError) as exc:  # e.g. a blank-node parameter not bound
+                if "SERVICE" in sparql.upper():  # never echo what another host answered
+                    raise QueryError("cannot run the query: a SERVICE call failed") from exc
+                if isinstance(exc, OSError):
+                    raise
                 raise QueryError(f"cannot run the query: {exc}") from exc
 
         if timeout_s is None:
@@ -327,6 +333,7 @@ class EmbeddedStore(StoreBase):
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update in one transaction."""
+        check_remote_access(sparql, self.remote_endpoints)
         try:
             self.engine.update(sparql)
         except SyntaxError as exc:

@@ -43,6 +43,7 @@ from svckg.store.base import (
     parse_triples,
     triples_format,
 )
+from svckg.store.guard import check_remote_access
 from svckg.store.params import Term, bind_parameters, check_dataset, term_text
 from svckg.store.results import solutions_from_bytes, triples_from_bytes
 
@@ -155,6 +156,7 @@ class RemoteStore(StoreBase):
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query (see :meth:`svckg.store.base.Store.query`)."""
+        check_remote_access(sparql, self.remote_endpoints)
         check_dataset(default_graph, named_graphs)
         form: list[tuple[str, str]] = [("query", bind_parameters(sparql, substitutions))]
         form += [("default-graph-uri", _checked_iri(g)) for g in default_graph or ()]
@@ -172,6 +174,7 @@ class RemoteStore(StoreBase):
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (one request: atomic on endpoints that run it in one
         transaction, as oxigraph does)."""
+        check_remote_access(sparql, self.remote_endpoints)
         self._send("POST", self.update_url, what="update", data={"update": sparql})
         self._touch()
 
