@@ -31,6 +31,7 @@ from svckg.api.state import (
     run_blocking,
     run_write,
 )
+from svckg.api.system_graphs import check_graph
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
 from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
 from svckg.ingest.safe_xml import check_xml
@@ -204,6 +205,7 @@ def _validate_and_commit(
 
 async def _write(request: Request, graph: str, *, replace: bool) -> Response:
     require_editor(request)
+    check_graph(graph, request.url.path)
     docs = await _parse_body(request)
     force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
     existed = await _exists(request, graph)
@@ -216,6 +218,7 @@ async def _write(request: Request, graph: str, *, replace: bool) -> Response:
 
 async def _delete(request: Request, graph: str) -> Response:
     require_editor(request)
+    check_graph(graph, request.url.path)
     state = app_state(request)
     if not await _exists(request, graph):
         raise NotFound(f"there is no graph {graph}", where=request.url.path)

@@ -32,6 +32,7 @@ from svckg.api.guard import run_isolated
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
 from svckg.api.state import TEMPLATES_DIR, app_state, read_body, run_blocking, run_write
+from svckg.api.system_graphs import check_update
 from svckg.errors import InputError, QueryError, UnsupportedFormat
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
@@ -264,6 +265,7 @@ async def _update(request: Request, update: str, params: Params) -> Response:
     using = check_iris(params.all("using-graph-uri"), "using-graph-uri")
     using_named = check_iris(params.all("using-named-graph-uri"), "using-named-graph-uri")
     text = with_base(add_using(update, using, using_named), _endpoint(request))
+    check_update(text)  # system graphs change through imports only
 
     def run() -> None:
         with state.write_lock, base_line_fixed():
