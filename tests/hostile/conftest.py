@@ -86,6 +86,19 @@ def capped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert "Traceback" not in text, text[-3000:]
 
 
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A capped server with a 3 s time limit and one slot per kind of heavy work."""
+    env = {
+        "SVCKG_QUERY_TIMEOUT": "3",
+        "SVCKG_MAX_CONCURRENT_QUERIES": "1",
+        "SVCKG_BUSY_WAIT": "0.5",
+    }
+    base, log, ctx = start_server(tmp_path_factory.mktemp("strict"), env)
+    with ctx as proc:
+        yield Server(base, proc, log)
+
+
 def run_capped(code: str, *, timeout: float = 60, cap: int = MEMORY_CAP) -> str:
     """Run ``code`` with ``python -c`` under the memory cap; its stdout (fails on a non-zero
     exit, which is what a memory blow-up or a crash gives)."""

@@ -20,7 +20,7 @@ from svckg.errors import Forbidden
 from svckg.store.embedded import EmbeddedStore
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import Server, start_server  # noqa: E402
+from conftest import Server  # noqa: E402
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PANIC = "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY DESC(?o)"
@@ -125,19 +125,6 @@ def _children(pid: int) -> list[int]:
         text = (task / "children").read_text().split()
         found += [int(c) for c in text]
     return found
-
-
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A capped server with a 3 s time limit and one query slot."""
-    env = {
-        "SVCKG_QUERY_TIMEOUT": "3",
-        "SVCKG_MAX_CONCURRENT_QUERIES": "1",
-        "SVCKG_BUSY_WAIT": "0.5",
-    }
-    base, log, ctx = start_server(tmp_path_factory.mktemp("strict"), env)
-    with ctx as proc:
-        yield Server(base, proc, log)
 
 
 def test_query_over_time_is_stopped_and_frees_the_core(strict_server: Server) -> None:

@@ -149,12 +149,14 @@ async def _parse_body(request: Request) -> list[Document]:
                     f"form field {name!r} is not a file part",
                     hint="send each graph as a file part with its Content-Type",
                 )
-            docs.append(_parse(await part.read(), part.content_type, part.filename or name, base))
+            data, source = await part.read(), part.filename or name
+            docs.append(await run_write(_parse, data, part.content_type, source, base))
         if not docs:
             raise InputError("the multipart body has no parts", hint="add a file part")
         return docs
     body = await read_body(request)
-    return [_parse(body, request.headers.get("content-type"), "request body", base)]
+    ctype = request.headers.get("content-type")
+    return [await run_write(_parse, body, ctype, "request body", base)]  # off the event loop
 
 
 def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:

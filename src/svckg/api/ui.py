@@ -24,6 +24,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from svckg.api.auth import require_read
+from svckg.api.guard import expensive
 from svckg.api.rest import read_uploaded_files
 from svckg.api.state import app_state, run_blocking
 from svckg.config import WEB_BUILD_DIR
@@ -614,10 +615,11 @@ async def validate_route(
     nothing: ``{"files": [...], "report": {...}}``. Committing is ``POST /api/imports``."""
     state = app_state(request)
     files = await read_uploaded_files(request)
-    report = await run_blocking(
-        request,
-        lambda: validate_sources(state.store, files, format=format, settings=state.settings),
-    )
+    async with expensive(request, "validation"):  # bounded: see svckg.api.guard
+        report = await run_blocking(
+            request,
+            lambda: validate_sources(state.store, files, format=format, settings=state.settings),
+        )
     return {"files": [f.name for f in files], "report": report.to_json()}
 
 
