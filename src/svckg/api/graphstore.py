@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -22,7 +23,7 @@ from fastapi.responses import Response
 
 from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
-from svckg.api.results import choose, content_type
+from svckg.api.results import check_xml_output, choose, content_type
 from svckg.api.state import (
     AppState,
     app_state,
@@ -118,6 +119,7 @@ async def _read(request: Request, graph: str) -> Response:
             hint="list the graphs with the SPARQL service description",
         )
     body = await run_blocking(request, state.store.export, RDF_TYPES[media], graph)
+    body = check_xml_output(body, media)
     headers = {"Vary": "Accept"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
@@ -248,9 +250,8 @@ async def post_indirect(request: Request) -> Response:
     """With ``?graph``/``?default``: merge into it. Without: create a new graph and answer
     201 with its IRI in ``Location``."""
     graph = _indirect_graph(request, required=False)
-    if graph is None:
-        base = str(request.url.replace(query=None, fragment=None)).rstrip("/")
-        graph = f"{base}/{uuid.uuid4().hex}"
+    if graph is None:  # from the base IRI setting, never from the client's Host header
+        graph = f"{app_state(request).settings.base_iri}graph/{uuid.uuid4().hex}"
     return await _write(request, graph, replace=False)
 
 

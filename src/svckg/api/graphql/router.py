@@ -22,6 +22,7 @@ import anyio
 import orjson
 from fastapi import Request, Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.requests import HTTPConnection
 from strawberry.extensions import MaskErrors
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
@@ -177,9 +178,10 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
     """The ``/graphql`` router for an app with ``settings``."""
     built = build_for(settings)
 
-    async def context(request: Request) -> GraphQLContext:
-        require_read(request)
-        return GraphQLContext(app_state(request), built)
+    async def context(request: HTTPConnection) -> GraphQLContext:
+        """For HTTP requests and WebSocket handshakes alike (a WebSocket is no Request)."""
+        require_read(request)  # type: ignore[arg-type]
+        return GraphQLContext(app_state(request), built)  # type: ignore[arg-type]
 
     return SvckgGraphQLRouter(
         built.schema,
