@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -77,7 +76,7 @@ def _indirect_graph(request: Request, *, required: bool) -> str | None:
         return DEFAULT_GRAPH
     if graphs:
         iri = graphs[0]
-        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`') or not _named(iri):
             raise InputError(
                 f"graph is not an absolute IRI: {iri!r}",
                 where="graph",
@@ -92,13 +91,30 @@ def _indirect_graph(request: Request, *, required: bool) -> str | None:
     return None
 
 
+def _named(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def _direct_graph(request: Request) -> str:
     if set(request.query_params) - {"force"}:
         raise InputError(
             "direct graph identification takes no graph parameters",
             hint=f"use {PATH}?graph=<IRI> for indirect identification",
         )
-    return str(request.url.replace(query=None, fragment=None))
+    graph = str(request.url.replace(query=None, fragment=None))
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise InputError(
+            f"this URL is not a graph IRI: {exc}",
+            where=request.url.path[:200],
+            hint="percent-encode the path, or use ?graph=<IRI>",
+        ) from exc
+    return graph
 
 
 async def _exists(request: Request, graph: str) -> bool:

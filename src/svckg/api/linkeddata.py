@@ -140,6 +140,18 @@ def local_href(iri: str, base_iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
+def _engine_iri(iri: str) -> bool:
+    """Whether the engine takes ``iri`` as an IRI (the lexer's rule, and the engine's own:
+    it refuses some code points the lexer lets through)."""
+    if not is_iri(iri):
+        return False
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 async def _serve(request: Request, iri: str) -> Response:
     require_read(request)
     state = app_state(request)
@@ -190,7 +202,7 @@ async def resource_by_path(request: Request, rest: str) -> Response:
             "no resource named", where="/id/", hint="append the identifier, e.g. /id/service/crm"
         )
     iri = app_state(request).settings.base_iri + rest
-    if not is_iri(iri):
+    if not _engine_iri(iri):
         raise InputError(
             f"not a resource identifier: {rest[:200]!r}",
             where="/id/",
@@ -211,7 +223,7 @@ async def resource_by_iri(
     request: Request, iri: str = Query(..., description="Full IRI")
 ) -> Response:
     """Any IRI the store mentions: ontology terms, concepts, imported resources."""
-    if not _ABSOLUTE.match(iri) or not is_iri(iri):  # control characters, blank nodes
+    if not _ABSOLUTE.match(iri) or not _engine_iri(iri):  # control characters, blank nodes
         raise InputError(
             f"not an absolute IRI: {iri[:200]!r}",
             where="iri",
