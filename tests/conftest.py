@@ -229,8 +229,7 @@ MaxQueryCostEstimationTime = 400
 """A private Virtuoso: its own database directory, loopback ports, no service started."""
 
 VIRTUOSO_GRANTS = (
-    'GRANT SPARQL_UPDATE TO "SPARQL"; '
-    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
+    "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
 )
 """Let the anonymous SPARQL user update and use the Graph Store endpoint (loopback only)."""
 
@@ -256,7 +255,9 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_server(argv, f"{base}/sparql?query=ASK%7B%7D", log_path, timeout_s=90):
         subprocess.run(
             [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
-            check=True, capture_output=True, timeout=60,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         yield base
 
@@ -265,9 +266,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def virtuoso_store(virtuoso_server: str) -> Iterator[RemoteStore]:
     """A RemoteStore on the session's Virtuoso (dialect detected), its svckg graphs dropped
     before the test (never ``DROP ALL``: Virtuoso keeps its own schema in graphs)."""
-    store = RemoteStore(
-        f"{virtuoso_server}/sparql", gsp_url=f"{virtuoso_server}/sparql-graph-crud"
-    )
+    store = RemoteStore(f"{virtuoso_server}/sparql", gsp_url=f"{virtuoso_server}/sparql-graph-crud")
     for graph in store.graphs():
         store.drop_graph(graph)
     yield store

@@ -265,10 +265,10 @@ async def _update(request: Request, update: str, params: Params) -> Response:
     using = check_iris(params.all("using-graph-uri"), "using-graph-uri")
     using_named = check_iris(params.all("using-named-graph-uri"), "using-named-graph-uri")
     text = with_base(add_using(update, using, using_named), _endpoint(request))
-    check_update(text)  # system graphs change through imports only
 
     def run() -> None:
         with state.write_lock, base_line_fixed():
+            check_update(text, state.store.graphs())  # system graphs change by imports only
             state.store.update(text)
 
     await run_write(run)

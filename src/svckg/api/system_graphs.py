@@ -16,7 +16,7 @@ text the lexer cannot read (``\\u`` escapes outside strings) is refused too.
 
 >>> update_targets("PREFIX g: <https://w3id.org/svckg/graph/> DROP GRAPH g:provenance")
 ['https://w3id.org/svckg/graph/provenance']
->>> check_update("INSERT DATA { GRAPH <urn:mine> { <urn:a> <urn:b> <urn:c> } }")
+>>> check_update("INSERT DATA { GRAPH <urn:mine> { <urn:a> <urn:b> <urn:c> } }", [])
 """
 
 from __future__ import annotations
@@ -73,9 +73,13 @@ def check_graph(graph: str, route: str) -> None:
         raise forbidden(graph, route)
 
 
-def check_update(update: str, route: str = "/sparql") -> None:
-    """Forbidden when the SPARQL update may write a system graph."""
+def check_update(update: str, existing: list[str], route: str = "/sparql") -> None:
+    """Forbidden when the SPARQL update may write a system graph. "Every graph" (DROP ALL,
+    GRAPH ?var) is refused when ``existing`` (the store's graphs, read under the write
+    lock) holds a system graph, as every svckg store does once it holds its vocabulary."""
     for graph in update_targets(update):
+        if graph == ANY_GRAPH and not any(is_protected(g) for g in existing):
+            continue
         check_graph(graph, route)
 
 

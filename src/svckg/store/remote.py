@@ -110,7 +110,10 @@ class RemoteStore(StoreBase):
         """The engine's dialect: given, or detected from the ``Server`` header of an answer."""
         if self._dialect is None:
             response = self._send(
-                "GET", self.query_url, what="query", params={"query": "ASK {}"},
+                "GET",
+                self.query_url,
+                what="query",
+                params={"query": "ASK {}"},
                 headers={"Accept": _ACCEPT_QUERY},
             )
             self._dialect = detect(response.headers.get("server", ""))
