@@ -16,9 +16,10 @@ from fastapi import Depends, Request, params
 from svckg.analysis import queries
 from svckg.api.auth import ADMIN, EDITOR, READER, require_admin, require_editor, require_read
 from svckg.api.conneg import media_type_of
+from svckg.api.limits import body_limit, too_large
 from svckg.api.state import AppState, app_state, run_blocking, run_write
 from svckg.config import Settings
-from svckg.errors import InputError, TooLarge, UnsupportedFormat
+from svckg.errors import InputError, UnsupportedFormat
 from svckg.ingest.base import SourceFile
 from svckg.store.base import Store
 
@@ -82,32 +83,26 @@ def check_role(request: Request, role: str) -> str | None:
 # -- bodies -----------------------------------------------------------------------------------
 
 
-def _too_large(limit: int, size: int | None = None) -> TooLarge:
-    told = f" ({size:,} bytes)" if size is not None else ""
-    return TooLarge(
-        f"the request body{told} is over the limit of {limit:,} bytes",
-        hint="send less (split an upload) or raise SVCKG_MAX_UPLOAD_BYTES",
-    )
-
-
 def check_declared_size(request: Request) -> None:
-    """TooLarge when the declared Content-Length is over ``Settings.max_upload_bytes``."""
-    limit = get_settings(request).max_upload_bytes
+    """TooLarge when the declared Content-Length is over the route's limit (the
+    :class:`svckg.api.limits.BodyLimit` middleware answers this first; kept for apps that
+    run without it)."""
+    limit, setting = body_limit(get_settings(request), request.url.path)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit, int(declared))
+        raise too_large(limit, setting, int(declared))
 
 
 async def read_body(request: Request) -> bytes:
-    """The request body, refused (TooLarge) as soon as it passes the upload limit, whether
-    or not a Content-Length was declared."""
+    """The request body, refused (TooLarge) as soon as it passes the route's limit, whether
+    or not a Content-Length was declared (also enforced by the BodyLimit middleware)."""
     check_declared_size(request)
-    limit = get_settings(request).max_upload_bytes
+    limit, setting = body_limit(get_settings(request), request.url.path)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise _too_large(limit)
+            raise too_large(limit, setting)
     return bytes(body)
 
 

@@ -32,9 +32,11 @@ from svckg.api.dependencies import (
     run_blocking,
     run_write,
 )
-from svckg.api.results import choose, content_type
+from svckg.api.results import check_xml_output, choose, content_type
+from svckg.api.system_graphs import check_graph
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
 from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
+from svckg.ingest.safe_xml import check_xml
 from svckg.vocab import GRAPH
 
 router = APIRouter(tags=["Graph Store Protocol"])
@@ -80,7 +82,7 @@ def _indirect_graph(request: Request, *, required: bool) -> str | None:
         return DEFAULT_GRAPH
     if graphs:
         iri = graphs[0]
-        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`') or not _named(iri):
             raise InputError(
                 f"graph is not an absolute IRI: {iri!r}",
                 where="graph",
@@ -95,13 +97,30 @@ def _indirect_graph(request: Request, *, required: bool) -> str | None:
     return None
 
 
+def _named(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def _direct_graph(request: Request) -> str:
     if set(request.query_params) - {"force"}:
         raise InputError(
             "direct graph identification takes no graph parameters",
             hint=f"use {PATH}?graph=<IRI> for indirect identification",
         )
-    return str(request.url.replace(query=None, fragment=None))
+    graph = str(request.url.replace(query=None, fragment=None))
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise InputError(
+            f"this URL is not a graph IRI: {exc}",
+            where=request.url.path[:200],
+            hint="percent-encode the path, or use ?graph=<IRI>",
+        ) from exc
+    return graph
 
 
 async def _exists(request: Request, graph: str) -> bool:
@@ -121,6 +140,7 @@ async def _read(request: Request, graph: str) -> Response:
             hint="list the graphs with the SPARQL service description",
         )
     body = await run_blocking(request, state.store.export, RDF_TYPES[media], graph)
+    body = check_xml_output(body, media)
     headers = {"Vary": "Accept"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
@@ -152,12 +172,14 @@ async def _parse_body(request: Request) -> list[Document]:
                     f"form field {name!r} is not a file part",
                     hint="send each graph as a file part with its Content-Type",
                 )
-            docs.append(_parse(await part.read(), part.content_type, part.filename or name, base))
+            data, source = await part.read(), part.filename or name
+            docs.append(await run_write(_parse, data, part.content_type, source, base))
         if not docs:
             raise InputError("the multipart body has no parts", hint="add a file part")
         return docs
     body = await read_body(request)
-    return [_parse(body, request.headers.get("content-type"), "request body", base)]
+    ctype = request.headers.get("content-type")
+    return [await run_write(_parse, body, ctype, "request body", base)]  # off the event loop
 
 
 def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:
@@ -169,6 +191,8 @@ def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:
             hint="send text/turtle, application/n-triples, application/ld+json or "
             "application/rdf+xml",
         )
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_xml(data, source)
     try:
         quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
@@ -205,6 +229,7 @@ def _validate_and_commit(
 
 
 async def _write(request: Request, graph: str, *, replace: bool) -> Response:
+    check_graph(graph, request.url.path)
     docs = await _parse_body(request)
     force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
     existed = await _exists(request, graph)
@@ -216,6 +241,7 @@ async def _write(request: Request, graph: str, *, replace: bool) -> Response:
 
 
 async def _delete(request: Request, graph: str) -> Response:
+    check_graph(graph, request.url.path)
     state = app_state(request)
     if not await _exists(request, graph):
         raise NotFound(f"there is no graph {graph}", where=request.url.path)
@@ -260,9 +286,8 @@ async def post_indirect(request: Request) -> Response:
     """With ``?graph``/``?default``: merge into it. Without: create a new graph and answer
     201 with its IRI in ``Location``."""
     graph = _indirect_graph(request, required=False)
-    if graph is None:
-        base = str(request.url.replace(query=None, fragment=None)).rstrip("/")
-        graph = f"{base}/{uuid.uuid4().hex}"
+    if graph is None:  # from the base IRI setting, never from the client's Host header
+        graph = f"{app_state(request).settings.base_iri}graph/{uuid.uuid4().hex}"
     return await _write(request, graph, replace=False)
 
 

@@ -9,6 +9,7 @@ for browsers, Turtle / JSON-LD / N-Triples / RDF/XML for machines (``Vary: Accep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -22,10 +23,16 @@ from svckg.api.dependencies import READER, app_state, require_role, run_blocking
 from svckg.api.results import choose, content_type, serialize_triples
 from svckg.api.state import TEMPLATES_DIR
 from svckg.errors import InputError, NotFound
+from svckg.sparql_lexer import is_iri
 from svckg.store.base import Store
 from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE, best_label, display_name
 
 router = APIRouter(tags=["Linked data"], dependencies=[require_role(READER)])
+
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+"""An IRI's scheme (``_:b0`` is a blank node label, not an IRI)."""
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
+"""Characters kept as they are when a URL goes into a header (never ``<>"`` or spaces)."""
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 LABELS = tuple(ox.NamedNode(p) for p in LABEL_PREDICATE_IRIS)
@@ -110,6 +117,18 @@ def local_href(iri: str, base_iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
+def _engine_iri(iri: str) -> bool:
+    """Whether the engine takes ``iri`` as an IRI (the lexer's rule, and the engine's own:
+    it refuses some code points the lexer lets through)."""
+    if not is_iri(iri):
+        return False
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 async def _serve(request: Request, iri: str) -> Response:
     state = app_state(request)
     accept = request.headers.get("accept")
@@ -122,7 +141,7 @@ async def _serve(request: Request, iri: str) -> Response:
             where=request.url.path,
             hint="check the IRI; search with SPARQL at /sparql",
         )
-    here = str(request.url)
+    here = quote(str(request.url), safe=_URL_SAFE)  # nothing from the client ends the <...>
     link = ", ".join(f'<{here}>; rel="alternate"; type="{t}"' for t in RDF_TYPES)
     headers = {"Vary": "Accept", "Link": link}
     if html:
@@ -158,7 +177,14 @@ async def resource_by_path(request: Request, rest: str) -> Response:
         raise InputError(
             "no resource named", where="/id/", hint="append the identifier, e.g. /id/service/crm"
         )
-    return await _serve(request, app_state(request).settings.base_iri + rest)
+    iri = app_state(request).settings.base_iri + rest
+    if not _engine_iri(iri):
+        raise InputError(
+            f"not a resource identifier: {rest[:200]!r}",
+            where="/id/",
+            hint='percent-encode spaces, control characters and <>"{}|^`\\',
+        )
+    return await _serve(request, iri)
 
 
 @router.get(
@@ -173,9 +199,9 @@ async def resource_by_iri(
     request: Request, iri: str = Query(..., description="Full IRI")
 ) -> Response:
     """Any IRI the store mentions: ontology terms, concepts, imported resources."""
-    if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+    if not _ABSOLUTE.match(iri) or not _engine_iri(iri):  # control characters, blank nodes
         raise InputError(
-            f"not an absolute IRI: {iri!r}",
+            f"not an absolute IRI: {iri[:200]!r}",
             where="iri",
             hint="give a full IRI such as https://w3id.org/svckg#Service",
         )

@@ -37,9 +37,11 @@ from svckg.api.dependencies import (
     run_blocking,
     run_write,
 )
+from svckg.api.guard import run_isolated
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
 from svckg.api.state import TEMPLATES_DIR
+from svckg.api.system_graphs import check_update
 from svckg.errors import InputError, QueryError, UnsupportedFormat
 from svckg.terms import RDF_TYPE
 
@@ -256,9 +258,14 @@ async def _query(request: Request, query: str, params: Params) -> Response:
                 default_graph=(defaults or [NO_GRAPH]) if protocol_dataset else None,
                 named_graphs=(named or [NO_GRAPH]) if protocol_dataset else None,
             )
-        return render(result, accept, settings.max_result_rows)
+        try:
+            return render(result, accept, settings.max_result_rows)
+        except (OSError, RuntimeError) as exc:  # raised while the engine streams results
+            if "SERVICE" in text.upper():  # never echo what another host answered
+                raise QueryError("cannot run the query: a SERVICE call failed") from exc
+            raise
 
-    body, media = await run_blocking(request, run)
+    body, media = await run_isolated(request, run)  # stoppable: see svckg.api.guard
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 
@@ -276,6 +283,7 @@ async def _update(request: Request, update: str, params: Params) -> Response:
 
     def run() -> None:
         with state.write_lock, base_line_fixed():
+            check_update(text, state.store.graphs())  # system graphs change by imports only
             state.store.update(text)
 
     await run_write(run)

@@ -27,6 +27,7 @@ from svckg.api.dependencies import (
     upload_fields,
     with_profile,
 )
+from svckg.api.guard import expensive
 from svckg.api.pages import page_response
 from svckg.ingest.pipeline import validate_sources
 from svckg.vocab import PREFIXES
@@ -140,10 +141,11 @@ async def validate_route(
     files = await read_uploaded_files(request)
     fields = await upload_fields(request)
     settings = with_profile(state.settings, profile or fields.get("profile"))
-    report = await run_blocking(
-        request,
-        lambda: validate_sources(state.store, files, format=format, settings=settings),
-    )
+    async with expensive(request, "validation"):  # bounded: see svckg.api.guard
+        report = await run_blocking(
+            request,
+            lambda: validate_sources(state.store, files, format=format, settings=settings),
+        )
     state.metrics.record_report(report)
     return {"files": [f.name for f in files], "report": report.to_json()}
 

@@ -594,19 +594,20 @@ class _Import:
             allow_violations=self.opts.allow_violations,
             fail_on=self.opts.fail_on,
         )
-        try:
-            t_load = time.perf_counter()
-            self.opts.say("loading into the store")
-            written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
-            self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
-            t_commit = time.perf_counter()
-            new_records = self.commit(plan, written, started)
-        except BaseException:
-            for g in self.new_graphs:  # best effort; recover() drops whatever remains
-                with contextlib.suppress(Exception):
-                    self.store.drop_graph(g)
-            raise
-        self.drop_replaced(plan)
+        with _readers_see_committed(self.store):
+            try:
+                t_load = time.perf_counter()
+                self.opts.say("loading into the store")
+                written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
+                self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
+                t_commit = time.perf_counter()
+                new_records = self.commit(plan, written, started)
+            except BaseException:
+                for g in self.new_graphs:  # best effort; recover() drops whatever remains
+                    with contextlib.suppress(Exception):
+                        self.store.drop_graph(g)
+                raise
+            self.drop_replaced(plan)
         self.timings["commit"] = time.perf_counter() - t_commit
         for rec, i in zip(new_records, plan.changed, strict=True):
             plan.outcomes[i].record = rec
@@ -731,6 +732,16 @@ class _Import:
             if prev is not None:
                 self.store.drop_graph(prev.graph)
                 self.store.drop_graph(prev.inferred_graph)
+
+
+def _readers_see_committed(store: Store) -> contextlib.AbstractContextManager[None]:
+    """While an import writes, other readers of an embedded store see only the graphs the
+    records call current (:meth:`EmbeddedStore.hiding`): a version being loaded and a
+    replaced one not yet dropped stay out of their union."""
+    hiding = getattr(store, "hiding", None)
+    if hiding is None:
+        return contextlib.nullcontext()
+    return hiding(lambda: records.orphan_graphs(store))
 
 
 def _difference(store: Store, graph: str, other: str) -> tuple[int, list[str]]:

@@ -50,6 +50,7 @@ from svckg.store.base import (
     triples_format,
 )
 from svckg.store.dialects import Dialect, detect
+from svckg.store.guard import check_remote_access
 from svckg.store.params import Term, bind_parameters, check_dataset, term_text
 from svckg.store.results import solutions_from_bytes, triples_from_bytes
 
@@ -209,6 +210,7 @@ class RemoteStore(StoreBase):
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query (see :meth:`svckg.store.base.Store.query`)."""
+        check_remote_access(sparql, self.remote_endpoints)
         check_dataset(default_graph, named_graphs)
         text = bind_parameters(sparql, substitutions)
         if self.dialect.explicit_dataset and not _names_dataset(text):
@@ -253,6 +255,7 @@ class RemoteStore(StoreBase):
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (one request: atomic on endpoints that run it in one
         transaction, as oxigraph does)."""
+        check_remote_access(sparql, self.remote_endpoints)
         text = self.dialect.update_text(sparql)
         self._send("POST", self.update_url, what="update", data={"update": text})
         self._touch()

@@ -34,7 +34,8 @@ DEFAULT_SEVERITY = URIRef("https://w3id.org/svckg/shapes#defaultSeverity")
 def load_shapes(paths: Sequence[str | Path] | None = None, profile: str | None = None) -> Graph:
     """The shapes graph: ``shapes/core.ttl`` + ``shapes/recommended.ttl`` unless ``paths``
     names other files, with the severities of ``profile`` (None: ``default``; callers pass
-    ``Settings.shapes_profile``; see :data:`PROFILES`). Cached per files and profile; do not modify the returned graph."""
+    ``Settings.shapes_profile``; see :data:`PROFILES`). Cached per files and profile; do not
+    modify the returned graph."""
     files = (
         tuple(str(p) for p in paths)
         if paths is not None

@@ -73,6 +73,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
+        _spend(self)
         if isinstance(result, dict) and return_type.name in DATA_TYPES:
             return self._project(return_type, field_details_list, result)
         ref = ref_of(result)
@@ -165,6 +166,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _project(
         self, type_: GraphQLObjectType, field_details_list: Any, value: dict[str, Any]
     ) -> dict[str, Any]:
+        _spend(self)
         fields, whole = self._plan(type_, field_details_list)
         if whole is not None and whole.one(value):
             return value  # the engine's document is the answer as it is
@@ -186,6 +188,13 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if depth == 0:
             return self._project(target, details, value)
         return [self._nested(target, details, item, depth - 1) for item in value]
+
+
+def _spend(ctx: Any) -> None:
+    """Count one completed object against the request's budget (see :mod:`.cost`)."""
+    budget = getattr(ctx.context_value, "budget", None)
+    if budget is not None:
+        budget.spend()
 
 
 SHARED_PLANS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
@@ -287,6 +296,7 @@ class Projector:
         ref: Ref,
         cache: Mapping[LinkKey, list[Value]],
     ) -> Any:
+        _spend(ctx)
         grouped = ctx.collect_subfields(type_, details_list).grouped_field_set
         out: dict[str, Any] = {}
         iri = ref.iri

@@ -32,6 +32,7 @@ from svckg.analysis import trace as trace_module
 from svckg.api.dependencies import EDITOR, check_role
 from svckg.api.graphql import analysis as gql_analysis
 from svckg.api.graphql import writes
+from svckg.api.graphql.cost import MAX_PAGE, Budget
 from svckg.api.graphql.execution import ProjectingExecutionContext, Projector
 from svckg.api.graphql.loaders import (
     Loaders,
@@ -56,8 +57,6 @@ from svckg.vocab import CONTRACT_CLASSES, SVC
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
 THING = "Thing"
 """The type of elements with no svckg class."""
-MAX_PAGE = 1000
-"""Most elements one connection page returns."""
 _BUILDS = itertools.count()
 CURSOR_TAG = "svckg:"
 PYTHON_SCALARS = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
@@ -75,6 +74,9 @@ class GraphQLContext(BaseContext):
         self.specs: Mapping[str, FieldSpec] = built.model.fields
         """Field name -> the property it reads (for look-ahead)."""
         self.projector = built.projector
+        settings = state.settings
+        self.budget = Budget(settings.graphql_max_nodes, settings.query_timeout_s)
+        """Objects this request may still complete and its deadline."""
 
 
 @strawberry.type(description="Relay page information.")
