@@ -415,6 +415,12 @@ function normaliseImpacted(item) {
   return { ...item, types, layer: layer || null };
 }
 
+/** The impact panel's route; with ``format`` the same result as a CSV or JSON download. */
+function impactUrl(failed, format = "") {
+  return "/api/ui/impact?paths=3&" + failed.map((i) => `element=${encodeURIComponent(i)}`).join("&")
+    + (format ? `&format=${format}` : "");
+}
+
 async function runImpact() {
   const failed = [...state.failed.keys()];
   if (!failed.length) return;
@@ -423,8 +429,7 @@ async function runImpact() {
   status.textContent = "Running impact analysis…";
   let data;
   try {
-    data = await getJSON("/api/impact?paths=3&"
-      + failed.map((i) => `element=${encodeURIComponent(i)}`).join("&"));
+    data = await getJSON(impactUrl(failed));
   } catch (err) {
     status.textContent = err.message;
     status.className = "error";
@@ -515,24 +520,47 @@ function renderImpact(impacted, data, drawn) {
       item.layer ? el("span", { class: "muted" }, ` ${item.layer.label}`) : null)));
   const agreements = data.agreements || [];
   const parties = data.parties || [];
-  const section = (title, id, items, render) => [
-    el("h3", { id: `${id}-heading` }, `${title} (${items.length})`),
-    items.length
-      ? el("ul", { class: "plain impact-list", id, "aria-labelledby": `${id}-heading` }, items.map(render))
-      : el("p", { class: "muted" }, "None."),
-  ];
+  const calls = data.callList || [];
+  const journeys = data.journeys || [];
+  const heading = (title, id, count) => el("h3", { id: `${id}-heading` }, `${title} (${count})`);
+  const none = el("p", { class: "muted" }, "None.");
+  const failed = [...state.failed.keys()];
+  const owned = (o) => o.elements.map((e) => e.label).join(", ");
   fill($("impact-results"),
+    el("p", { class: "group export" }, el("span", {}, "Export this result:"),
+      el("a", { class: "button", href: impactUrl(failed, "csv"), download: "svckg-impact.csv" }, "CSV"),
+      el("a", { class: "button", href: impactUrl(failed, "json"), download: "svckg-impact.json" }, "JSON")),
+    heading("Who to call", "call", calls.reduce((n, g) => n + g.owners.length, 0)),
+    calls.length ? el("div", { id: "call", "aria-labelledby": "call-heading" }, calls.map((g) => [
+      el("h4", {}, g.team ? el("a", { href: resourceHref(g.team) }, g.teamLabel) : g.teamLabel),
+      el("ul", { class: "plain impact-list" }, g.owners.map((o) => el("li", { dataset: { iri: o.iri } },
+        el("a", { href: resourceHref(o.iri) }, o.label),
+        el("div", { class: "muted" }, `owns ${owned(o)}`)))),
+    ])) : none.cloneNode(true),
+    heading("Agreements at risk", "agreements", agreements.length),
+    agreements.length ? el("ul", { class: "plain impact-list", id: "agreements", "aria-labelledby": "agreements-heading" },
+      agreements.map((a) => el("li", { dataset: { iri: a.iri } },
+        el("a", { href: resourceHref(a.iri) }, a.label || localName(a.iri)),
+        a.status ? el("span", { class: `badge ${a.status === "degraded" ? "degraded" : "down"}` }, a.status) : null,
+        (a.targets || []).length ? el("div", { class: "targets muted" }, "targets: ", a.targets.map((t, i) => el("span", { class: "target" },
+          i ? "; " : "", t.label || localName(t.iri),
+          t.value ? el("strong", {}, ` ${t.value}${t.unit ? ` ${t.unit}` : ""}`) : null))) : null)))
+      : none.cloneNode(true),
+    heading("Affected parties", "parties", parties.length),
+    parties.length ? el("div", { id: "parties", "aria-labelledby": "parties-heading" },
+      (data.partiesByRole || []).map((r) => [
+        el("h4", {}, r.roleLabel),
+        el("ul", { class: "plain impact-list" }, r.parties.map((p) => el("li", { class: "party" },
+          el("a", { href: resourceHref(p.agent) }, p.agentLabel || localName(p.agent)),
+          p.context ? el("span", { class: "muted" }, ` of ${p.contextLabel || localName(p.context)}`) : null))),
+      ])) : none.cloneNode(true),
+    heading("Journeys and touchpoints hit", "journeys", journeys.length),
+    journeys.length ? el("ul", { class: "plain impact-list", id: "journeys", "aria-labelledby": "journeys-heading" },
+      journeys.map((j) => el("li", { dataset: { iri: j.iri } },
+        el("a", { href: resourceHref(j.iri) }, j.label),
+        j.customerVisible ? el("span", { class: "badge visible" }, "customer-visible") : null)))
+      : none.cloneNode(true),
     el("h3", {}, "Impacted elements"), list,
-    section("Agreements at risk", "agreements", agreements, (a) => el("li", {},
-      el("a", { href: resourceHref(a.iri) }, a.label || localName(a.iri)),
-      a.status ? el("span", { class: `badge ${a.status === "degraded" ? "degraded" : "down"}` }, a.status) : null,
-      (a.targets || []).length
-        ? el("div", { class: "muted" }, "targets: ", a.targets.map((t) => t.label || localName(t.iri)).join("; "))
-        : null)),
-    section("Affected parties", "parties", parties, (p) => el("li", {},
-      el("a", { href: resourceHref(p.agent) }, p.agentLabel || localName(p.agent)),
-      el("span", { class: "badge" }, p.roleLabel || localName(p.role)),
-      p.context ? el("span", { class: "muted" }, ` of ${p.contextLabel || localName(p.context)}`) : null)),
   );
 }
 
