@@ -22,6 +22,7 @@ export default defineConfig({
         sparql: resolve(src, "sparql/index.html"),
         graphiql: resolve(src, "graphiql/index.html"),
         validate: resolve(src, "validate/index.html"),
+        catalogue: resolve(src, "catalogue/index.html"),
         neighbourhood: resolve(src, "neighbourhood/main.js"),
       },
       // third-party code (YASGUI's eval, React's directives) warns on every build: not ours to fix

@@ -74,6 +74,7 @@ export function resourceHref(iri) {
 
 const PAGES = [
   ["/", "Graph"],
+  ["/ui/catalogue", "Catalogue"],
   ["/ui/sparql", "SPARQL"],
   ["/graphql", "GraphQL"],
   ["/ui/validate", "Validate and import"],
