@@ -23,6 +23,7 @@ export default defineConfig({
         graphiql: resolve(src, "graphiql/index.html"),
         validate: resolve(src, "validate/index.html"),
         catalogue: resolve(src, "catalogue/index.html"),
+        imports: resolve(src, "imports/index.html"),
         neighbourhood: resolve(src, "neighbourhood/main.js"),
       },
       // third-party code (YASGUI's eval, React's directives) warns on every build: not ours to fix

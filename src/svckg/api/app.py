@@ -17,7 +17,17 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from svckg import __version__ as VERSION
-from svckg.api import catalogue, console, graphstore, impact_view, linkeddata, rest, sparql, ui
+from svckg.api import (
+    catalogue,
+    console,
+    graphstore,
+    history,
+    impact_view,
+    linkeddata,
+    rest,
+    sparql,
+    ui,
+)
 from svckg.api.auth import load_tokens
 from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
@@ -69,6 +79,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(console.router)
     app.include_router(catalogue.router)
     app.include_router(catalogue.page_router)
+    app.include_router(history.router)
+    app.include_router(history.page_router)
     app.include_router(graphql_router(settings))
     _install_docs(app)
     return app

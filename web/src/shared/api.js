@@ -78,6 +78,7 @@ const PAGES = [
   ["/ui/sparql", "SPARQL"],
   ["/graphql", "GraphQL"],
   ["/ui/validate", "Validate and import"],
+  ["/ui/imports", "Import history"],
   ["/docs", "API docs"],
 ];
 
