@@ -61,7 +61,7 @@ async function load() {
     el("td", {}, r.owners.length ? r.owners.map((o, i) => [i ? ", " : "", el("a", { href: resourceHref(o.iri) }, o.label)]) : el("span", { class: "muted" }, "none")),
     el("td", {}, r.status || el("span", { class: "muted" }, "—")),
     el("td", {}, el("a", { href: `/#n=${encodeURIComponent(r.iri)}&s=${encodeURIComponent(r.iri)}`,
-      "aria-label": `Show ${r.label} in the graph` }, "Show in graph")))));
+      "aria-label": `Show in graph: ${r.label}` }, "Show in graph")))));
   const last = Math.min(data.total, state.offset + data.rows.length);
   $("page-info").textContent = data.total
     ? `${(state.offset + 1).toLocaleString("en")}–${last.toLocaleString("en")} of ${data.total.toLocaleString("en")}`

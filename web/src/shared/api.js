@@ -75,6 +75,7 @@ export function resourceHref(iri) {
 const PAGES = [
   ["/", "Graph"],
   ["/ui/catalogue", "Catalogue"],
+  ["/ui/classes", "Classes"],
   ["/ui/sparql", "SPARQL"],
   ["/graphql", "GraphQL"],
   ["/ui/validate", "Validate and import"],

@@ -6,6 +6,7 @@ import "../shared/style.css";
 import "@zazuko/yasgui/build/yasgui.min.css";
 import Yasgui from "@zazuko/yasgui";
 import { el, getJSON, getToken, renderNav } from "../shared/api.js";
+import { nameEditors } from "../shared/a11y.js";
 
 renderNav("/ui/sparql");
 const $ = (id) => document.getElementById(id);
@@ -103,6 +104,8 @@ async function start() {
     yasqe: { editorHeight: "240px" },
   });
   window.svckgYasgui = yasgui; // for the browser tests and the curious
+  nameEditors($("yasgui"), (field) => (field.tagName === "TEXTAREA"
+    ? (field.closest(".yasr") ? "Response" : "SPARQL query") : "Endpoint URL"));
   for (const id of Object.keys(yasgui._tabs || {})) {
     const tab = yasgui.getTab(id);
     if (tab && tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
