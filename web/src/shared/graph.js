@@ -262,11 +262,26 @@ export function readableFit(cy, padding = 30) {
   });
 }
 
+/** The width the widest layer needs at zoom 1 if its elements stood in one row. */
+function widestLayer(cy) {
+  const widths = new Map();
+  cy.nodes().not(".clustered, .anchor").forEach((n) => {
+    const w = Math.min(130, 7 * String(n.data("label") || "").length) + 24;
+    widths.set(n.data("layerOrder"), (widths.get(n.data("layerOrder")) || 0) + w);
+  });
+  return Math.max(0, ...widths.values());
+}
+
 /** Layered layout, folding the largest same-layer same-kind groups into cluster nodes until
  * the map fits at a readable zoom (or nothing more can be folded), then a readable fit. */
 export function layeredLayout(cy, { padding = 30, fit = true } = {}) {
   if (cy.nodes().empty()) return;
-  for (let round = 0; round < 12; round += 1) {
+  // fold first by a cheap estimate (a layer's row is at least its elements side by side), so
+  // that dagre, the slow part, runs on a map that about fits, a few times at most
+  while (widestLayer(cy) * MIN_READABLE_ZOOM > cy.width() - 2 * padding) {
+    if (!clusterLargestGroup(cy)) break;
+  }
+  for (let round = 0; round < 4; round += 1) {
     runDagre(cy);
     if (fitZoom(cy, padding) >= MIN_READABLE_ZOOM) break;
     if (!clusterLargestGroup(cy)) break;

@@ -635,6 +635,7 @@ async function restorePermalink() {
   writePermalink();
 }
 
-window.svckgViewer = { cy, state }; // for the browser tests and the console
+// for the browser tests, bench/bench_ui.py --browser and the console
+window.svckgViewer = { cy, state, layout: () => layeredLayout(cy) };
 renderFailed();
 restorePermalink();
