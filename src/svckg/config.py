@@ -39,10 +39,16 @@ class Settings:
     """Remote SPARQL Update endpoint (defaults to the query endpoint)."""
     remote_gsp: str | None = None
     """Remote Graph Store Protocol endpoint (optional)."""
+    remote_dialect: str = "auto"
+    """The remote engine's dialect (``auto``, ``generic``, ``oxigraph``, ``virtuoso``): see
+    :mod:`svckg.store.dialects`; ``auto`` reads it from the first answer's ``Server`` header."""
     base_iri: str = "https://w3id.org/svckg/id/"
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
     """``sparql`` (fast, runs on the store engine) or ``pyshacl`` (reference)."""
+    shapes_profile: str = "default"
+    """Validation profile: ``default`` (what ArchiMate models cannot carry is a warning,
+    ``shapes/default-profile.ttl``) or ``strict`` (every core shape is a violation)."""
     max_upload_bytes: int = 200 * 1024 * 1024
     query_timeout_s: float = 30.0
     max_result_rows: int = 100_000
@@ -72,8 +78,10 @@ def load_settings(**overrides: object) -> Settings:
         store=_env("STORE", ".svckg/store"),
         remote_update=os.environ.get("SVCKG_REMOTE_UPDATE"),
         remote_gsp=os.environ.get("SVCKG_REMOTE_GSP"),
+        remote_dialect=_env("REMOTE_DIALECT", "auto"),
         base_iri=_env("BASE_IRI", "https://w3id.org/svckg/id/"),
         validator=_env("VALIDATOR", "sparql"),
+        shapes_profile=_env("SHAPES_PROFILE", "default"),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024),
         query_timeout_s=float(_env("QUERY_TIMEOUT", "30")),
         max_result_rows=_env_int("MAX_RESULT_ROWS", 100_000),

@@ -364,6 +364,7 @@ def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
     answer = client.post(
         "/api/ui/validate",
         files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+        params={"profile": "strict"},  # issue 15: by default Archisurance has warnings only
     )
     report = answer.json()["report"]
     assert report["violations"] >= 1
@@ -404,3 +405,15 @@ def test_neighbours_page_through_every_link_once(demo) -> None:
     assert seen == expected and len(set(seen)) == len(seen)
     negative = client.get("/api/ui/neighbours", params={"iri": MAIL_SERVER, "offset": -1})
     assert negative.status_code == 400 and "offset" in negative.json()["where"]
+
+
+def test_validate_takes_the_profile_as_a_form_field(demo) -> None:
+    """Issue 15: a missing cost centre is a warning by default, a violation when strict."""
+    client, _ = demo
+    data = (DATA_DIR / "invalid" / "solution-without-cost-center.ttl").read_bytes()
+    files = [("file", ("nocc.ttl", data, "text/turtle"))]
+    default = client.post("/api/ui/validate", files=files).json()["report"]
+    strict = client.post("/api/ui/validate", files=files, data={"profile": "strict"}).json()
+    assert default["conforms"] is True and default["warnings"] >= 1
+    assert strict["report"]["conforms"] is False and strict["report"]["violations"] == 1
+    assert client.post("/api/ui/validate", files=files, data={"profile": "x"}).status_code == 400

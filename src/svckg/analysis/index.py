@@ -232,13 +232,11 @@ class DependencyIndex:
         return sum(1 for p, _ in self.forward.get(group, ()) if p == MEMBER)
 
     def visible_in(self, key: str) -> list[str]:
-        """Relationships whose band of visibility lists the element."""
-        out: list[str] = []
+        """Relationships whose band of visibility lists the element, sorted."""
+        out: set[str] = set()
         for band in self.bands_listing.get(key, ()):
-            for rel in self.relationships_of_band.get(band, (band,)):
-                if rel not in out:
-                    out.append(rel)
-        return out
+            out.update(self.relationships_of_band.get(band, (band,)))
+        return sorted(out)
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 

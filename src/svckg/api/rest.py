@@ -3,6 +3,7 @@ CLI prints with ``--format json``), and imports."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +15,7 @@ from svckg.analysis import trace as trace_module
 from svckg.api.auth import require_admin, require_editor, require_read
 from svckg.api.conneg import media_type_of
 from svckg.api.state import app_state, check_declared_size, run_blocking, run_write
+from svckg.config import Settings
 from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
 from svckg.ingest import imports
 from svckg.ingest.base import SourceFile
@@ -136,17 +138,38 @@ imports_router = APIRouter(prefix="/api/imports", tags=["Imports"])
 async def upload(
     request: Request,
     format: Annotated[str | None, Query(description="Input format (default: detected)")] = None,
-    force: Annotated[bool, Query(description="Commit even with warnings (recorded)")] = False,
+    force: Annotated[
+        bool, Query(description="With fail_on=warning: commit even with warnings (recorded)")
+    ] = False,
     allow_violations: Annotated[
         bool, Query(description="Commit even with violations (recorded)")
     ] = False,
+    fail_on: Annotated[
+        str | None,
+        Query(
+            description="What blocks: 'violation' (default; warnings are recorded) or "
+            "'warning'. Also accepted as a form field of the upload."
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        Query(
+            description="Validation profile: 'default' or 'strict' (default: the server's "
+            "SVCKG_SHAPES_PROFILE). Also accepted as a form field."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Import the uploaded files (multipart, one file part each) validated together, as
     ``svckg import`` does: every changed file becomes a new version of its import, or
-    nothing is written (422 with the validation report)."""
+    nothing is written (422 with the validation report). Warnings are recorded and do not
+    block unless ``fail_on=warning``."""
     require_editor(request)
     state = app_state(request)
     files = await read_uploaded_files(request)
+    fields = await upload_fields(request)
+    fail_on = fail_on or fields.get("fail_on") or "violation"
+    profile = profile or fields.get("profile")
+    settings = with_profile(state.settings, profile)
 
     def run() -> dict[str, Any]:
         with state.write_lock:
@@ -156,8 +179,9 @@ async def upload(
                 format=format,
                 force=force,
                 allow_violations=allow_violations,
+                fail_on=fail_on,
                 agent="http-api",
-                settings=state.settings,
+                settings=settings,
             )
         return outcome.to_json()
 
@@ -200,6 +224,27 @@ async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
             return imports.remove(state.store, import_id).to_json()
 
     return await run_write(run)
+
+
+async def upload_fields(request: Request) -> dict[str, str]:
+    """The plain (non-file) fields of a multipart upload, e.g. ``fail_on`` and ``profile``."""
+    form = await request.form()
+    return {name: value for name, value in form.multi_items() if isinstance(value, str)}
+
+
+def with_profile(settings: Settings, profile: str | None) -> Settings:
+    """``settings`` with the validation profile a request asks for (checked)."""
+    from svckg.validation.shacl import PROFILES
+
+    if profile is None:
+        return settings
+    if profile not in PROFILES:
+        raise InputError(
+            f"unknown validation profile {profile!r}",
+            where="profile",
+            hint=f"use one of: {', '.join(PROFILES)}",
+        )
+    return dataclasses.replace(settings, shapes_profile=profile)
 
 
 async def read_uploaded_files(request: Request) -> list[SourceFile]:

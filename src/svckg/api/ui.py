@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from svckg.api.auth import require_read
-from svckg.api.rest import read_uploaded_files
+from svckg.api.rest import read_uploaded_files, upload_fields, with_profile
 from svckg.api.state import app_state, run_blocking
 from svckg.config import WEB_BUILD_DIR
 from svckg.errors import InputError, NotFound, StoreError
@@ -612,14 +612,19 @@ async def nodes_route(
 async def validate_route(
     request: Request,
     format: Annotated[str | None, Query(description="Input format (default: detected)")] = None,
+    profile: Annotated[
+        str | None, Query(description="Validation profile: default or strict (also a form field)")
+    ] = None,
 ) -> dict[str, Any]:
     """Validate uploaded files (multipart, one file part each) as an import would, writing
     nothing: ``{"files": [...], "report": {...}}``. Committing is ``POST /api/imports``."""
     state = app_state(request)
     files = await read_uploaded_files(request)
+    fields = await upload_fields(request)
+    settings = with_profile(state.settings, profile or fields.get("profile"))
     report = await run_blocking(
         request,
-        lambda: validate_sources(state.store, files, format=format, settings=state.settings),
+        lambda: validate_sources(state.store, files, format=format, settings=settings),
     )
     return {"files": [f.name for f in files], "report": report.to_json()}
 

@@ -76,9 +76,25 @@ def _dot(edges: set[Edge], nodes: dict[str, str], highlight: dict[str, str]) -> 
 def _impact_table(result: ImpactResult, label) -> None:
     failed = ", ".join(f"{f.label} ({compact(f.iri)})" for f in result.failed)
     console.print(f"[bold]Failed:[/] {failed}", highlight=False)
-    if not result.impacted:
+    if not result.impacted and not result.goals_and_plans and not result.parties:
         console.print("Nothing depends on it: no impact.")
         return
+    if result.impacted:
+        _impacted_table(result, label)
+    if result.goals_and_plans:
+        table = Table(
+            title=f"Goals and plans touched ({len(result.goals_and_plans)}, no status)",
+            title_justify="left",
+        )
+        for col in ("dist", "goal or plan", "because it"):
+            table.add_column(col)
+        for g in result.goals_and_plans:
+            table.add_row(str(g.distance), f"{g.label}\n{compact(g.iri)}", _chain(g.path, label))
+        console.print(table)
+    _impact_details(result, label)
+
+
+def _impacted_table(result: ImpactResult, label) -> None:
     table = Table(title=f"Impacted elements ({len(result.impacted)})", title_justify="left")
     for col in ("status", "dist", "element", "layer", "visible", "because it"):
         table.add_column(col)
@@ -93,6 +109,9 @@ def _impact_table(result: ImpactResult, label) -> None:
             _chain(e.paths[0], label),
         )
     console.print(table)
+
+
+def _impact_details(result: ImpactResult, label) -> None:
     if result.agreements:
         table = Table(title="Agreements at risk", title_justify="left")
         for col in ("agreement", "status", "covers", "targets"):

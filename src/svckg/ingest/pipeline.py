@@ -16,8 +16,11 @@ its options are :class:`ImportOptions`. The pipeline uses the main store only th
 :class:`svckg.store.base.Store` protocol, so it runs the same on every backend.
 
 Rules (:func:`reject_invalid`, also used by the Graph Store writes): violations reject the
-import unless ``allow_violations`` (recorded); warnings reject it unless ``force``
-(recorded); ``allow_violations`` implies ``force``. A source whose SHA-256 equals its
+import unless ``allow_violations`` (recorded); warnings inform: they are recorded and the
+import goes ahead, unless ``fail_on="warning"``, when they reject it unless ``force``
+(recorded); ``allow_violations`` implies ``force``. Which shapes give violations and which
+warnings is the validation profile's choice (``Settings.shapes_profile``: ``default`` or
+``strict``, see ``shapes/default-profile.ttl``). A source whose SHA-256 equals its
 current version's is unchanged: nothing is written for it.
 
 Cost (``bench/bench_import.py``, 1 M triples in memory, 2 cores): the checking parse at staging
@@ -45,6 +48,7 @@ import pyoxigraph as ox
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, TooLarge, ValidationFailed
 from svckg.ingest import records
+from svckg.ingest.archimate_messages import in_source_language
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.inference import dependency_subproperties, infer_dependencies
 from svckg.ingest.rdf import ParsedTriples
@@ -284,10 +288,15 @@ def _location_of(
 
 def _validate(vstore: Store, graphs: list[str], settings: Settings) -> ValidationReport:
     from svckg.validation import shacl
+    from svckg.validation.cycles import name_cycle_members
 
-    return shacl.validate_store(
-        vstore, shacl.load_shapes(), default_graph=graphs, validator=settings.validator
+    report = shacl.validate_store(
+        vstore,
+        shacl.load_shapes(profile=settings.shapes_profile),
+        default_graph=graphs,
+        validator=settings.validator,
     )
+    return name_cycle_members(report, vstore, graphs)
 
 
 @dataclass
@@ -337,6 +346,10 @@ def _check(
             all_graphs.append(CONTEXT_GRAPH)
         report = _validate(vstore, all_graphs, settings)
         report = _locate(report, staged, vstore, graphs)
+        report = in_source_language(report, staged)
+        findings = [f for s in staged for f in s.findings]
+        if findings:
+            report = ValidationReport(results=[*report.results, *findings])
         timings["validate"] = time.perf_counter() - t1
         edges = [vstore.export(ox.RdfFormat.N_TRIPLES, f"{g}:inferred") for g in graphs]
         return _Checked(report, timings, edges, list(zip(triples, inferred, strict=True)))
@@ -391,21 +404,32 @@ def _ensure_system(store: Store) -> None:
 # -- the acceptance rule ------------------------------------------------------------------
 
 
+FAIL_ON = ("violation", "warning")
+"""What blocks a write: violations only (imports by default), or warnings too."""
+
+
 def reject_invalid(
     report: ValidationReport,
     *,
     force: bool = False,
     allow_violations: bool = False,
+    fail_on: str = "violation",
     nothing: str = "nothing was imported",
     fix_hint: str = "fix the data and import again (or --allow-violations, which is recorded)",
     force_hint: str = "fix the data, or import anyway with --force (recorded)",
     where: str | None = None,
 ) -> None:
     """The one rule every write obeys (imports and Graph Store writes): violations reject it
-    unless ``allow_violations``; warnings reject it unless ``force``, which
-    ``allow_violations`` implies. Raises :class:`ValidationFailed` (with the report) whose
-    message ends in ``nothing`` (what was not done) and whose hint is ``fix_hint`` for
-    violations, ``force_hint`` for warnings."""
+    unless ``allow_violations``; warnings reject it only with ``fail_on="warning"`` and then
+    unless ``force``, which ``allow_violations`` implies. Raises :class:`ValidationFailed`
+    (with the report) whose message ends in ``nothing`` (what was not done) and whose hint is
+    ``fix_hint`` for violations, ``force_hint`` for warnings."""
+    if fail_on not in FAIL_ON:
+        raise InputError(
+            f"unknown fail-on level {fail_on!r}",
+            where="fail_on",
+            hint=f"use one of: {', '.join(FAIL_ON)}",
+        )
     if report.violations and not allow_violations:
         raise ValidationFailed(
             f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s): {nothing}",
@@ -413,7 +437,7 @@ def reject_invalid(
             where=where,
             hint=fix_hint,
         )
-    if report.warnings and not (force or allow_violations):
+    if fail_on == "warning" and report.warnings and not (force or allow_violations):
         raise ValidationFailed(
             f"{len(report.warnings)} warning(s): {nothing}",
             report=report,
@@ -431,9 +455,12 @@ class ImportOptions:
     :func:`import_staged`, declared here once."""
 
     force: bool = False
-    """Import despite warnings (recorded)."""
+    """Import despite warnings when ``fail_on`` is ``warning`` (recorded)."""
     allow_violations: bool = False
     """Import despite violations (recorded); implies ``force``."""
+    fail_on: str = "violation"
+    """``violation``: warnings are recorded and the import goes ahead; ``warning``: they
+    reject it too (unless ``force``)."""
     agent: str = "cli"
     """Who imports (recorded as the PROV agent)."""
     settings: Settings | None = None
@@ -554,7 +581,10 @@ class _Import:
         subproperties = dependency_subproperties(self.store)
         checked = self.check(plan, subproperties) if self.opts.validate else None
         reject_invalid(
-            self.report, force=self.opts.force, allow_violations=self.opts.allow_violations
+            self.report,
+            force=self.opts.force,
+            allow_violations=self.opts.allow_violations,
+            fail_on=self.opts.fail_on,
         )
         try:
             t_load = time.perf_counter()

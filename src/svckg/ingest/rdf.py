@@ -131,11 +131,14 @@ def parse(file: SourceFile, fmt: str) -> Staged:
         triples = _rewrite(file.name, data, rdf_format)
     else:
         triples = ParsedTriples(RdfPayload(data, rdf_format), count)
+    from svckg.ingest import literals
+
     return Staged(
         source=file.name,
         format=fmt,
         triples=triples,  # type: ignore[arg-type]
         locations=TextLocations(file.name, data),
+        findings=literals.findings(file.name, data, triples if isinstance(triples, list) else None),
     )
 
 

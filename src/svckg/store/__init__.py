@@ -16,6 +16,7 @@ def open_store(settings: Settings) -> Store:
     """Open the store ``settings.store`` names: a directory, ``:memory:`` or an http(s) URL."""
     target = settings.store
     if target.startswith(("http://", "https://")):
+        from svckg.store.dialects import by_name
         from svckg.store.remote import RemoteStore
 
         return RemoteStore(
@@ -23,6 +24,7 @@ def open_store(settings: Settings) -> Store:
             update_url=settings.remote_update,
             gsp_url=settings.remote_gsp,
             timeout_s=settings.query_timeout_s,
+            dialect=by_name(settings.remote_dialect),
         )
     from svckg.store.embedded import EmbeddedStore
 

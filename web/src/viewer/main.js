@@ -561,6 +561,12 @@ function renderImpact(impacted, data, drawn) {
         j.customerVisible ? el("span", { class: "badge visible" }, "customer-visible") : null)))
       : none.cloneNode(true),
     el("h3", {}, "Impacted elements"), list,
+    // motivation, implementation and migration elements: touched, never down
+    heading("Goals and plans touched", "goals-and-plans", (data.goalsAndPlans || []).length),
+    (data.goalsAndPlans || []).length ? el("ul", { class: "plain impact-list", id: "goals-and-plans",
+      "aria-labelledby": "goals-and-plans-heading" }, data.goalsAndPlans.map((g) => el("li", {},
+      el("a", { href: resourceHref(g.iri) }, g.label || localName(g.iri)),
+      el("span", { class: "muted" }, ` distance ${g.distance}`)))) : none.cloneNode(true),
   );
 }
 

@@ -99,6 +99,19 @@ class ContactType:
 
 
 @strawberry.type(
+    name="GoalOrPlan",
+    description="A goal or plan the failure touches (motivation, implementation or migration "
+    "element): it has no status.",
+)
+class GoalOrPlanType:
+    iri: str
+    label: str
+    types: list[str]
+    distance: int
+    path: list[PathEdge]
+
+
+@strawberry.type(
     name="ImpactResult",
     description="What breaks when the failed elements fail, and who is affected.",
 )
@@ -108,6 +121,7 @@ class ImpactResultType:
     agreements: list[AffectedAgreementType]
     parties: list[AffectedPartyType]
     owners: list[ContactType]
+    goals_and_plans: list[GoalOrPlanType]
 
 
 @strawberry.type(description="An owner of a traced element.")

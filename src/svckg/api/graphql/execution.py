@@ -47,6 +47,7 @@ DATA_TYPES = frozenset(
         "AffectedParty",
         "Target",
         "Contact",
+        "GoalOrPlan",
         "ElementInfo",
         "PathEdge",
         "TraceResult",

@@ -98,6 +98,7 @@ def _commit(state: AppState, triples: list[ox.Triple], force: bool) -> None:
             [SourceFile(SOURCE, data)],
             format="ntriples",
             force=force,
+            fail_on="warning",  # a mutation is one edit: its warnings block unless force
             agent="graphql",
             settings=state.settings,
         )
