@@ -276,9 +276,10 @@ function widestLayer(cy) {
  * the map fits at a readable zoom (or nothing more can be folded), then a readable fit. */
 export function layeredLayout(cy, { padding = 30, fit = true } = {}) {
   if (cy.nodes().empty()) return;
-  // fold first by a cheap estimate (a layer's row is at least its elements side by side), so
-  // that dagre, the slow part, runs on a map that about fits, a few times at most
-  while (widestLayer(cy) * MIN_READABLE_ZOOM > cy.width() - 2 * padding) {
+  // fold first by a cheap estimate (a layer's elements side by side; dagre spreads a layer over
+  // sub-rows, so only twice the room is surely too wide), so that dagre, the slow part, runs on
+  // a map that about fits, a few times at most
+  while (widestLayer(cy) * MIN_READABLE_ZOOM > 2 * (cy.width() - 2 * padding)) {
     if (!clusterLargestGroup(cy)) break;
   }
   for (let round = 0; round < 4; round += 1) {
