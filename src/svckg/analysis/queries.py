@@ -135,11 +135,6 @@ def parse_query_file(path: Path) -> NamedQuery:
             where=str(path),
             hint="start the file with '#+ summary: ...'",
         )
-    variables = dict.fromkeys(
-        name
-        for token in tokenize(text)
-        if (name := token.variable) is not None and _PARAM.fullmatch(name)
-    )
     tags = headers.get("tags") or []
     return NamedQuery(
         name=path.stem,
@@ -147,9 +142,20 @@ def parse_query_file(path: Path) -> NamedQuery:
         summary=str(headers["summary"]).strip(),
         description=" ".join(str(headers.get("description") or "").split()),
         tags=tuple(str(t) for t in (tags if isinstance(tags, list) else [tags])),
-        parameters=tuple(_parameter(v) for v in variables),
+        parameters=parameters_of(text),
         text=text,
     )
+
+
+def parameters_of(text: str) -> tuple[Parameter, ...]:
+    """The parameters (``?_name_iri``, ``?_name_integer``, ``?_name``) a query text uses, in
+    order of first use: the console asks for the same ones the catalogue lists."""
+    variables = dict.fromkeys(
+        name
+        for token in tokenize(text)
+        if (name := token.variable) is not None and _PARAM.fullmatch(name)
+    )
+    return tuple(_parameter(v) for v in variables)
 
 
 def catalogue(directory: Path = QUERIES_DIR) -> list[NamedQuery]:

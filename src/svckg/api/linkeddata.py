@@ -51,6 +51,20 @@ class Description:
     """Labels and types of every IRI the outgoing and incoming triples mention."""
     labels: dict[str, str] = field(default_factory=dict)
     truncated: bool = False
+    inferred: set[ox.Triple] = field(default_factory=set)
+    """Outgoing and incoming triples stated only in inference graphs (``.../inferred``)."""
+
+    def asserted_out(self) -> list[ox.Triple]:
+        return [t for t in self.outgoing if t not in self.inferred]
+
+    def inferred_out(self) -> list[ox.Triple]:
+        return [t for t in self.outgoing if t in self.inferred]
+
+    def asserted_in(self) -> list[ox.Triple]:
+        return [t for t in self.incoming if t not in self.inferred]
+
+    def inferred_in(self) -> list[ox.Triple]:
+        return [t for t in self.incoming if t in self.inferred]
 
     def triples(self) -> list[ox.Triple]:
         """Every triple of the description, without duplicates, in a stable order."""
@@ -68,21 +82,34 @@ class Description:
         return str(term)
 
 
-def _unique(quads: object, limit: int) -> tuple[list[ox.Triple], bool]:
-    seen: dict[ox.Triple, None] = {}
+def _unique(
+    quads: object, limit: int, inferred: set[ox.Triple] | None = None
+) -> tuple[list[ox.Triple], bool]:
+    """Distinct triples of ``quads`` (at most ``limit``); with ``inferred``, adds to it the
+    triples found only in inference graphs (graph IRIs ending in ``/inferred``)."""
+    seen: dict[ox.Triple, bool] = {}
     for q in quads:  # type: ignore[attr-defined]
-        seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
+        triple = ox.Triple(q.subject, q.predicate, q.object)
+        only_inferred = isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.endswith(
+            "/inferred"
+        )
+        seen[triple] = seen.get(triple, True) and only_inferred
         if len(seen) > limit:
-            return list(seen)[:limit], True
-    return list(seen), False
+            break
+    if inferred is not None:
+        inferred.update(t for t, only in seen.items() if only)
+    return list(seen)[:limit], len(seen) > limit
 
 
 def describe(store: Store, iri: str, limit: int = MAX_LINKS) -> Description:
     """Describe ``iri``: its triples, incoming links, and labels/types of its neighbours."""
     node = ox.NamedNode(iri)
-    outgoing, cut_out = _unique(store.quads(subject=node), limit)
-    incoming, cut_in = _unique(store.quads(object=node), limit)
-    description = Description(iri, outgoing, incoming, truncated=cut_out or cut_in)
+    inferred: set[ox.Triple] = set()
+    outgoing, cut_out = _unique(store.quads(subject=node), limit, inferred)
+    incoming, cut_in = _unique(store.quads(object=node), limit, inferred)
+    description = Description(
+        iri, outgoing, incoming, truncated=cut_out or cut_in, inferred=inferred
+    )
     predicates = {t.predicate for t in (*outgoing, *incoming)}
     entities = {t.object for t in outgoing if isinstance(t.object, ox.NamedNode)}
     entities |= {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)}

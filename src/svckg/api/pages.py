@@ -19,6 +19,9 @@ PAGES: dict[str, str] = {
     "sparql": "sparql/index.html",
     "validate": "validate/index.html",
     "graphiql": "graphiql/index.html",
+    "catalogue": "catalogue/index.html",
+    "imports": "imports/index.html",
+    "classes": "classes/index.html",
 }
 """Page name -> built HTML file under :data:`WEB_BUILD_DIR`."""
 
