@@ -58,7 +58,7 @@ router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_
 @page_router.get("/ui/catalogue")
 def catalogue_page() -> HTMLResponse:
     """The catalogue lists page."""
-    from svckg.api.ui import page_response
+    from svckg.api.pages import page_response
 
     return page_response("catalogue")
 

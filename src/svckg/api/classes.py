@@ -49,7 +49,7 @@ _LOCK = threading.Lock()
 @page_router.get("/ui/classes")
 def classes_page() -> HTMLResponse:
     """The class and property browser."""
-    from svckg.api.ui import page_response
+    from svckg.api.pages import page_response
 
     return page_response("classes")
 

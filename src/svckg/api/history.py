@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_
 @page_router.get("/ui/imports")
 def imports_page() -> HTMLResponse:
     """The import history page."""
-    from svckg.api.ui import page_response
+    from svckg.api.pages import page_response
 
     return page_response("imports")
 
