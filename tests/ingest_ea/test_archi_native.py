@@ -288,8 +288,10 @@ def test_the_size_limit_holds_when_the_declared_size_lies(monkeypatch) -> None:
 
 
 SEEDS = [
-    (NATIVE / n).read_bytes() for n in ("testmodel1.archimate", "compatibility_test3.archimate")
-]
+    (NATIVE / n).read_bytes()
+    for n in ("testmodel1.archimate", "compatibility_test3.archimate")
+    if (NATIVE / n).is_file()  # outside material: the module is skipped without it
+] or [b"<archimate:model/>"]
 TOKENS = [b"<", b">", b'"', b"&", b"\x00", b"\xff", b'xsi:type="archimate:Junction"',
           b'type="or"', b'source="59fa6c90"', b'target="nope"', b'id=""', b"<folder>",
           b"Relationship", b'accessType="7"', b"<!DOCTYPE x>", b"PK\x03\x04"]  # fmt: skip
