@@ -1,4 +1,5 @@
-"""Latency of the graph viewer's data routes (svckg.api.ui) on the synthetic landscape.
+"""Latency of the graph viewer's data routes (svckg.analysis.describe behind svckg.api.ui)
+on the synthetic landscape.
 
 Not run by pytest. Loads the ontology, the concepts and ``bench/landscape.py`` data of the
 given size into an in-memory store, then times each function the ``/api/ui/*`` routes call
@@ -22,8 +23,13 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.landscape import generate, hub_iri, parse_size, unit_iri  # noqa: E402
-from svckg.api import ui  # noqa: E402
-from svckg.api.ui import describe_node, neighbours, nodes_with_edges, search  # noqa: E402
+from svckg.analysis.describe import (  # noqa: E402
+    describe_node,
+    forget_search_labels,
+    neighbours,
+    nodes_with_edges,
+    search,
+)
 from svckg.config import ONTOLOGY_DIR  # noqa: E402
 from svckg.store.embedded import EmbeddedStore  # noqa: E402
 
@@ -55,7 +61,7 @@ def bench(size: int, repeat: int) -> list[tuple[str, float, float, str]]:
     around = [n["iri"] for n in neighbours(store, unit_iri("cfs", 0), limit=100)["nodes"]]
 
     def cold_search() -> object:
-        ui._LABEL_INDEXES.clear()  # as after a write: the label index is rebuilt
+        forget_search_labels()  # as after a write: the label list is rebuilt
         return search(store, "storage 1")
 
     cases = [

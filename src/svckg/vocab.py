@@ -21,6 +21,8 @@ GRAPH = Namespace("https://w3id.org/svckg/graph/")
 """Named graphs that svckg manages."""
 ARCHIMATE = Namespace("http://www.opengroup.org/xsd/archimate/3.0/#")
 """ArchiMate element and relationship types (prefix ``archimate:``)."""
+MAPPING = Namespace("https://w3id.org/svckg/mapping#")
+"""The ArchiMate mapping vocabulary of ``ontology/alignments.ttl`` (prefix ``svcm:``)."""
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CONCEPTS_GRAPH = GRAPH["concepts"]

@@ -128,6 +128,31 @@ def test_bad_uploads(make_client, as_editor) -> None:  # noqa: ANN001
     assert client.post("/api/imports", files=_files("services.ttl")).status_code == 401
 
 
+def test_upload_warnings_inform_unless_fail_on_warning(make_client, as_editor) -> None:  # noqa: ANN001
+    """Issue 15: warnings are recorded and the upload goes ahead; ``fail_on=warning`` (query
+    parameter or form field) makes them block; ``profile=strict`` turns the catalogue rules
+    back into violations."""
+    client = make_client()
+    data = (DATA_DIR / "invalid" / "solution-without-cost-center.ttl").read_bytes()
+
+    def post(name: str, **kwargs):  # noqa: ANN003, ANN202
+        files = [("file", (name, data, "text/turtle"))]
+        return client.post("/api/imports", files=files, headers=as_editor, **kwargs)
+
+    field = post("a.ttl", data={"fail_on": "warning"})
+    assert field.status_code == 422 and field.json()["report"]["violations"] == 0
+    query = post("a.ttl", params={"fail_on": "warning"})
+    assert query.status_code == 422
+    strict = post("a.ttl", data={"profile": "strict"})
+    assert strict.status_code == 422 and strict.json()["report"]["violations"] == 1
+    assert post("a.ttl", params={"profile": "lenient"}).status_code == 400
+    assert client.get("/api/imports").json() == []
+    ok = post("a.ttl")
+    assert ok.status_code == 201, ok.text
+    (record,) = [i["record"] for i in ok.json()["imports"]]
+    assert record["warnings"] >= 1 and record["violations"] == 0
+
+
 @pytest.mark.parametrize(
     "name",
     [

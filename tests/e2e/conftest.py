@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from svckg.config import PROJECT_ROOT, WEB_BUILD_DIR
+from svckg.config import WEB_BUILD_DIR
+from tests.conftest import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,7 +35,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "ui"
 EDITOR_TOKEN = "e2e-editor-token"
 
 

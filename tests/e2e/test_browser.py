@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, quote
 import httpx
 import pytest
 
-from svckg.config import DATA_DIR, PROJECT_ROOT
+from svckg.config import DATA_DIR
+from tests.conftest import fixture_path, requires_fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -230,12 +231,19 @@ def test_resource_page_neighbourhood(page, ui_server: str, shot: Callable) -> No
     assert page.text_content("h1") == "backend service"
 
 
+@pytest.mark.parametrize(
+    "model",
+    [
+        pytest.param(fixture_path("archimate/archisurance.xml"), marks=requires_fixtures),
+        Path(__file__).parents[1] / "ingest_ea" / "data" / "tiny-shop.xml",
+    ],
+    ids=["archisurance", "tiny-shop"],
+)
 def test_validation_page_groups_an_archimate_report_by_shape_and_element(
-    page, ui_server: str, shot: Callable
+    page, ui_server: str, shot: Callable, model: Path
 ) -> None:
     """An ArchiMate exchange-format model: one group per shape, one row per result, each
-    naming the model's element id."""
-    model = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate" / "archisurance.xml"
+    naming the model's element id (archisurance has violations, tiny-shop only warnings)."""
     expected = httpx.post(
         f"{ui_server}/api/ui/validate",
         files=[("file", (model.name, model.read_bytes(), "application/xml"))],
@@ -248,10 +256,11 @@ def test_validation_page_groups_an_archimate_report_by_shape_and_element(
     shapes = {r["source_shape"] for r in expected["results"]}
     assert page.locator(".report-group").count() == len(shapes)
     assert page.locator("tr.result").count() == len(expected["results"])
-    first = next(r for r in expected["results"] if r["severity"] == "Violation")
-    row = page.locator("tr.result[data-severity=Violation]").first
+    severity = "Violation" if expected["violations"] else "Warning"
+    first = next(r for r in expected["results"] if r["severity"] == severity)
+    row = page.locator(f"tr.result[data-severity={severity}]").first
     assert f"element {first['location']['element_id']}" in row.text_content()
-    shot(page, "09-validation-archimate")
+    shot(page, f"09-validation-archimate-{model.stem}")
 
 
 def test_validation_page_imports_a_conforming_file_with_a_token(

@@ -21,6 +21,7 @@ IMPACT = f"""query($failed: [ID!]!, $paths: Int!) {{ impact(failed: $failed, max
   agreements {{ iri label types status covers targets {{ iri label metric value unit }} }}
   parties {{ role roleLabel agent agentLabel context contextLabel assignment relationship }}
   owners {{ iri label elements }}
+  goalsAndPlans {{ iri label types distance path {PATH} }}
 }} }}"""
 TRACE = f"""query($from: ID!) {{ trace(from: $from) {{
   root {{ iri label types layer owners {{ iri label }} }}

@@ -59,12 +59,15 @@ _SUBPROPERTIES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ <https://w3id.org/svckg#dependsOn> }
 """
+# A class is what is declared one, or what states a superclass or a layer (a data file may
+# extend the hierarchy without declaring its classes; the viewer and impact must agree on it).
 _CLASSES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX svc: <https://w3id.org/svckg#>
 SELECT ?class ?super ?layer WHERE {
   { ?class a owl:Class } UNION { ?class a rdfs:Class }
+  UNION { ?class rdfs:subClassOf [] } UNION { ?class svc:layer [] }
   OPTIONAL { ?class rdfs:subClassOf ?super }
   OPTIONAL { ?class svc:layer ?layer }
 }
@@ -240,15 +243,13 @@ class DependencyIndex:
 
     def visible_in(self, key: str) -> list[str]:
         """Relationships whose band of visibility lists the element, or lists a touchpoint the
-        element (a service interaction) happens at (``svc:atTouchpoint``)."""
-        out: list[str] = []
+        element (a service interaction) happens at (``svc:atTouchpoint``); sorted."""
+        out: set[str] = set()
         listed = [key] + [o for p, o in self.forward.get(key, ()) if p == AT_TOUCHPOINT]
         for element in listed:
             for band in self.bands_listing.get(element, ()):
-                for rel in self.relationships_of_band.get(band, (band,)):
-                    if rel not in out:
-                        out.append(rel)
-        return out
+                out.update(self.relationships_of_band.get(band, (band,)))
+        return sorted(out)
 
     def role(self, concept: str) -> str:
         """The role concept to report: the successor of a deprecated concept, else itself."""
@@ -562,6 +563,12 @@ def get_index(store: Store) -> DependencyIndex:
         index = build_index(store) if cached is None else refresh_index(store, cached)
         _CACHE[store] = index
         return index
+
+
+def cached_index(store: Store) -> DependencyIndex | None:
+    """The index last built for ``store``, if any (never builds; for metrics)."""
+    with _LOCK:
+        return _CACHE.get(store)
 
 
 def invalidate(store: Store) -> None:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import yaml
 
 from svckg.config import QUERIES_DIR
-from svckg.errors import NotFound, QueryError
+from svckg.errors import LimitExceeded, NotFound, QueryError
 from svckg.sparql_lexer import COMMENT, tokenize
 from svckg.store.base import Store
 from svckg.terms import expand_iri
@@ -222,3 +222,41 @@ def run_named(
     variables = [v.value for v in result.variables]
     rows = [tuple(solution[i] for i in range(len(variables))) for solution in result]
     return variables, rows
+
+
+@dataclass(frozen=True)
+class NamedAnswer:
+    """The answer to a named query: its variables and rows (one term or None per variable)."""
+
+    variables: list[str]
+    rows: list[Row]
+
+    def rows_json(self) -> list[dict[str, str | None]]:
+        """One ``{variable: value}`` object per row (the form REST and GraphQL answer)."""
+        return [
+            {v: (None if t is None else t.value) for v, t in zip(self.variables, row, strict=True)}
+            for row in self.rows
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"variables": self.variables, "rows": self.rows_json()}
+
+
+def answer_named(
+    store: Store,
+    name: str,
+    params: dict[str, str] | None = None,
+    *,
+    timeout_s: float | None,
+    max_rows: int,
+) -> NamedAnswer:
+    """:func:`run_named` as every server interface answers it: LimitExceeded when the query
+    returns more than ``max_rows`` rows (the client narrows the parameters rather than
+    getting a cut list)."""
+    variables, rows = run_named(store, name, params, timeout_s=timeout_s)
+    if len(rows) > max_rows:
+        raise LimitExceeded(
+            f"the query returned {len(rows)} rows, more than {max_rows}",
+            hint="narrow the parameters or raise SVCKG_MAX_RESULT_ROWS",
+        )
+    return NamedAnswer(variables, rows)

@@ -21,8 +21,11 @@ from svckg.api import graphstore, linkeddata, rest, sparql, ui
 from svckg.api.auth import load_tokens
 from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
+from svckg.api.limits import BodyLimit
+from svckg.api.ops import build_index_in_background, install_ops
 from svckg.api.state import AppState
 from svckg.config import WEB_BUILD_DIR, Settings, load_settings
+from svckg.ingest import records
 from svckg.store import Store, open_store
 
 DESCRIPTION = """svckg: a knowledge-graph repository for service management and enterprise
@@ -38,10 +41,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     tokens = load_tokens(settings)
     owns_store = store is None
     the_store: Store = store if store is not None else open_store(settings)
+    if the_store.exclusive:  # a crash between loading an import and its record: undo it
+        records.recover(the_store)
     state = AppState(settings=settings, store=the_store, tokens=tokens, owns_store=owns_store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        build_index_in_background(state)
         yield
         if state.owns_store:
             state.store.close()
@@ -58,6 +64,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     install_error_handlers(app)
+    install_ops(app, state)
+    app.add_middleware(BodyLimit, settings=settings)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)

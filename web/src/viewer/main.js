@@ -452,6 +452,10 @@ function renderImpact(impacted, data, drawn) {
       el("a", { href: resourceHref(p.agent) }, p.agentLabel || localName(p.agent)),
       el("span", { class: "badge" }, p.roleLabel || localName(p.role)),
       p.context ? el("span", { class: "muted" }, ` of ${p.contextLabel || localName(p.context)}`) : null)),
+    // motivation, implementation and migration elements: touched, never down
+    section("Goals and plans touched", "goals-and-plans", data.goalsAndPlans || [], (g) => el("li", {},
+      el("a", { href: resourceHref(g.iri) }, g.label || localName(g.iri)),
+      el("span", { class: "muted" }, ` distance ${g.distance}`))),
   );
 }
 
