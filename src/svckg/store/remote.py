@@ -73,14 +73,17 @@ class RemoteStore(StoreBase):
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout_s: float = 30,
+        token: str | None = None,
     ):
+        """``token``: sent as ``Authorization: Bearer`` (an svckg server's token)."""
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
         self.timeout_s = timeout_s
         self._client = httpx.Client(
             timeout=_timeout(timeout_s),
-            headers={"User-Agent": "svckg"},
+            headers={"User-Agent": "svckg"}
+            | ({"Authorization": f"Bearer {token}"} if token else {}),
         )
         self._generation = 0
 
