@@ -249,3 +249,81 @@ def remote_store(oxigraph_server: str) -> Iterator[RemoteStore]:
     store.update("DROP ALL")
     yield store
     store.close()
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 10
+MaxQueryCostEstimationTime = 400
+"""
+"""A private Virtuoso: its own database directory, loopback ports, no service started."""
+
+VIRTUOSO_GRANTS = (
+    "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
+)
+"""Let the anonymous SPARQL user update and use the Graph Store endpoint (loopback only)."""
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real Virtuoso Open Source 7 on 127.0.0.1 for this session (``/sparql``,
+    ``/sparql-graph-crud``), stopped by PID at the end. Installed by ``make setup``; set
+    ``SVCKG_REQUIRE_VIRTUOSO=1`` (CI does) to fail rather than skip when it is missing."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not binary or not isql:
+        reason = "Virtuoso not installed (Debian package virtuoso-opensource; `make setup`)"
+        if os.environ.get("SVCKG_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    location = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = _free_port(), _free_port()
+    ini = location / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=location, sql_port=sql_port, http_port=http_port))
+    base = f"http://127.0.0.1:{http_port}"
+    argv = [binary, "-f", "-c", str(ini)]
+    log_path = location.parent / f"virtuoso-{http_port}.log"
+    with running_server(argv, f"{base}/sparql?query=ASK%7B%7D", log_path, timeout_s=90):
+        subprocess.run(
+            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield base
+
+
+@pytest.fixture
+def virtuoso_store(virtuoso_server: str) -> Iterator[RemoteStore]:
+    """A RemoteStore on the session's Virtuoso (dialect detected), its svckg graphs dropped
+    before the test (never ``DROP ALL``: Virtuoso keeps its own schema in graphs)."""
+    store = RemoteStore(f"{virtuoso_server}/sparql", gsp_url=f"{virtuoso_server}/sparql-graph-crud")
+    for graph in store.graphs():
+        store.drop_graph(graph)
+    yield store
+    store.close()

@@ -56,11 +56,20 @@ class Settings:
     """Remote SPARQL Update endpoint (defaults to the query endpoint)."""
     remote_gsp: str | None = None
     """Remote Graph Store Protocol endpoint (optional)."""
+    remote_dialect: str = "auto"
+    """The remote engine's dialect (``auto``, ``generic``, ``oxigraph``, ``virtuoso``): see
+    :mod:`svckg.store.dialects`; ``auto`` reads it from the first answer's ``Server`` header."""
     base_iri: str = "https://w3id.org/svckg/id/"
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
     """``sparql`` (fast, runs on the store engine) or ``pyshacl`` (reference)."""
+    shapes_profile: str = "default"
+    """Validation profile: ``default`` (what ArchiMate models cannot carry is a warning,
+    ``shapes/default-profile.ttl``) or ``strict`` (every core shape is a violation)."""
     max_upload_bytes: int = 200 * 1024 * 1024
+    """Body limit of the upload routes (imports, validation, Graph Store, SPARQL)."""
+    max_body_bytes: int = 1024 * 1024
+    """Body limit of every other route (``/graphql`` included)."""
     query_timeout_s: float = 30.0
     max_result_rows: int = 100_000
     read_requires_token: bool = False
@@ -72,6 +81,16 @@ class Settings:
     graphql_introspection: bool = True
     graphql_max_depth: int = 12
     graphql_max_tokens: int = 5000
+    graphql_max_cost: int = 20_000
+    """Static cost limit of a GraphQL operation (:mod:`svckg.api.graphql.cost`)."""
+    graphql_max_nodes: int = 200_000
+    """Most objects one GraphQL answer may hold."""
+    remote_endpoints: tuple[str, ...] = ()
+    """Endpoints SPARQL ``SERVICE`` and ``LOAD`` may fetch (none by default)."""
+    max_concurrent_queries: int = 4
+    """Expensive requests (``/sparql`` queries, validations) running at once; more wait
+    :attr:`busy_wait_s`, then get 503 with ``Retry-After``."""
+    busy_wait_s: float = 2.0
     archimate_xsd_dir: str | None = None
     """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
@@ -87,6 +106,8 @@ ENV_NAMES = {
     "store": "STORE",
     "remote_update": "REMOTE_UPDATE",
     "remote_gsp": "REMOTE_GSP",
+    "remote_dialect": "REMOTE_DIALECT",
+    "shapes_profile": "SHAPES_PROFILE",
     "base_iri": "BASE_IRI",
     "validator": "VALIDATOR",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
@@ -101,9 +122,20 @@ ENV_NAMES = {
     "graphql_max_tokens": "GRAPHQL_MAX_TOKENS",
     "archimate_xsd_dir": "ARCHIMATE_XSD_DIR",
     "log_format": "LOG_FORMAT",
+    "max_body_bytes": "MAX_BODY_BYTES",
+    "graphql_max_cost": "GRAPHQL_MAX_COST",
+    "graphql_max_nodes": "GRAPHQL_MAX_NODES",
+    "remote_endpoints": "REMOTE_ENDPOINTS",
+    "max_concurrent_queries": "MAX_CONCURRENT_QUERIES",
+    "busy_wait_s": "BUSY_WAIT",
 }
 """Setting -> environment variable (with the ``SVCKG_`` prefix)."""
-CHOICES = {"validator": ("sparql", "pyshacl"), "log_format": ("text", "json")}
+CHOICES = {
+    "validator": ("sparql", "pyshacl"),
+    "log_format": ("text", "json"),
+    "shapes_profile": ("default", "strict"),
+    "remote_dialect": ("auto", "generic", "oxigraph", "virtuoso"),
+}
 _DEFAULTS = Settings()
 _TYPES = {f.name: type(getattr(_DEFAULTS, f.name)) for f in fields(Settings)}
 _OPTIONAL = {f.name for f in fields(Settings) if getattr(_DEFAULTS, f.name) is None}
@@ -114,6 +146,9 @@ def _convert(name: str, value: object, where: str) -> object:
     kind = _TYPES[name]
     if name in _OPTIONAL:
         return None if value in (None, "") else str(value)
+    if kind is tuple:  # a comma-separated list (environment) or a TOML array
+        items = value if isinstance(value, list | tuple) else str(value).split(",")
+        return tuple(str(item).strip() for item in items if str(item).strip())
     try:
         if kind is bool:
             if isinstance(value, bool):

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
-from svckg.api.ui import page_html
+from svckg.api.pages import page_html
 from svckg.config import DATA_DIR, WEB_BUILD_DIR, Settings
 from svckg.demo import load_demo
 from svckg.errors import StoreError
@@ -330,11 +330,11 @@ def test_elements_with_too_many_links_are_not_counted_by_layer(
     demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, _ = demo
-    from svckg.api import ui
+    from svckg.analysis import describe
 
     node = client.get("/api/ui/node", params={"iri": MAIL_SERVER}).json()
     links = node["counts"]["out"] + node["counts"]["in"]
-    monkeypatch.setattr(ui, "MAX_LAYER_SCAN", links - 1)
+    monkeypatch.setattr(describe, "MAX_LAYER_SCAN", links - 1)
     capped = client.get("/api/ui/node", params={"iri": MAIL_SERVER}).json()
     assert capped["layers"] is None and capped["links"] == node["links"]
     answer = client.get(
@@ -367,6 +367,7 @@ def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
     answer = client.post(
         "/api/ui/validate",
         files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+        params={"profile": "strict"},  # issue 15: by default Archisurance has warnings only
     )
     report = answer.json()["report"]
     assert report["violations"] >= 1
@@ -436,3 +437,15 @@ def test_neighbours_page_through_every_link_once(demo) -> None:
     assert seen == expected and len(set(seen)) == len(seen)
     negative = client.get("/api/ui/neighbours", params={"iri": MAIL_SERVER, "offset": -1})
     assert negative.status_code == 400 and "offset" in negative.json()["where"]
+
+
+def test_validate_takes_the_profile_as_a_form_field(demo) -> None:
+    """Issue 15: a missing cost centre is a warning by default, a violation when strict."""
+    client, _ = demo
+    data = (DATA_DIR / "invalid" / "solution-without-cost-center.ttl").read_bytes()
+    files = [("file", ("nocc.ttl", data, "text/turtle"))]
+    default = client.post("/api/ui/validate", files=files).json()["report"]
+    strict = client.post("/api/ui/validate", files=files, data={"profile": "strict"}).json()
+    assert default["conforms"] is True and default["warnings"] >= 1
+    assert strict["report"]["conforms"] is False and strict["report"]["violations"] == 1
+    assert client.post("/api/ui/validate", files=files, data={"profile": "x"}).status_code == 400

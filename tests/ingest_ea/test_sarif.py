@@ -27,8 +27,19 @@ def _lines_by_identifier(path=ARCHISURANCE) -> dict[str, int]:
 def sarif(tmp_path_factory) -> dict:
     skip_unless_fixtures()
     store = str(tmp_path_factory.mktemp("sarif") / "store")
+    # the strict profile: Archisurance's catalogue gaps are violations there (SARIF errors)
     result = CliRunner().invoke(
-        app, ["validate", str(ARCHISURANCE), "--format", "sarif", "--store", store]
+        app,
+        [
+            "validate",
+            str(ARCHISURANCE),
+            "--format",
+            "sarif",
+            "--store",
+            store,
+            "--profile",
+            "strict",
+        ],
     )
     assert result.exit_code == 1, result.output  # violations
     return json.loads(result.stdout)
@@ -65,8 +76,16 @@ def test_sarif_results_point_at_the_element_line(sarif: dict) -> None:
 def test_table_and_json_show_locations(tmp_path) -> None:
     store = str(tmp_path / "store")
     runner = CliRunner()
-    table = runner.invoke(app, ["validate", str(ARCHISURANCE), "--store", store])
+    table = runner.invoke(
+        app, ["validate", str(ARCHISURANCE), "--store", store, "--profile", "strict"]
+    )
     assert table.exit_code == 1
+    default = runner.invoke(app, ["validate", str(ARCHISURANCE), "--store", store])
+    assert default.exit_code == 0, "a correct ArchiMate model has warnings only by default"
+    failing = runner.invoke(
+        app, ["validate", str(ARCHISURANCE), "--store", store, "--fail-on", "warning"]
+    )
+    assert failing.exit_code == 1
     assert "archisurance.xml, line" in table.stdout and "id-1202" in table.stdout
     js = runner.invoke(app, ["validate", str(ARCHISURANCE), "--format", "json", "--store", store])
     body = json.loads(js.stdout)

@@ -7,6 +7,7 @@ concept schemes and the ``svc:dependsOn`` edges entailed by the dependency sub-p
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -74,7 +75,7 @@ def test_demo_landscape_same_report_from_both_validators() -> None:
     shapes = load_shapes()
     fast = validate_store(store, shapes, validator="sparql")
     reference = validate_store(store, shapes, validator="pyshacl")
-    assert {r.key() for r in fast.results} == {r.key() for r in reference.results}
+    assert Counter(r.key() for r in fast.results) == Counter(r.key() for r in reference.results)
     assert fast.conforms
 
 
@@ -85,7 +86,7 @@ def test_invalid_example_same_report_from_both_validators(path: Path) -> None:
     fast = validate_store(store, shapes, validator="sparql")
     assert _expected_shapes(path) <= {r.source_shape for r in fast.results}
     reference = validate_pyshacl(store_to_graph(store), shapes)
-    assert {r.key() for r in fast.results} == {r.key() for r in reference.results}
+    assert Counter(r.key() for r in fast.results) == Counter(r.key() for r in reference.results)
     assert all(r.message for r in fast.results)
 
 
@@ -101,7 +102,7 @@ def test_settings_choose_the_validator(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ShapesError, match="unknown validator"):
         validate_store(store, shapes, validator="nonsense")
     fast = validate_store(store, shapes, default_graph=[DATA], validator="sparql")
-    assert {r.key() for r in by_settings.results} == {r.key() for r in fast.results}
+    assert Counter(r.key() for r in by_settings.results) == Counter(r.key() for r in fast.results)
     assert by_settings.results
 
 
@@ -153,7 +154,7 @@ def test_validate_takes_an_rdflib_graph_with_blank_nodes() -> None:
     )
     fast = validate(data, shapes, validator="sparql")
     reference = validate(data, shapes, validator="pyshacl")
-    assert {r.key() for r in fast.results} == {r.key() for r in reference.results}
+    assert Counter(r.key() for r in fast.results) == Counter(r.key() for r in reference.results)
     assert {(r.focus_node, r.constraint_component.split("#")[1]) for r in fast.results} == {
         ("urn:a", "MinCountConstraintComponent"),
         ("urn:b", "NodeConstraintComponent"),

@@ -1,1 +1,2 @@
-"""Impact, trace, named queries and descriptions: the questions architects ask, answered on the dependency index."""
+"""Impact, trace, named queries and descriptions: the questions architects ask, answered on
+the dependency index."""

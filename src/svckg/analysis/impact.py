@@ -6,6 +6,13 @@ shortest chains of edges. Status is a least fixpoint: an element is ``down`` whe
 one of its dependencies is down; a redundancy group is down when fewer than
 ``svc:minimumRequired`` of its members are up; every other affected element is ``degraded``
 (it depends, through a group that still holds, on something down).
+
+Goals and plans (motivation, implementation and migration elements: ``svcm:impactRole
+svcm:GoalOrPlan`` in ``ontology/alignments.ttl``) never get a status: they are listed apart
+as "goals and plans touched", and the walk goes on from them only to other goals and plans.
+Parties (``svc:Party`` and the ArchiMate types with ``svcm:impactRole svcm:Party``: business
+actors, roles, collaborations) are not things that go down: they are listed among the
+affected parties (as consumers of what they depend on) and the walk stops at them.
 """
 
 from __future__ import annotations
@@ -14,8 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from svckg.analysis.index import (
-    CUSTOMER_ROLE,
     MEMBER,
+    SERVICE_CONSUMER_ROLE,
     DependencyIndex,
     get_index,
     key_term,
@@ -29,14 +36,46 @@ from svckg.analysis.results import (
     NodeInfo,
     Path,
     Target,
+    TouchedElement,
 )
 from svckg.errors import NotFound, QueryError
 from svckg.store.base import Store
 from svckg.terms import expand_iri
-from svckg.vocab import SVC
+from svckg.vocab import ALIGNMENTS_GRAPH, MAPPING, SVC
 
 TOUCHPOINT = str(SVC.Touchpoint)
 SERVICE_INTERACTION = str(SVC.ServiceInteraction)
+GOAL, PARTY = "goal-or-plan", "party"
+
+
+_ROLES = {str(MAPPING.GoalOrPlan): GOAL, str(MAPPING.Party): PARTY}
+
+
+def _load_roles(store: Store, index: DependencyIndex) -> None:
+    """Which types never get a status: ``svcm:impactRole`` in the store's alignments graph
+    (``ontology/alignments.ttl``) and the subclasses of ``svc:Party``; memoized in the index."""
+    memo = index.memo.setdefault("impact roles", {})
+    if " by type" in memo:
+        return
+    rows = store.query(
+        f"SELECT ?t ?r WHERE {{ GRAPH <{ALIGNMENTS_GRAPH}> {{ ?t <{MAPPING.impactRole}> ?r }} }}"
+    )
+    by_type = {row["t"].value: _ROLES[row["r"].value] for row in rows if row["r"].value in _ROLES}  # type: ignore[index]
+    by_type.update(dict.fromkeys(index.subclasses(str(SVC.Party)), PARTY))
+    memo[" by type"] = by_type
+
+
+def role_of(index: DependencyIndex, key: str) -> str | None:
+    """``goal-or-plan``, ``party`` or None (an element that can go down); memoized.
+    :func:`_load_roles` must have run for this index."""
+    memo = index.memo.setdefault("impact roles", {})
+    if key in memo:
+        return memo[key]
+    by_type = memo.get(" by type", {})
+    roles = {by_type[t] for t in index.types.get(key, ()) if t in by_type}
+    role = GOAL if GOAL in roles else PARTY if roles else None
+    memo[key] = role
+    return role
 
 
 def resolve_element(store: Store, index: DependencyIndex, text: str) -> str:
@@ -66,7 +105,8 @@ def _walk(
     index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool
 ) -> tuple[dict[str, int], dict[str, Path], dict[str, list[tuple[str, str]]]]:
     """Breadth-first backwards from the roots: distance, one shortest chain per node and, when
-    asked, every parent edge on a shortest chain."""
+    asked, every parent edge on a shortest chain. Each level and each node's edges are taken in
+    sorted order, so the chain chosen among equals does not depend on the engine's row order."""
     distance: dict[str, int] = dict.fromkeys(roots, 0)
     chain: dict[str, Path] = dict.fromkeys(roots, ())
     parents: dict[str, list[tuple[str, str]]] = {}
@@ -76,14 +116,18 @@ def _walk(
     while frontier:
         level += 1
         nxt: list[str] = []
-        for needed in frontier:
+        for needed in sorted(frontier) if level > 1 else frontier:
             below = chain[needed]
-            for predicate, dependent in backward.get(needed, ()):
+            only_goals = level > 1 and role_of(index, needed) == GOAL
+            for predicate, dependent in sorted(backward.get(needed, ())):
+                if only_goals and role_of(index, dependent) != GOAL:
+                    continue
                 seen = distance.get(dependent)
                 if seen is None:
                     distance[dependent] = level
                     chain[dependent] = ((dependent, predicate, needed), *below)
-                    nxt.append(dependent)
+                    if role_of(index, dependent) != PARTY:
+                        nxt.append(dependent)
                     if keep_all_parents:
                         parents[dependent] = [(predicate, needed)]
                 elif keep_all_parents and seen == level:
@@ -101,8 +145,8 @@ def _down(index: DependencyIndex, roots: Sequence[str]) -> set[str]:
     while stack:
         needed = stack.pop()
         for predicate, dependent in backward.get(needed, ()):
-            if dependent in down:
-                continue
+            if dependent in down or role_of(index, dependent) is not None:
+                continue  # goals, plans and parties never go down
             if predicate == MEMBER:
                 count = down_members.get(dependent, 0) + 1
                 down_members[dependent] = count
@@ -143,11 +187,13 @@ def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> Impact
     if max_paths < 1:
         raise QueryError(f"max_paths must be at least 1, got {max_paths}")
     index = get_index(store)
+    _load_roles(store, index)
     roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
     distance, chain, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
     down = _down(index, roots)
     source = _Details(index, distance, chain, parents, down, max_paths)
-    return ImpactResult([node_info(index, r) for r in roots], source, len(distance) - len(roots))
+    count = sum(1 for k, d in distance.items() if d and role_of(index, k) is None)
+    return ImpactResult([node_info(index, r) for r in roots], source, count)
 
 
 _Description = tuple[str, tuple[str, ...], "str | None", bool, tuple[str, ...], tuple[str, ...]]
@@ -164,14 +210,14 @@ def describe(index: DependencyIndex, key: str) -> _Description:
             classes = index.subclasses(TOUCHPOINT) | index.subclasses(SERVICE_INTERACTION)
             memo[" visible classes"] = classes
         types = tuple(index.types.get(key, ()))
-        visible_in = tuple(index.visible_in(key)) if key in index.bands_listing else ()
+        visible_in = tuple(index.visible_in(key))
         found = (
             index.label(key),
             types,
             index.layer(key),
             bool(visible_in) or any(t in classes for t in types),
             visible_in,
-            tuple(index.owners.get(key, ())),
+            tuple(sorted(index.owners.get(key, ()))),
         )
         memo[key] = found
     return found
@@ -203,7 +249,7 @@ class _Details:
         memo = index.memo.setdefault("impact", {})
         rows = []
         for key, d in self.distance.items():
-            if d:
+            if d and role_of(index, key) is None:
                 desc = memo.get(key) or describe(index, key)
                 rows.append((d, desc[0], key, desc))
         rows.sort()
@@ -261,10 +307,40 @@ class _Details:
         return _agreements(self.index, list(self.distance), self.distance, self.down)
 
     def parties(self) -> list[AffectedParty]:
-        return _parties(self.index, list(self.distance))
+        found = _parties(self.index, list(self.distance))
+        known = {(p.role, p.agent, p.context) for p in found}
+        for key, d in self.distance.items():
+            if d and role_of(self.index, key) == PARTY:
+                context = self.chain[key][0][2]  # what the party directly depends on
+                if (SERVICE_CONSUMER_ROLE, key, context) not in known:
+                    found.append(
+                        AffectedParty(
+                            SERVICE_CONSUMER_ROLE,
+                            self.index.label(SERVICE_CONSUMER_ROLE),
+                            key,
+                            self.index.label(key),
+                            context,
+                            self.index.label(context),
+                        )
+                    )
+        return sorted(found, key=lambda p: (p.role_label, p.agent_label, p.context_label))
+
+    def goals_and_plans(self) -> list[TouchedElement]:
+        index = self.index
+        out = [
+            TouchedElement(
+                key, index.label(key), tuple(index.types.get(key, ())), d, self.chain[key]
+            )
+            for key, d in self.distance.items()
+            if d and role_of(index, key) == GOAL
+        ]
+        out.sort(key=lambda g: (g.distance, g.label, g.iri))
+        return out
 
     def owners(self) -> list[Contact]:
-        return contacts(self.index, list(self.distance))
+        # nearest first, then by IRI: the walk's order depends on the engine's row order
+        ordered = sorted(self.distance, key=lambda key: (self.distance[key], key))
+        return contacts(self.index, ordered)
 
 
 def _agreements(
@@ -277,7 +353,7 @@ def _agreements(
     for key in affected:
         if key not in covers:
             continue
-        covered = tuple(o for o in covers[key] if o in distance)
+        covered = tuple(sorted(o for o in covers[key] if o in distance))
         if not covered:
             continue
         static = memo.get(key)
@@ -315,6 +391,7 @@ def _parties_of(index: DependencyIndex, context: str) -> list[AffectedParty]:
         agent = index.assignment_agent.get(assignment)
         role = index.assignment_role.get(assignment)
         if agent is not None and role is not None:
+            role = index.role(role)
             found.append(
                 AffectedParty(
                     role,
@@ -330,8 +407,8 @@ def _parties_of(index: DependencyIndex, context: str) -> list[AffectedParty]:
         for consumer in index.relationship_consumers.get(relationship, ()):
             found.append(
                 AffectedParty(
-                    CUSTOMER_ROLE,
-                    index.label(CUSTOMER_ROLE),
+                    SERVICE_CONSUMER_ROLE,
+                    index.label(SERVICE_CONSUMER_ROLE),
                     consumer,
                     index.label(consumer),
                     context,

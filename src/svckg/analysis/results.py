@@ -149,6 +149,28 @@ class AffectedParty:
 
 
 @dataclass(slots=True)
+class TouchedElement:
+    """A goal or plan the failure touches (a motivation, implementation or migration element):
+    listed apart, never given a status (it cannot go down)."""
+
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    distance: int
+    path: Path
+    """Shortest chain from this element down to a failed element."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "iri": self.iri,
+            "label": self.label,
+            "types": list(self.types),
+            "distance": self.distance,
+            "path": [edge_json(e) for e in self.path],
+        }
+
+
+@dataclass(slots=True)
 class Contact:
     """An owner to call, with the elements they own among those in the result."""
 
@@ -168,6 +190,7 @@ class ImpactSource(Protocol):
     def agreements(self) -> list[AffectedAgreement]: ...
     def parties(self) -> list[AffectedParty]: ...
     def owners(self) -> list[Contact]: ...
+    def goals_and_plans(self) -> list[TouchedElement]: ...
 
 
 class ImpactResult:
@@ -203,8 +226,14 @@ class ImpactResult:
         """Who to call: owners of the affected elements."""
         return self._source.owners()
 
+    @cached_property
+    def goals_and_plans(self) -> list[TouchedElement]:
+        """Goals and plans touched (motivation, implementation and migration elements), by
+        distance then label; they have no status."""
+        return self._source.goals_and_plans()
+
     def to_json(self) -> dict[str, Any]:
-        """``{"failed", "impacted", "agreements", "parties", "owners"}``."""
+        """``{"failed", "impacted", "agreements", "parties", "owners", "goalsAndPlans"}``."""
         impacted = (
             [e.to_json() for e in self.impacted]
             if "impacted" in self.__dict__
@@ -216,6 +245,7 @@ class ImpactResult:
             "agreements": [a.to_json() for a in self.agreements],
             "parties": [p.to_json() for p in self.parties],
             "owners": [c.to_json() for c in self.owners],
+            "goalsAndPlans": [g.to_json() for g in self.goals_and_plans],
         }
 
 

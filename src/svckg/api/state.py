@@ -17,7 +17,7 @@ from fastapi import Request
 from svckg.api.auth import TokenTable
 from svckg.api.ops import Metrics
 from svckg.config import Settings
-from svckg.errors import LimitExceeded, TooLarge
+from svckg.errors import LimitExceeded
 from svckg.store.base import Store
 
 T = TypeVar("T")
@@ -96,32 +96,3 @@ async def run_write(func: Callable[..., T], *args: object) -> T:
     """Run a blocking write in the thread pool to its end (a write is never abandoned
     half-way: the client's answer must say what happened)."""
     return await anyio.to_thread.run_sync(_in_worker, func, *args)
-
-
-def _too_large(limit: int, size: int | None = None) -> TooLarge:
-    told = f" ({size:,} bytes)" if size is not None else ""
-    return TooLarge(
-        f"the request body{told} is over the limit of {limit:,} bytes",
-        hint="send less (split an upload) or raise SVCKG_MAX_UPLOAD_BYTES",
-    )
-
-
-def check_declared_size(request: Request) -> None:
-    """TooLarge when the declared Content-Length is over ``Settings.max_upload_bytes``."""
-    limit = app_state(request).settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit, int(declared))
-
-
-async def read_body(request: Request) -> bytes:
-    """The request body, refused (TooLarge) as soon as it passes the upload limit, whether
-    or not a Content-Length was declared."""
-    check_declared_size(request)
-    limit = app_state(request).settings.max_upload_bytes
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
-    return bytes(body)

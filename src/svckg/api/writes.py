@@ -39,6 +39,7 @@ def validate_document(
     reject_invalid(
         report,
         force=force,
+        fail_on="warning",  # a Graph Store write is one edit: its warnings block unless force
         nothing="nothing was written",
         fix_hint="fix the data and send it again",
         force_hint="fix the data, or send it again with ?force=true",

@@ -81,8 +81,8 @@ def cli_settings(store: str | None = None, **flags: object) -> Settings:
     return load_settings(config_file=EDGE.config, store=store or EDGE.store, **flags)
 
 
-def _settings(store: str | None) -> Settings:
-    return cli_settings(store)
+def _settings(store: str | None, profile: str | None = None) -> Settings:
+    return cli_settings(store, shapes_profile=profile)
 
 
 def _is_dir_store(target: str) -> bool:
@@ -280,6 +280,35 @@ MappingOption = Annotated[
 ]
 
 
+FailOnOption = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        help="What blocks: 'violation' (default; warnings are recorded and the import goes "
+        "ahead) or 'warning' (warnings block too, unless --force).",
+    ),
+]
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Table: show every result (default: a summary, then the first of each shape)."
+    ),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Validation profile: 'default' (what ArchiMate models cannot carry is a warning) "
+        "or 'strict' (every core shape is a violation). Default: SVCKG_SHAPES_PROFILE.",
+    ),
+]
+
+
+def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> None:
+    if value is not None and value not in choices:
+        raise typer.BadParameter(f"use one of: {', '.join(choices)}", param_hint=option)
+
+
 def _report_format(value: str) -> str:
     if value not in RENDERERS:
         raise typer.BadParameter(f"use one of: {', '.join(RENDERERS)}")
@@ -291,7 +320,10 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="Files to import (validated together).")],
     format: FormatOption = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Commit even with warnings (recorded).")
+        bool,
+        typer.Option(
+            "--force", help="With --fail-on warning: commit even with warnings (recorded)."
+        ),
     ] = False,
     allow_violations: Annotated[
         bool,
@@ -300,6 +332,9 @@ def import_(
         ),
     ] = False,
     mapping: MappingOption = None,
+    fail_on: FailOnOption = "violation",
+    profile: ProfileOption = None,
+    all_results: AllOption = False,
     report_format: Annotated[
         str,
         typer.Option(
@@ -310,8 +345,15 @@ def import_(
     ] = "table",
     store: StoreOption = None,
 ) -> None:
-    """Import files: parse, validate with the shapes, commit one named graph per file."""
-    settings = _settings(store)
+    """Import files: parse, validate with the shapes, commit one named graph per file.
+
+    Violations block the import; warnings are recorded and reported (``--fail-on warning``
+    makes them block too)."""
+    from svckg.validation.shacl import PROFILES
+
+    _check_choice(fail_on, pipeline.FAIL_ON, "--fail-on")
+    _check_choice(profile, PROFILES, "--profile")
+    settings = _settings(store, profile)
     with _progress() as bar:
         task = bar.add_task("reading and parsing", total=None)
         sources = pipeline.read_sources(files, settings)
@@ -332,6 +374,7 @@ def import_(
                         staged,
                         force=force,
                         allow_violations=allow_violations,
+                        fail_on=fail_on,
                         agent=_agent(),
                         settings=settings,
                         progress=lambda msg: bar.update(task, description=msg),
@@ -339,18 +382,20 @@ def import_(
             except ValidationFailed as exc:
                 bar.stop()
                 if exc.report is not None:
-                    sys.stdout.write(render(exc.report, report_format))  # type: ignore[arg-type]
+                    sys.stdout.write(
+                        render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
+                    )
                 raise
-    _print_import(answer, report_format)
+    _print_import(answer, report_format, all_results)
 
 
-def _print_import(answer: dict, report_format: str) -> None:
+def _print_import(answer: dict, report_format: str, all_results: bool = False) -> None:
     """The validation results and one row per source of an import (its JSON answer)."""
     from svckg.validation.report import ValidationReport
 
     report = ValidationReport.from_json(answer["report"])
     if report.results:
-        sys.stdout.write(render(report, report_format))  # type: ignore[arg-type]
+        sys.stdout.write(render(report, report_format, all_results=all_results))  # type: ignore[arg-type]
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
         table.add_column(column, overflow="fold")
@@ -361,6 +406,12 @@ def _print_import(answer: dict, report_format: str) -> None:
             s["import_id"], s["source"], s["status"], *(str(r[c]) if r else "" for c in counts)
         )
     console.print(table)
+    if outcome.report.warnings:
+        console.print(
+            f"imported with {len(outcome.report.warnings)} warning(s) recorded "
+            "(--fail-on warning makes warnings block)",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -377,13 +428,21 @@ def validate(
         typer.Option("--input-format", help="Input format (default: from content and extension)."),
     ] = None,
     mapping: MappingOption = None,
+    fail_on: FailOnOption = "violation",
+    profile: ProfileOption = None,
+    all_results: AllOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Validate files without importing them. Exit 0 conforms, 1 violations, 2 unreadable.
+    """Validate files without importing them. Exit 0 conforms, 1 violations (or warnings with
+    ``--fail-on warning``), 2 unreadable.
 
     With an existing store, the files are checked together with what they refer to in it;
     otherwise against the ontology alone."""
-    settings = _settings(store)
+    from svckg.validation.shacl import PROFILES
+
+    _check_choice(fail_on, pipeline.FAIL_ON, "--fail-on")
+    _check_choice(profile, PROFILES, "--profile")
+    settings = _settings(store, profile)
     sources = pipeline.read_sources(files, settings)
     staged = pipeline.stage_sources(
         sources, format=input_format, mapping=mapping, settings=settings
@@ -393,9 +452,10 @@ def validate(
         use_store = ":memory:"
     with _opened(use_store, must_exist=False) as opened:
         report = pipeline.validate_staged(opened, staged, settings=settings)
-    sys.stdout.write(render(report, format))
+    sys.stdout.write(render(report, format, all_results=all_results))
     err_console.print(summary(report), highlight=False)
-    raise typer.Exit(0 if report.conforms else 1)
+    blocked = not report.conforms or (fail_on == "warning" and bool(report.warnings))
+    raise typer.Exit(1 if blocked else 0)
 
 
 # -- imports -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from svckg.errors import InputError, ParseError
 from svckg.ingest.archimodel import Concept, Folder, Model, Text, View, to_staged
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.mapping import load_alignment
+from svckg.ingest.safe_xml import check_xml
 from svckg.validation.report import SourceLocation
 
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"
@@ -59,6 +60,7 @@ def parse(file: SourceFile, settings: Settings | None = None) -> Staged:
 def _parse_xml(file: SourceFile) -> etree._Element:
     if not file.data.strip():
         raise ParseError("the file is empty", source=file.name, hint="export the model again")
+    check_xml(file.data, file.name)
     parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         return etree.fromstring(file.data, parser)

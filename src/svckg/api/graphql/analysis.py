@@ -8,8 +8,6 @@ values come from :mod:`svckg.analysis` (never recomputed here).
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 from strawberry.scalars import JSON
 
@@ -99,6 +97,19 @@ class ContactType:
 
 
 @strawberry.type(
+    name="GoalOrPlan",
+    description="A goal or plan the failure touches (motivation, implementation or migration "
+    "element): it has no status.",
+)
+class GoalOrPlanType:
+    iri: str
+    label: str
+    types: list[str]
+    distance: int
+    path: list[PathEdge]
+
+
+@strawberry.type(
     name="ImpactResult",
     description="What breaks when the failed elements fail, and who is affected.",
 )
@@ -108,6 +119,7 @@ class ImpactResultType:
     agreements: list[AffectedAgreementType]
     parties: list[AffectedPartyType]
     owners: list[ContactType]
+    goals_and_plans: list[GoalOrPlanType]
 
 
 @strawberry.type(description="An owner of a traced element.")
@@ -193,11 +205,3 @@ def query_info(q: NamedQuery) -> NamedQueryInfo:
             QueryParameter(name=p.name, variable=p.variable, kind=p.kind) for p in q.parameters
         ],
     )
-
-
-def rows_json(variables: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """One ``{variable: value}`` object per row, as the REST route answers."""
-    return [
-        {v: (None if t is None else t.value) for v, t in zip(variables, row, strict=True)}
-        for row in rows
-    ]
