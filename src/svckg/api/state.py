@@ -83,7 +83,6 @@ async def run_blocking(
         with anyio.fail_after(limit):
             return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
     except TimeoutError as exc:
-        app_state(request).metrics.timeouts.inc()
         raise LimitExceeded(
             f"the request ran over the {limit:g} s time limit",
             where=request.url.path,

@@ -395,7 +395,8 @@ def _print_import(answer: dict, report_format: str, all_results: bool = False) -
 
     report = ValidationReport.from_json(answer["report"])
     if report.results:
-        sys.stdout.write(render(report, report_format, all_results=all_results))  # type: ignore[arg-type]
+        rendered = render(report, report_format, all_results=all_results)  # type: ignore[arg-type]
+        sys.stdout.write(rendered)
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
         table.add_column(column, overflow="fold")
@@ -406,9 +407,9 @@ def _print_import(answer: dict, report_format: str, all_results: bool = False) -
             s["import_id"], s["source"], s["status"], *(str(r[c]) if r else "" for c in counts)
         )
     console.print(table)
-    if outcome.report.warnings:
+    if report.warnings:
         console.print(
-            f"imported with {len(outcome.report.warnings)} warning(s) recorded "
+            f"imported with {len(report.warnings)} warning(s) recorded "
             "(--fail-on warning makes warnings block)",
             highlight=False,
         )
