@@ -123,8 +123,15 @@ def test_app_settings_reach_the_importers() -> None:
 
 def _reads_environment(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    written = {  # os.environ["X"] = ... sets the environment (e.g. for a child): not a read
+        id(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
+    }
     found = []
     for node in ast.walk(tree):
+        if id(node) in written:
+            continue
         if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
             found.append(f"{node.attr} at line {node.lineno}")
         if isinstance(node, ast.Name) and node.id == "load_settings":

@@ -15,7 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from svckg.errors import Busy, StoreError, SvckgError, Unauthorized, ValidationFailed
+from svckg.errors import (
+    Busy,
+    LimitExceeded,
+    StoreError,
+    SvckgError,
+    Unauthorized,
+    ValidationFailed,
+)
 
 log = logging.getLogger("svckg.api")
 
@@ -42,6 +49,8 @@ def error_body(exc: SvckgError) -> dict[str, object]:
 
 def _svckg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SvckgError)
+    if isinstance(exc, LimitExceeded) and "time limit" in exc.message:
+        request.app.state.svckg.metrics.timeouts.inc()  # whichever path stopped the query
     headers = (
         {"WWW-Authenticate": 'Bearer realm="svckg"'} if isinstance(exc, Unauthorized) else None
     )

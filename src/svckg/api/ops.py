@@ -121,6 +121,22 @@ def _refresh_gauges(state: AppState) -> None:
     state.metrics.store_quads.set(state.store.count())
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _stopping() -> Response:
+    return JSONResponse(
+        {
+            "error": "Unavailable",
+            "message": "the server is stopping: nothing was written",
+            "where": None,
+            "hint": "send it again when the server is back",
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def _route(request: Request) -> str:
     """The route template (``/id/{path:path}``), never the raw path (bounded label values)."""
     route = request.scope.get("route")
@@ -164,7 +180,10 @@ def install_ops(app: FastAPI, state: AppState) -> None:
         t0 = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
+            if state.stopping and request.method not in SAFE_METHODS:
+                response = _stopping()
+            else:
+                response = await call_next(request)
             status = response.status_code
             return response
         finally:

@@ -39,6 +39,21 @@ class AppState:
     metrics: Metrics = field(default_factory=Metrics)
     not_ready: str | None = "the dependency index is not built yet"
     """Why ``/readyz`` answers 503 (None: ready)."""
+    stopping: bool = False
+    """Set on SIGTERM: new writes are refused with 503 while in-flight ones finish."""
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
+    """Run at shutdown once in-flight writes are done, before the store closes."""
+
+    def stop(self) -> None:
+        """Graceful stop: refuse new writes, wait for the one in progress, then run the stop
+        hooks and close the store (if the app owns it)."""
+        self.stopping = True
+        self.not_ready = "the server is stopping"
+        with self.write_lock:
+            for hook in self.on_stop:
+                hook()
+            if self.owns_store:
+                self.store.close()
 
 
 def app_state(request: Request) -> AppState:
@@ -68,7 +83,6 @@ async def run_blocking(
         with anyio.fail_after(limit):
             return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
     except TimeoutError as exc:
-        app_state(request).metrics.timeouts.inc()
         raise LimitExceeded(
             f"the request ran over the {limit:g} s time limit",
             where=request.url.path,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from rich.table import Table
 from svckg import __version__
 from svckg.cli.app import app, console, err_console
 from svckg.config import Settings, load_settings
-from svckg.errors import InputError, NotFound, StoreError, ValidationFailed
+from svckg.errors import InputError, NotFound, StoreError, SvckgError, ValidationFailed
 from svckg.ingest import imports, pipeline, records
 from svckg.store import Store, open_store
 from svckg.validation.render import RENDERERS, render, summary
@@ -88,9 +89,105 @@ def _is_dir_store(target: str) -> bool:
     return target != ":memory:" and not target.startswith(("http://", "https://"))
 
 
+SERVER_FILE = "svckg-server.json"
+"""Written by ``svckg serve`` into the store directory: where it listens, and its pid."""
+
+
+@dataclass
+class ServerStore:
+    """A store held by a running ``svckg serve``: reads go to its SPARQL endpoint, imports
+    and backups to its REST API, with the most powerful token of the settings."""
+
+    url: str
+    pid: int
+    token: str | None
+    store: Store
+
+    def post(self, path: str, **kwargs: object) -> dict:
+        """POST to the server's API; its error answer becomes the same svckg error."""
+        import httpx
+
+        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
+        answer = httpx.post(self.url + path, headers=headers, timeout=None, **kwargs)  # type: ignore[arg-type]
+        body = (
+            answer.json()
+            if answer.headers.get("content-type", "").startswith("application/json")
+            else {}
+        )
+        if answer.status_code >= 400:
+            raise server_error(answer.status_code, body)
+        return body
+
+
+def server_error(status: int, body: dict) -> SvckgError:
+    """An svckg error from a server's JSON error answer (message, where, hint, report)."""
+    from svckg.validation.report import ValidationReport
+
+    message = str(body.get("message") or f"the server answered {status}")
+    where, hint = body.get("where"), body.get("hint")
+    if status == 422 and isinstance(body.get("report"), dict):
+        report = ValidationReport.from_json(body["report"])
+        return ValidationFailed(message, report=report, where=where, hint=hint)
+    error = InputError if 400 <= status < 500 else StoreError
+    return error(message, where=where, hint=hint)
+
+
+def write_server_file(store_dir: str, url: str) -> Path | None:
+    """Record where ``svckg serve`` listens in its store directory (None: not a directory)."""
+    if not _is_dir_store(store_dir):
+        return None
+    path = Path(store_dir) / SERVER_FILE
+    path.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    return path
+
+
+def _server_holding(settings: Settings) -> ServerStore | None:
+    """The running svckg server that holds the store directory, if that is what holds it:
+    its server file names the lock holder's pid and it answers /healthz."""
+    import httpx
+
+    from svckg.api.auth import load_tokens
+    from svckg.store.embedded import lock_holder
+    from svckg.store.remote import RemoteStore
+
+    directory = Path(settings.store)
+    try:
+        info = json.loads((directory / SERVER_FILE).read_text(encoding="utf-8"))
+        url, pid = str(info["url"]).rstrip("/"), int(info["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if lock_holder(directory / "LOCK") != pid:
+        return None
+    try:
+        if httpx.get(url + "/healthz", timeout=5).status_code != 200:
+            return None
+    except httpx.HTTPError:
+        return None
+    rank = {"admin": 0, "editor": 1, "reader": 2}
+    entries = sorted(load_tokens(settings).entries, key=lambda e: rank.get(e[1], 9))
+    token = entries[0][0].decode("utf-8") if entries else None
+    remote = RemoteStore(
+        url + "/sparql",
+        gsp_url=url + "/rdf-graphs",
+        timeout_s=settings.query_timeout_s,
+        token=token,
+    )
+    return ServerStore(url, pid, token, remote)
+
+
 @contextmanager
 def _opened(store: str | None, *, must_exist: bool = True) -> Iterator[Store]:
-    """Open the store (recovering an interrupted import on embedded stores) and close it."""
+    """Open the store (recovering an interrupted import on embedded stores) and close it.
+    When a running svckg server holds the store directory, the command goes to its API
+    (one dim line says so); any other holder stays a clear error."""
+    with _opened_or_server(store, must_exist=must_exist) as (opened, _server):
+        yield opened
+
+
+@contextmanager
+def _opened_or_server(
+    store: str | None, *, must_exist: bool = True
+) -> Iterator[tuple[Store, ServerStore | None]]:
     settings = _settings(store)
     if must_exist and _is_dir_store(settings.store) and not Path(settings.store).exists():
         raise StoreError(
@@ -98,11 +195,24 @@ def _opened(store: str | None, *, must_exist: bool = True) -> Iterator[Store]:
             where=settings.store,
             hint="create it with 'svckg init' (or import something into it)",
         )
-    opened = open_store(settings)
+    server = None
     try:
-        if _is_dir_store(settings.store):
+        opened = open_store(settings)
+    except StoreError as exc:
+        server = _server_holding(settings) if _is_dir_store(settings.store) else None
+        if server is None or "in use" not in exc.message:
+            raise
+        err_console.print(
+            f"[dim]{settings.store} is held by svckg serve (pid {server.pid}): "
+            f"sending this command to {server.url}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+        opened = server.store
+    try:
+        if _is_dir_store(settings.store) and server is None:
             records.recover(opened)
-        yield opened
+        yield opened, server
     finally:
         opened.close()
 
@@ -249,19 +359,26 @@ def import_(
         sources = pipeline.read_sources(files, settings)
         staged = pipeline.stage_sources(sources, format=format, mapping=mapping, settings=settings)
         # Bad input is rejected above, before the store is even opened.
-        with _opened(store, must_exist=False) as opened:
+        with _opened_or_server(store, must_exist=False) as (opened, server):
             try:
-                outcome = pipeline.import_staged(
-                    opened,
-                    sources,
-                    staged,
-                    force=force,
-                    allow_violations=allow_violations,
-                    fail_on=fail_on,
-                    agent=_agent(),
-                    settings=settings,
-                    progress=lambda msg: bar.update(task, description=msg),
-                )
+                if server is not None:
+                    params = {"force": force, "allow_violations": allow_violations}
+                    if format is not None:
+                        params["format"] = str(format)
+                    parts = [("file", (s.name, s.data)) for s in sources]
+                    answer = server.post("/api/imports", files=parts, params=params)
+                else:
+                    answer = pipeline.import_staged(
+                        opened,
+                        sources,
+                        staged,
+                        force=force,
+                        allow_violations=allow_violations,
+                        fail_on=fail_on,
+                        agent=_agent(),
+                        settings=settings,
+                        progress=lambda msg: bar.update(task, description=msg),
+                    ).to_json()
             except ValidationFailed as exc:
                 bar.stop()
                 if exc.report is not None:
@@ -269,27 +386,30 @@ def import_(
                         render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
                     )
                 raise
-    if outcome.report.results:
-        sys.stdout.write(render(outcome.report, report_format, all_results=all_results))
+    _print_import(answer, report_format, all_results)
+
+
+def _print_import(answer: dict, report_format: str, all_results: bool = False) -> None:
+    """The validation results and one row per source of an import (its JSON answer)."""
+    from svckg.validation.report import ValidationReport
+
+    report = ValidationReport.from_json(answer["report"])
+    if report.results:
+        rendered = render(report, report_format, all_results=all_results)  # type: ignore[arg-type]
+        sys.stdout.write(rendered)
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
         table.add_column(column, overflow="fold")
-    for s in outcome.sources:
-        r = s.record
+    for s in answer["imports"]:
+        r = s["record"]
+        counts = ("triple_count", "inferred_count", "added", "removed")
         table.add_row(
-            s.import_id,
-            s.source,
-            s.status,
-            *(
-                (str(r.triple_count), str(r.inferred_count), str(r.added), str(r.removed))
-                if r
-                else ("", "", "", "")
-            ),
+            s["import_id"], s["source"], s["status"], *(str(r[c]) if r else "" for c in counts)
         )
     console.print(table)
-    if outcome.report.warnings:
+    if report.warnings:
         console.print(
-            f"imported with {len(outcome.report.warnings)} warning(s) recorded "
+            f"imported with {len(report.warnings)} warning(s) recorded "
             "(--fail-on warning makes warnings block)",
             highlight=False,
         )
@@ -628,9 +748,13 @@ def backup(
     """Copy the on-disk store, consistently, into a new directory (online: a running server
     keeps serving; the copy opens as a store of its own)."""
     _disk_store(_settings(store))
-    with _opened(store) as opened:
-        target = opened.backup(directory)  # type: ignore[attr-defined]
-        quads = opened.count()
+    with _opened_or_server(store) as (opened, server):
+        if server is not None:  # the server makes the copy while it keeps serving
+            answer = server.post("/api/backup", params={"directory": str(directory.resolve())})
+            target, quads = answer["directory"], answer["quads"]
+        else:
+            target = opened.backup(directory)  # type: ignore[attr-defined]
+            quads = opened.count()
     console.print(f"backed up {quads:,} quads to {target}", highlight=False)
 
 

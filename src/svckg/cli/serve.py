@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from svckg.cli.app import app, console, err_console
-from svckg.cli.core import StoreOption, cli_settings
+from svckg.cli.core import StoreOption, cli_settings, write_server_file
 from svckg.config import describe
 from svckg.store import Store, open_store
 
@@ -41,6 +41,21 @@ def _access_log(level: str) -> None:
     logger.propagate = False
 
 
+def _graceful_server(config: Any, state: Any) -> Any:
+    """uvicorn's server, marking the app as stopping the moment SIGTERM/SIGINT arrives (new
+    writes get 503 while uvicorn lets in-flight requests finish; the app's shutdown then
+    waits for the write in progress, removes the server file and closes the store)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            state.stopping = True
+            state.not_ready = "the server is stopping"
+            super().handle_exit(sig, frame)
+
+    return Server(config)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -65,15 +80,26 @@ def serve(
     settings = cli_settings(store, log_format=log_format)
     _access_log(log_level)
     opened = open_store(settings)
+    where = None
     try:
         if demo:
             ids = prepare_store(opened)
             if ids:
                 err_console.print(f"empty store: loaded the demo ({', '.join(ids)})")
         application = create_app(settings, opened)
+        state = application.state.svckg
+        state.owns_store = True  # closed by the graceful stop, after in-flight writes
+        where = write_server_file(settings.store, f"http://{host}:{port}")
+        if where is not None:
+            state.on_stop.append(lambda: where.unlink(missing_ok=True))
         err_console.print(f"svckg on http://{host}:{port}/ (store {settings.store})")
-        uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
+        config = uvicorn.Config(
+            application, host=host, port=port, log_level=log_level, access_log=False
+        )
+        _graceful_server(config, state).run()
     finally:
+        if where is not None:
+            where.unlink(missing_ok=True)
         opened.close()
 
 

@@ -91,7 +91,9 @@ class RemoteStore(StoreBase):
         gsp_url: str | None = None,
         timeout_s: float = 30,
         dialect: Dialect | None = None,
+        token: str | None = None,
     ):
+        """``token``: sent as ``Authorization: Bearer`` (an svckg server's token)."""
         self.query_url = query_url
         self._dialect = dialect
         self._system_graphs: frozenset[str] | None = None
@@ -101,7 +103,8 @@ class RemoteStore(StoreBase):
         self.timeout_s = timeout_s
         self._client = httpx.Client(
             timeout=_timeout(timeout_s),
-            headers={"User-Agent": "svckg"},
+            headers={"User-Agent": "svckg"}
+            | ({"Authorization": f"Bearer {token}"} if token else {}),
         )
         self._generation = 0
 

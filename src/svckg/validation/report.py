@@ -112,6 +112,17 @@ class ValidationReport:
             "results": [asdict(r) for r in self.sorted()],
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> ValidationReport:
+        """The report :meth:`to_json` wrote (e.g. a server's answer, read by the CLI)."""
+        results = []
+        for r in data.get("results", []):
+            loc = r.get("location")
+            results.append(
+                ValidationResult(**{**r, "location": SourceLocation(**loc) if loc else None})
+            )
+        return cls(results)
+
     def to_rdf(self) -> Graph:
         """The report as an ``sh:ValidationReport`` graph."""
         g = Graph()
