@@ -18,6 +18,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from svckg.cli.app import app
+from svckg.config import Settings
 from svckg.errors import InputError, ParseError, TooLarge
 from svckg.export.archimate import export_archimate
 from svckg.ingest import archi_native, archimate, pipeline
@@ -250,6 +251,7 @@ resource.setrlimit(resource.RLIMIT_AS, (768 * 1024 * 1024, 768 * 1024 * 1024))
 from svckg.errors import TooLarge
 from svckg.ingest import archi_native
 from svckg.ingest.base import SourceFile
+from svckg.config import Settings
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
     with z.open("model.xml", "w") as f:
@@ -259,7 +261,7 @@ with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
 data = buf.getvalue()
 assert len(data) < 1 << 20, len(data)
 try:
-    archi_native.parse(SourceFile("bomb.archimate", data))
+    archi_native.parse(SourceFile("bomb.archimate", data), Settings(max_upload_bytes=4 << 20))
 except TooLarge as exc:
     print("refused:", exc)
     sys.exit(0)
@@ -278,13 +280,13 @@ def test_a_zip_bomb_is_refused_before_it_expands() -> None:
     assert "expands to more than 4,194,304 bytes" in done.stdout
 
 
-def test_the_size_limit_holds_when_the_declared_size_lies(monkeypatch) -> None:
-    monkeypatch.setenv("SVCKG_MAX_UPLOAD_BYTES", "1000")
+def test_the_size_limit_holds_when_the_declared_size_lies() -> None:
+    limit = Settings(max_upload_bytes=1000)  # settings are passed down, never read from env
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("model.xml", _model("<purpose>" + "x" * 5000 + "</purpose>"))
     with pytest.raises(TooLarge):
-        archi_native.parse(SourceFile("big.archimate", buf.getvalue()))
+        archi_native.parse(SourceFile("big.archimate", buf.getvalue()), limit)
 
 
 SEEDS = [
