@@ -36,8 +36,6 @@ from svckg.api.graphql.loaders import (
     Loaders,
     Ref,
     Value,
-    in_thread,
-    in_thread_write,
     iri_text,
     pick_label,
     scalar_value,
@@ -45,6 +43,7 @@ from svckg.api.graphql.loaders import (
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
+from svckg.api.threads import in_thread, in_thread_write
 from svckg.errors import LimitExceeded, QueryError, SvckgError
 from svckg.store.base import Store
 from svckg.terms import expand_iri
