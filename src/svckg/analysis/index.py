@@ -32,9 +32,11 @@ import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
+from svckg.analysis.results import AffectedParty, Target
 from svckg.store.base import Store
 from svckg.vocab import CONCEPT, SVC
 
@@ -51,6 +53,8 @@ INFERRED_SUFFIX = "/inferred"
 """Graphs whose name ends so hold materialized ``svc:dependsOn`` copies (never read as edges)."""
 CUSTOMER_ROLE = str(CONCEPT.consumer)
 """Role given to consumer organizations of relationships governed by an impacted agreement."""
+CUSTOMER_FACING = (str(SVC.Touchpoint), str(SVC.ServiceInteraction))
+"""Classes whose instances (and their subclasses') customers see."""
 
 _SUBPROPERTIES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -112,6 +116,19 @@ def _discard(multi: dict[str, list[str]], key: str, value: str) -> None:
             del multi[key]
 
 
+class ElementFacts(NamedTuple):
+    """What results say of an element, whatever asks (read once per index state)."""
+
+    label: str
+    types: tuple[str, ...]
+    layer: str | None
+    customer_visible: bool
+    """An instance of a customer-facing class, or listed by a band of visibility."""
+    visible_in: tuple[str, ...]
+    """Relationships whose band of visibility lists the element."""
+    owners: tuple[str, ...]
+
+
 class DependencyIndex:
     """Adjacency maps of the dependency graph plus what results need to describe a node."""
 
@@ -155,10 +172,13 @@ class DependencyIndex:
         self._raw_depends: dict[str, list[str]] = {}
         self._min_stated: dict[str, int] = {}
         self._label_rank: dict[str, tuple[int, str]] = {}
-        self._layer_memo: dict[str, str | None] = {}
-        self.memo: dict[str, dict] = {}
-        """Per-engine memos of derived per-node facts; emptied whenever the index changes."""
         self._subclass_memo: dict[str, frozenset[str]] = {}
+        self._customer_classes: frozenset[str] | None = None
+        # derived per-node answers, emptied whenever the facts change (:meth:`_changed`)
+        self._layer_memo: dict[str, str | None] = {}
+        self._facts: dict[str, ElementFacts] = {}
+        self._targets_of: dict[str, list[Target]] = {}
+        self._parties_in: dict[str, list[AffectedParty]] = {}
         str_svc = str(SVC)
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
         self._handlers = {
@@ -239,6 +259,100 @@ class DependencyIndex:
                 if rel not in out:
                     out.append(rel)
         return out
+
+    @property
+    def customer_classes(self) -> frozenset[str]:
+        """The customer-facing classes and every class below them."""
+        if self._customer_classes is None:
+            found: frozenset[str] = frozenset()
+            for cls in CUSTOMER_FACING:
+                found |= self.subclasses(cls)
+            self._customer_classes = found
+        return self._customer_classes
+
+    def facts(self, key: str) -> ElementFacts:
+        """Label, types, layer, visibility and owners of an element (memoized)."""
+        found = self._facts.get(key)
+        if found is None:
+            types = tuple(self.types.get(key, ()))
+            visible_in = tuple(self.visible_in(key)) if key in self.bands_listing else ()
+            customer = self.customer_classes
+            found = ElementFacts(
+                self.label(key),
+                types,
+                self.layer(key),
+                bool(visible_in) or any(t in customer for t in types),
+                visible_in,
+                tuple(self.owners.get(key, ())),
+            )
+            self._facts[key] = found
+        return found
+
+    def targets_of(self, agreement: str) -> list[Target]:
+        """The service level targets of an agreement, by label (memoized: do not change)."""
+        found = self._targets_of.get(agreement)
+        if found is None:
+            found = []
+            for t in self.targets.get(agreement, ()):
+                values = self.target_values.get(t, {})
+                found.append(
+                    Target(
+                        iri=t,
+                        label=self.label(t),
+                        metric=values.get("metric"),
+                        value=values.get("value"),
+                        unit=values.get("unit"),
+                    )
+                )
+            found.sort(key=lambda t: (t.label, t.iri))
+            self._targets_of[agreement] = found
+        return found
+
+    def parties_in(self, context: str) -> list[AffectedParty]:
+        """Role holders in the context of an element and, for an agreement, the consumers of
+        the relationships it governs (memoized: do not change)."""
+        found = self._parties_in.get(context)
+        if found is not None:
+            return found
+        found = []
+        context_label = self.label(context)
+        for assignment in self.assignments_by_context.get(context, ()):
+            agent = self.assignment_agent.get(assignment)
+            role = self.assignment_role.get(assignment)
+            if agent is not None and role is not None:
+                found.append(
+                    AffectedParty(
+                        role,
+                        self.label(role),
+                        agent,
+                        self.label(agent),
+                        context,
+                        context_label,
+                        assignment=assignment,
+                    )
+                )
+        for relationship in self.relationships_by_agreement.get(context, ()):
+            for consumer in self.relationship_consumers.get(relationship, ()):
+                found.append(
+                    AffectedParty(
+                        CUSTOMER_ROLE,
+                        self.label(CUSTOMER_ROLE),
+                        consumer,
+                        self.label(consumer),
+                        context,
+                        context_label,
+                        relationship=relationship,
+                    )
+                )
+        self._parties_in[context] = found
+        return found
+
+    def _changed(self) -> None:
+        """Forget every derived per-node answer (the facts changed)."""
+        self._layer_memo.clear()
+        self._facts.clear()
+        self._targets_of.clear()
+        self._parties_in.clear()
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 
@@ -408,7 +522,6 @@ class DependencyIndex:
         ):
             for o in forward_map.pop(s, ()):
                 _discard(reverse_map, o, s)
-        self._layer_memo.pop(s, None)
 
     # -- ontology ----------------------------------------------------------------------
 
@@ -527,8 +640,7 @@ def refresh_index(store: Store, index: DependencyIndex) -> DependencyIndex:
         for quad in store.quads(subject=key_term(s)):
             index._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
     index._settle(touched)
-    index._layer_memo.clear()
-    index.memo.clear()
+    index._changed()
     index.generation = generation
     index.refresh_seconds = time.perf_counter() - started
     return index
