@@ -176,7 +176,9 @@ class DependencyIndex:
         self._customer_classes: frozenset[str] | None = None
         # derived per-node answers, emptied whenever the facts change (:meth:`_changed`)
         self._layer_memo: dict[str, str | None] = {}
-        self._facts: dict[str, ElementFacts] = {}
+        self.described: dict[str, ElementFacts] = {}
+        """Facts already read by :meth:`facts` (engines read it first, for speed; never
+        write it)."""
         self._targets_of: dict[str, list[Target]] = {}
         self._parties_in: dict[str, list[AffectedParty]] = {}
         str_svc = str(SVC)
@@ -272,7 +274,7 @@ class DependencyIndex:
 
     def facts(self, key: str) -> ElementFacts:
         """Label, types, layer, visibility and owners of an element (memoized)."""
-        found = self._facts.get(key)
+        found = self.described.get(key)
         if found is None:
             types = tuple(self.types.get(key, ()))
             visible_in = tuple(self.visible_in(key)) if key in self.bands_listing else ()
@@ -285,7 +287,7 @@ class DependencyIndex:
                 visible_in,
                 tuple(self.owners.get(key, ())),
             )
-            self._facts[key] = found
+            self.described[key] = found
         return found
 
     def targets_of(self, agreement: str) -> list[Target]:
@@ -350,7 +352,7 @@ class DependencyIndex:
     def _changed(self) -> None:
         """Forget every derived per-node answer (the facts changed)."""
         self._layer_memo.clear()
-        self._facts.clear()
+        self.described.clear()
         self._targets_of.clear()
         self._parties_in.clear()
 

@@ -95,27 +95,37 @@ Written = dict[str, tuple[Path, list[dict[str, str]]]]
 """A document's memo of written paths: element -> (its last written path, that path's JSON)."""
 
 
-def path_json(path: Path, shared: Written) -> list[dict[str, str]]:
-    """``[{"s", "p", "o"}, ...]`` of a path. Within one document, a path whose tail (all but
-    its first edge) is a path already written reuses that path's edge objects: the chains of
-    an impact share their tails, and this keeps writing one O(1) an element."""
-    if not path:
-        return []
-    first = path[0]
-    out: list[dict[str, str]] | None = None
-    known = shared.get(first[2])
-    if known is not None and known[0] == path[1:]:
-        out = [{"s": first[0], "p": first[1], "o": first[2]}, *known[1]]
-    else:
-        out = [{"s": s, "p": p, "o": o} for s, p, o in path]
-    shared[first[0]] = (path, out)
+def paths_json(paths: list[Path] | tuple[Path, ...], shared: Written) -> list:
+    """``[[{"s", "p", "o"}, ...], ...]`` of paths. Within one document, a path whose tail (all
+    but its first edge) is a path already written reuses that path's edge objects: the chains
+    of an impact share their tails, and this keeps writing one O(1) an element."""
+    out = []
+    for path in paths:
+        if not path:
+            out.append([])
+            continue
+        first = path[0]
+        known = shared.get(first[2])
+        if known is not None and known[0] == path[1:]:
+            written = [{"s": first[0], "p": first[1], "o": first[2]}, *known[1]]
+        else:
+            written = [{"s": s, "p": p, "o": o} for s, p, o in path]
+        shared[first[0]] = (path, written)
+        out.append(written)
     return out
 
 
-def _display(fields: tuple[JsonField, ...], value: str, depth: int) -> str:
-    """Python source of the dict display of a contract type's JSON, for the object ``value``."""
+def path_json(path: Path, shared: Written) -> list[dict[str, str]]:
+    """``[{"s", "p", "o"}, ...]`` of one path (see :func:`paths_json`)."""
+    return paths_json((path,), shared)[0]
+
+
+def _display(fields: tuple[JsonField, ...], value: str | None, depth: int) -> str:
+    """Python source of the dict display of a contract type's JSON, for the object ``value``
+    (None: the field values are local names)."""
     items = ", ".join(
-        f"{f.key!r}: {_converter(f.hint, f'{value}.{f.attr}', depth)}" for f in fields
+        f"{f.key!r}: {_converter(f.hint, f.attr if value is None else f'{value}.{f.attr}', depth)}"
+        for f in fields
     )
     return f"{{{items}}}"
 
@@ -129,6 +139,8 @@ def _converter(hint: Any, value: str, depth: int = 0) -> str:
     item = item_type(hint)
     if item is not None and is_edge(item):
         return f"path_json({value}, shared)"
+    if item is not None and is_edge(item_type(item)):
+        return f"paths_json({value}, shared)"
     if isinstance(item, type) and issubclass(item, Contract):
         var = f"v{depth}"
         return f"[{_display(item.__json_fields__, var, depth + 1)} for {var} in {value}]"
@@ -169,6 +181,13 @@ class Contract:
         """The JSON document (replaced by :func:`contract`)."""
         raise NotImplementedError
 
+    @staticmethod
+    def json_of(shared: Written, *values: Any) -> dict[str, Any]:
+        """The JSON document of the field values in order, given the document's memo of
+        written paths (replaced by :func:`contract`): for engines that write many elements
+        without making their objects."""
+        raise NotImplementedError
+
 
 def contract(cls: type[C] | None = None, /, **keys: str) -> Any:
     """Class decorator: give a :class:`Contract` type a ``to_json()`` built from its fields
@@ -183,15 +202,27 @@ def contract(cls: type[C] | None = None, /, **keys: str) -> Any:
         JsonField(attr, keys.get(attr, _camel(attr)), hint, doc)
         for attr, hint, doc in _declared(cls)
     )
-    display = _display(fields, "self", 0)
-    start = "    shared = {}\n" if "shared" in display else ""
-    source = f"def to_json(self):\n{start}    return {display}\n"
-    namespace: dict[str, Any] = {"path_json": path_json}
+    via = getattr(cls, "JSON_VIA", {})
+    display = ", ".join(
+        f"{f.key!r}: self.{via[f.attr]}(shared)"
+        if f.attr in via
+        else f"{f.key!r}: {_converter(f.hint, 'self.' + f.attr, 0)}"
+        for f in fields
+    )
+    names = ", ".join(f.attr for f in fields)
+    source = (
+        f"def to_json(self):\n    shared = {{}}\n    return {{{display}}}\n"
+        f"def json_of(shared, {names}):\n    return {_display(fields, None, 0)}\n"
+    )
+    namespace: dict[str, Any] = {"path_json": path_json, "paths_json": paths_json}
     exec(source, namespace)  # our own text only
-    to_json = namespace["to_json"]
+    to_json, json_of = namespace["to_json"], namespace["json_of"]
     to_json.__qualname__ = f"{cls.__qualname__}.to_json"
     to_json.__doc__ = "The JSON document: " + ", ".join(f.key for f in fields) + "."
+    json_of.__qualname__ = f"{cls.__qualname__}.json_of"
+    json_of.__doc__ = "The JSON document of the field values (no object made)."
     cls.to_json = to_json  # type: ignore[method-assign]
+    cls.json_of = staticmethod(json_of)  # type: ignore[attr-defined]
     cls.__json_fields__ = fields
     return cls
 
@@ -301,6 +332,7 @@ class ImpactSource(Protocol):
     """What an :class:`ImpactResult` reads its details from (the impact engine)."""
 
     def impacted(self) -> list[ImpactedElement]: ...
+    def impacted_json(self, shared: Written) -> list[dict[str, Any]]: ...
     def agreements(self) -> list[AffectedAgreement]: ...
     def parties(self) -> list[AffectedParty]: ...
     def owners(self) -> list[Contact]: ...
@@ -315,6 +347,7 @@ class ImpactResult(Contract):
     """
 
     JSON_ORDER = ("failed", "impacted", "agreements", "parties", "owners")
+    JSON_VIA = {"impacted": "_impacted_json"}
     failed: list[NodeInfo]
     """The failed elements, as given (duplicates dropped)."""
     count: int
@@ -329,6 +362,14 @@ class ImpactResult(Contract):
     def impacted(self) -> list[ImpactedElement]:
         """Impacted elements by distance, then label."""
         return self._source.impacted()
+
+    def _impacted_json(self, shared: Written) -> list[dict[str, Any]]:
+        """The impacted elements' JSON: from the objects once made, else written by the
+        engine through :meth:`ImpactedElement.json_of` without making them (a third of the
+        cost of a whole answer)."""
+        if "impacted" in self.__dict__:
+            return [e.to_json() for e in self.impacted]
+        return self._source.impacted_json(shared)
 
     @cached_property
     def agreements(self) -> list[AffectedAgreement]:
