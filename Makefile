@@ -6,9 +6,9 @@ PYTHON ?= python3
 BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-APT_PACKAGES = chromium fonts-dejavu-core default-jre-headless
+APT_PACKAGES = chromium fonts-dejavu-core default-jre-headless virtuoso-opensource
 
-.PHONY: setup python-deps system-deps web serve test lint docs bench clean
+.PHONY: setup python-deps system-deps web serve test test-fresh lint docs bench clean
 
 setup: python-deps system-deps web
 
@@ -20,11 +20,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-# Debian packages: headless Chromium for the browser tests, Java for owlready2's HermiT.
+# Debian packages: headless Chromium for the browser tests, Java for owlready2's HermiT,
+# Virtuoso Open Source for the remote-engine tests (started by the tests on 127.0.0.1 only).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -43,6 +45,10 @@ serve: setup
 test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# the suite from a copy of the clone with no ../shared beside it: only the fixtures skips allowed
+test-fresh: setup
+	.ci/test-fresh $(VENV)
 
 lint:
 	$(BIN)/ruff check src tests bench

@@ -150,35 +150,57 @@ def _pick_hub(rng: random.Random) -> int:
     return min(h, SHARED_HUBS - 1)
 
 
-def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> None:
-    def iri(kind: str, n: int = 0) -> str:
-        return unit_iri(kind, u, n)
+@dataclass
+class _Unit:
+    """One business unit being emitted: its number, the shared random source and hub counts.
 
-    def status() -> str:
-        r = rng.random()
+    The sections are emitted in a fixed order: the random draws (and so the data) depend on it.
+    """
+
+    e: _Emitter
+    u: int
+    rng: random.Random
+    hub_edges: Counter[str]
+
+    def iri(self, kind: str, n: int = 0) -> str:
+        return unit_iri(kind, self.u, n)
+
+    def status(self) -> str:
+        r = self.rng.random()
         return LIFECYCLE["live"] if r < 0.9 else LIFECYCLE["pipeline" if r < 0.96 else "retired"]
 
-    provider = ID + "bench-provider"
+    def owned_element(self, iri: str, cls: str, label: str, owner: str, layer: str) -> None:
+        """An element with its owner, a lifecycle status and its layer."""
+        self.e.node(iri, cls, label)
+        self.e.rel(iri, "ownedBy", owner)
+        self.e.rel(iri, "lifecycleStatus", self.status())
+        self.e.rel(iri, "layer", LAYER[layer])
+
+
+def _people(unit: _Unit) -> tuple[list[str], list[str]]:
+    """The unit's domain, teams and people: (teams, people)."""
+    e, u, iri = unit.e, unit.u, unit.iri
     domain = iri("domain")
     e.node(domain, "ServiceDomain", f"Domain {u}")
-    e.rel(domain, "ownedBy", provider)
-
+    e.rel(domain, "ownedBy", ID + "bench-provider")
     teams = [iri("team", t) for t in range(2)]
     people = [iri("person", p) for p in range(4)]
     for t, team in enumerate(teams):
         e.node(team, "Team", f"Team {u}.{t}")
     for p, person in enumerate(people):
         e.node(person, "Person", f"Person {u}.{p}")
+    return teams, people
 
+
+def _resources(unit: _Unit, teams: list[str]) -> list[str]:
+    """Servers (each on a shared hub), a redundancy group and applications: the apps."""
+    e, u, iri = unit.e, unit.u, unit.iri
     infra = [iri("infra", i) for i in range(6)]
     for i, node in enumerate(infra):
-        e.node(node, "InfrastructureComponent", f"Server {u}.{i}")
-        e.rel(node, "ownedBy", teams[0])
-        e.rel(node, "lifecycleStatus", status())
-        e.rel(node, "layer", LAYER["resource"])
-        hub = hub_iri(_pick_hub(rng))
+        unit.owned_element(node, "InfrastructureComponent", f"Server {u}.{i}", teams[0], "resource")
+        hub = hub_iri(_pick_hub(unit.rng))
         e.rel(node, "dependsOn", hub)
-        hub_edges[hub] += 1
+        unit.hub_edges[hub] += 1
 
     group = iri("group")
     e.node(group, "RedundancyGroup", f"Cluster {u}")
@@ -188,31 +210,31 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
 
     apps = [iri("app", a) for a in range(8)]
     for a, app in enumerate(apps):
-        e.node(app, "Application", f"Application {u}.{a}")
-        e.rel(app, "ownedBy", teams[a % 2])
-        e.rel(app, "lifecycleStatus", status())
-        e.rel(app, "layer", LAYER["resource"])
+        unit.owned_element(app, "Application", f"Application {u}.{a}", teams[a % 2], "resource")
         e.rel(app, "dependsOn", infra[a % 4])
         if a % 3 == 0:
             e.rel(app, "dependsOnGroup", group)
         else:
             e.rel(app, "dependsOn", infra[(a + 1) % 4])
+    return apps
 
+
+def _services(
+    unit: _Unit, teams: list[str], people: list[str], apps: list[str]
+) -> tuple[list[str], list[str]]:
+    """Products, backend and customer-facing services: (products, customer-facing services)."""
+    e, u, iri, rng = unit.e, unit.u, unit.iri, unit.rng
     products = [iri("product", p) for p in range(4)]
     for p, product in enumerate(products):
-        e.node(product, "Product", f"Product {u}.{p}")
-        e.rel(product, "ownedBy", people[p % 4])
-        e.rel(product, "lifecycleStatus", status())
-        e.rel(product, "layer", LAYER["product"])
+        unit.owned_element(product, "Product", f"Product {u}.{p}", people[p % 4], "product")
         e.rel(product, "usesResource", apps[2 * p])
         e.rel(product, "usesResource", apps[2 * p + 1])
 
     backend = [iri("bes", b) for b in range(6)]
     for b, bes in enumerate(backend):
-        e.node(bes, "BackendService", f"Backend service {u}.{b}")
-        e.rel(bes, "ownedBy", teams[b % 2])
-        e.rel(bes, "lifecycleStatus", status())
-        e.rel(bes, "layer", LAYER["backend"])
+        unit.owned_element(
+            bes, "BackendService", f"Backend service {u}.{b}", teams[b % 2], "backend"
+        )
         e.rel(bes, "usesResource", apps[b])
         e.rel(bes, "usesResource", apps[(b + 3) % 8])
         e.rel(bes, "includesProduct", products[b % 4])
@@ -222,18 +244,23 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
 
     cfs_list = [iri("cfs", c) for c in range(3)]
     for c, cfs in enumerate(cfs_list):
-        e.node(cfs, "CustomerFacingService", f"Customer service {u}.{c}")
-        e.rel(cfs, "ownedBy", people[c])
-        e.rel(cfs, "lifecycleStatus", status())
-        e.rel(cfs, "layer", LAYER["service"])
+        label = f"Customer service {u}.{c}"
+        unit.owned_element(cfs, "CustomerFacingService", label, people[c], "service")
         for b in (2 * c, 2 * c + 1, (2 * c + 2) % 6):
             e.rel(cfs, "includesService", backend[b])
         e.rel(cfs, "includesProduct", products[c])
+    return products, cfs_list
 
+
+def _catalogue(
+    unit: _Unit, people: list[str], products: list[str], cfs_list: list[str]
+) -> list[str]:
+    """The solution with its packages, and the offerings: the offerings."""
+    e, u, iri = unit.e, unit.u, unit.iri
     solution = iri("solution")
     e.node(solution, "ServiceSolution", f"Solution {u}")
     e.rel(solution, "ownedBy", people[0])
-    e.rel(domain, "hasSolution", solution)
+    e.rel(iri("domain"), "hasSolution", solution)
     e.lit(solution, "serviceCategory", ("Workplace", "Hosting", "Business apps")[u % 3])
     e.lit(solution, "costCenter", f"CC-{1000 + u}")
     packages = [iri("package", k) for k in range(2)]
@@ -246,43 +273,50 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
     offerings = [iri("offering", o) for o in range(2)]
     for o, offering in enumerate(offerings):
         e.node(offering, "ServiceOffering", f"Offering {u}.{o}")
-        e.rel(offering, "lifecycleStatus", status())
+        e.rel(offering, "lifecycleStatus", unit.status())
         e.rel(offering, "offersService", cfs_list[o])
         e.rel(offering, "includesProduct", products[o + 2])
+    return offerings
 
-    for k in range(3):
-        customer = iri("customer", k)
-        e.node(customer, "Organization", f"Customer {u}.{k}")
-        sla = iri("sla", k)
-        e.node(sla, "ServiceLevelAgreement", f"SLA {u}.{k}")
-        e.rel(sla, "covers", offerings[k % 2])
-        e.rel(sla, "agreementForm", AGREEMENT_FORM)
-        for t in range(2):
-            slt = iri(f"slt{k}", t)
-            e.node(slt, "ServiceLevelTarget", f"Target {u}.{k}.{t}")
-            e.rel(sla, "target", slt)
-            e.lit(slt, "metric", ("availability", "max interruptions")[t])
-            e.num(slt, "targetValue", ("99.5", "3")[t], XSD_DECIMAL)
-        rel = iri("relationship", k)
-        e.node(rel, "ServiceRelationship", f"Relationship {u}.{k}")
-        e.rel(rel, "provider", provider)
-        e.rel(rel, "consumer", customer)
-        e.rel(rel, "governedBy", sla)
-        e.rel(rel, "relationshipType", REL_TYPES[rng.randrange(3)])
-        band = iri("band", k)
-        e.node(band, "BandOfVisibility", f"Band {u}.{k}")
-        e.rel(rel, "hasBandOfVisibility", band)
-        e.rel(band, "visibleElement", cfs_list[k])
-        e.rel(band, "visibleElement", iri("touchpoint", k))
-        for r in range(2):
-            person = iri(f"contact{k}", r)
-            e.node(person, "Person", f"Contact {u}.{k}.{r}")
-            ra = iri(f"role{k}", r)
-            e.node(ra, "RoleAssignment", f"Role {u}.{k}.{r}")
-            e.rel(ra, "agent", person)
-            e.rel(ra, "role", ROLES[(k + r) % len(ROLES)])
-            e.rel(ra, "inContextOf", sla)
 
+def _customer(unit: _Unit, k: int, offerings: list[str], cfs_list: list[str]) -> None:
+    """Customer ``k``: its SLA with two targets, the relationship, band and role assignments."""
+    e, u, iri = unit.e, unit.u, unit.iri
+    customer = iri("customer", k)
+    e.node(customer, "Organization", f"Customer {u}.{k}")
+    sla = iri("sla", k)
+    e.node(sla, "ServiceLevelAgreement", f"SLA {u}.{k}")
+    e.rel(sla, "covers", offerings[k % 2])
+    e.rel(sla, "agreementForm", AGREEMENT_FORM)
+    for t in range(2):
+        slt = iri(f"slt{k}", t)
+        e.node(slt, "ServiceLevelTarget", f"Target {u}.{k}.{t}")
+        e.rel(sla, "target", slt)
+        e.lit(slt, "metric", ("availability", "max interruptions")[t])
+        e.num(slt, "targetValue", ("99.5", "3")[t], XSD_DECIMAL)
+    rel = iri("relationship", k)
+    e.node(rel, "ServiceRelationship", f"Relationship {u}.{k}")
+    e.rel(rel, "provider", ID + "bench-provider")
+    e.rel(rel, "consumer", customer)
+    e.rel(rel, "governedBy", sla)
+    e.rel(rel, "relationshipType", REL_TYPES[unit.rng.randrange(3)])
+    band = iri("band", k)
+    e.node(band, "BandOfVisibility", f"Band {u}.{k}")
+    e.rel(rel, "hasBandOfVisibility", band)
+    e.rel(band, "visibleElement", cfs_list[k])
+    e.rel(band, "visibleElement", iri("touchpoint", k))
+    for r in range(2):
+        person = iri(f"contact{k}", r)
+        e.node(person, "Person", f"Contact {u}.{k}.{r}")
+        ra = iri(f"role{k}", r)
+        e.node(ra, "RoleAssignment", f"Role {u}.{k}.{r}")
+        e.rel(ra, "agent", person)
+        e.rel(ra, "role", ROLES[(k + r) % len(ROLES)])
+        e.rel(ra, "inContextOf", sla)
+
+
+def _journey(unit: _Unit, cfs_list: list[str]) -> None:
+    e, u, iri = unit.e, unit.u, unit.iri
     journey = iri("journey")
     e.node(journey, "CustomerJourney", f"Journey {u}")
     for s in range(4):
@@ -296,6 +330,18 @@ def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> N
         e.rel(step, "hasTouchpoint", tp)
         e.rel(tp, "enabledBy", cfs_list[s % 3])
         e.rel(tp, "channel", CHANNELS[s % len(CHANNELS)])
+
+
+def _unit(e: _Emitter, u: int, rng: random.Random, hub_edges: Counter[str]) -> None:
+    """Every element of business unit ``u``, section by section."""
+    unit = _Unit(e, u, rng, hub_edges)
+    teams, people = _people(unit)
+    apps = _resources(unit, teams)
+    products, cfs_list = _services(unit, teams, people, apps)
+    offerings = _catalogue(unit, people, products, cfs_list)
+    for k in range(3):
+        _customer(unit, k, offerings, cfs_list)
+    _journey(unit, cfs_list)
 
 
 def iter_ntriples(target: int, seed: int = 42, summary: Summary | None = None) -> Iterator[str]:

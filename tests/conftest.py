@@ -11,6 +11,13 @@
 - ``svckg_server`` (session): a callable ``svckg_server(name, env)`` -> context manager that
   runs ``svckg serve`` on a fresh in-memory demo store on a free 127.0.0.1 port, yields its
   base URL and stops it by PID (its log is checked for tracebacks and tokens).
+
+Outside test material (the W3C suites, the ArchiMate and Archi CSV samples) is found through
+one setting, ``SVCKG_FIXTURES`` (default ``../shared/fixtures`` beside the repository): use
+:func:`fixtures_dir`, :func:`fixture_path`, :func:`fixture_bytes`, the ``requires_fixtures``
+mark or :func:`skip_unless_fixtures`, so a clone without it skips those tests with the one
+reason :data:`FIXTURES_REASON` (``.ci/test-fresh`` checks no other skip happens). Import them
+with ``from tests.conftest import ...`` (pytest registers this module under that name).
 """
 
 from __future__ import annotations
@@ -31,6 +38,55 @@ import pytest
 
 from svckg.store.embedded import EmbeddedStore
 from svckg.store.remote import RemoteStore
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES_REASON = (
+    "outside test material not found: set SVCKG_FIXTURES=<dir with archimate/, archi-csv/, "
+    "w3c-shacl/, w3c-sparql11/> (default ../shared/fixtures beside the repo; CI has it)"
+)
+
+
+def fixtures_dir() -> Path:
+    """Where the outside test material is: ``$SVCKG_FIXTURES``, else ../shared/fixtures."""
+    configured = os.environ.get("SVCKG_FIXTURES")
+    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "fixtures"
+
+
+def have_fixtures() -> bool:
+    """Is the outside test material there?"""
+    return fixtures_dir().is_dir()
+
+
+def fixture_path(rel: str) -> Path:
+    """Path of one piece of outside material (no I/O: safe at module level)."""
+    return fixtures_dir() / rel
+
+
+def skip_unless_fixtures() -> None:
+    """Skip the running test, with the one reason, when the outside material is absent."""
+    if not have_fixtures():
+        pytest.skip(FIXTURES_REASON)
+
+
+def fixture_bytes(rel: str) -> bytes:
+    """The bytes of one piece of outside material; skips the test when it is absent."""
+    skip_unless_fixtures()
+    return fixture_path(rel).read_bytes()
+
+
+requires_fixtures = pytest.mark.skipif(not have_fixtures(), reason=FIXTURES_REASON)
+"""Mark for tests (or ``pytest.param``s) that need the outside material."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line saying how many tests the missing outside material skipped, and what to do."""
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if isinstance(r.longrepr, tuple) and r.longrepr[2].endswith(FIXTURES_REASON)
+    ]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} tests skipped: {FIXTURES_REASON}", yellow=True)
 
 
 def _free_port() -> int:
@@ -191,5 +247,83 @@ def remote_store(oxigraph_server: str) -> Iterator[RemoteStore]:
         gsp_url=f"{oxigraph_server}/store",
     )
     store.update("DROP ALL")
+    yield store
+    store.close()
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 10
+MaxQueryCostEstimationTime = 400
+"""
+"""A private Virtuoso: its own database directory, loopback ports, no service started."""
+
+VIRTUOSO_GRANTS = (
+    "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
+)
+"""Let the anonymous SPARQL user update and use the Graph Store endpoint (loopback only)."""
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real Virtuoso Open Source 7 on 127.0.0.1 for this session (``/sparql``,
+    ``/sparql-graph-crud``), stopped by PID at the end. Installed by ``make setup``; set
+    ``SVCKG_REQUIRE_VIRTUOSO=1`` (CI does) to fail rather than skip when it is missing."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not binary or not isql:
+        reason = "Virtuoso not installed (Debian package virtuoso-opensource; `make setup`)"
+        if os.environ.get("SVCKG_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    location = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = _free_port(), _free_port()
+    ini = location / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=location, sql_port=sql_port, http_port=http_port))
+    base = f"http://127.0.0.1:{http_port}"
+    argv = [binary, "-f", "-c", str(ini)]
+    log_path = location.parent / f"virtuoso-{http_port}.log"
+    with running_server(argv, f"{base}/sparql?query=ASK%7B%7D", log_path, timeout_s=90):
+        subprocess.run(
+            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield base
+
+
+@pytest.fixture
+def virtuoso_store(virtuoso_server: str) -> Iterator[RemoteStore]:
+    """A RemoteStore on the session's Virtuoso (dialect detected), its svckg graphs dropped
+    before the test (never ``DROP ALL``: Virtuoso keeps its own schema in graphs)."""
+    store = RemoteStore(f"{virtuoso_server}/sparql", gsp_url=f"{virtuoso_server}/sparql-graph-crud")
+    for graph in store.graphs():
+        store.drop_graph(graph)
     yield store
     store.close()

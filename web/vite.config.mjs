@@ -22,7 +22,11 @@ export default defineConfig({
         sparql: resolve(src, "sparql/index.html"),
         graphiql: resolve(src, "graphiql/index.html"),
         validate: resolve(src, "validate/index.html"),
+        catalogue: resolve(src, "catalogue/index.html"),
+        imports: resolve(src, "imports/index.html"),
+        classes: resolve(src, "classes/index.html"),
         neighbourhood: resolve(src, "neighbourhood/main.js"),
+        site: resolve(src, "site/main.js"),
       },
       // third-party code (YASGUI's eval, React's directives) warns on every build: not ours to fix
       onwarn(warning, warn) {
@@ -30,9 +34,9 @@ export default defineConfig({
         warn(warning);
       },
       output: {
-        // The resource pages (H5's Jinja template) include this one by a fixed name.
+        // The resource pages (Jinja templates) include these by a fixed name.
         entryFileNames: (chunk) =>
-          chunk.name === "neighbourhood" ? "neighbourhood.js" : "assets/[name]-[hash].js",
+          ["neighbourhood", "site"].includes(chunk.name) ? `${chunk.name}.js` : "assets/[name]-[hash].js",
       },
     },
   },

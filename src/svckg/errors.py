@@ -104,6 +104,20 @@ class LimitExceeded(SvckgError):
     http_status = 503
 
 
+class Busy(LimitExceeded):
+    """Too much expensive work is running: retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int = 1, hint: str | None = None):
+        self.retry_after = retry_after
+        super().__init__(message, hint=hint)
+
+
+class QueryFailed(QueryError):
+    """The engine failed on this query (its process stopped); the server is unaffected."""
+
+    http_status = 422
+
+
 class ValidationFailed(SvckgError):
     """The data violates the shapes; ``report`` holds the validation report."""
 

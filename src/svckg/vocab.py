@@ -21,6 +21,8 @@ GRAPH = Namespace("https://w3id.org/svckg/graph/")
 """Named graphs that svckg manages."""
 ARCHIMATE = Namespace("http://www.opengroup.org/xsd/archimate/3.0/#")
 """ArchiMate element and relationship types (prefix ``archimate:``)."""
+MAPPING = Namespace("https://w3id.org/svckg/mapping#")
+"""The ArchiMate mapping vocabulary of ``ontology/alignments.ttl`` (prefix ``svcm:``)."""
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CONCEPTS_GRAPH = GRAPH["concepts"]
@@ -97,6 +99,11 @@ CONTRACT_CLASSES = [
     "Outcome",
     "Risk",
     "Cost",
+    # second wave (issue 20)
+    "ValueProposition",
+    "Measurement",
+    "Feedback",
+    "Price",
 ]
 """Class local names of the public vocabulary contract (DOMAIN.md section 2)."""
 
@@ -111,6 +118,10 @@ DEPENDENCY_PROPERTIES = [
     "enabledBy",
     "realizedBy",
     "dependsOnGroup",
+    # second wave (issue 20)
+    "atTouchpoint",
+    "deliveredBy",
+    "requiresCapability",
 ]
 """Contract sub-properties of ``svc:dependsOn`` (dependent -> what it needs)."""
 
@@ -135,5 +146,15 @@ CONTRACT_PROPERTIES = ["dependsOn", *DEPENDENCY_PROPERTIES] + [
     "target",
     "metric",
     "targetValue",
+    # second wave (issue 20)
+    "hasValueProposition",
+    "targets",
+    "measures",
+    "observedValue",
+    "observedAt",
+    "about",
+    "givenBy",
+    "hasPrice",
+    "commitsTo",
 ]
 """Property local names of the public vocabulary contract."""

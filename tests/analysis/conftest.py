@@ -64,7 +64,7 @@ svcc:backend-layer skos:prefLabel "Backend layer"@en ; svc:layerOrder 2 .
 svcc:resource-layer skos:prefLabel "Resource layer"@en ; svc:layerOrder 4 .
 svcc:stakeholder-layer skos:prefLabel "Stakeholder layer"@en ; svc:layerOrder 6 .
 svcc:user skos:prefLabel "user"@en .
-svcc:consumer skos:prefLabel "consumer"@en .
+svcc:service-consumer skos:prefLabel "service consumer"@en .
 """
 )
 

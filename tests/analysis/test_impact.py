@@ -146,7 +146,9 @@ def test_agreements_with_targets_and_parties_by_role(mail):
     assert sla.covers == (ID + "mail-offering",)
     assert [(t.metric, t.value, t.unit) for t in sla.targets] == [("availability", "99.5", "%")]
     parties = {(p.role_label, p.agent_label, p.context_label) for p in result.parties}
-    assert parties == {("user", "Bob", "Mail offering"), ("consumer", "Acme", "Mail SLA")}
+    # the relationship's consumer holds the service consumer role (issue 20: not "consumer",
+    # which is the commercial name of the user role)
+    assert parties == {("user", "Bob", "Mail offering"), ("service consumer", "Acme", "Mail SLA")}
 
 
 def test_owners_to_call(mail):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pyoxigraph as ox
 import pytest
 
@@ -57,7 +59,7 @@ def test_every_query_has_headers_and_is_valid_sparql():
 
 def test_every_competency_question_has_a_query():
     tags = {t for q in catalogue() for t in q.tags}
-    assert {f"CQ{n}" for n in range(1, 15)} <= tags
+    assert {f"CQ{n}" for n in range(1, 23)} <= tags
 
 
 def test_parameters_are_read_from_the_query_text():
@@ -89,6 +91,9 @@ def test_cq1_affected_elements_with_their_chain_step(demo):
             "cloud-workplace",
             "tp-aurora-laptop-handover",
             "tp-vesterby-rollout",
+            # issue 20: interactions happen at touchpoints (svc:atTouchpoint)
+            "si-aurora-laptop-handover",
+            "si-vesterby-rollout",
             "workplace-solution",
             "workplace-basic",
             "workplace-premium",
@@ -102,6 +107,10 @@ def test_cq1_affected_elements_with_their_chain_step(demo):
             "step-vesterby-co-create",
             "journey-aurora-workplace",
             "journey-vesterby-workplace",
+            # issue 20: the demo gained a personal package, its terms and an outcome agreement
+            "workplace-personal",
+            "terms-workplace-personal",
+            "oba-aurora-clinical-time",
         ]
     }
     steps = column(result, "element", "relation", "via")
@@ -148,6 +157,15 @@ def test_cq2_agreements_and_targets_at_risk(demo):
             "hours",
         ),
         ("id:sla-vesterby-workplace", "id:workplace-basic", "availability", "99", "percent"),
+        # issue 20: the outcome agreement and the individual consumer's terms (no target)
+        (
+            "id:oba-aurora-clinical-time",
+            "id:workplace-premium",
+            "minutes of IT-related documentation per nurse shift",
+            "60",
+            "minutes",
+        ),
+        ("id:terms-workplace-personal", "id:workplace-personal", None, None, None),
     }
 
 
@@ -155,8 +173,10 @@ def test_cq2_parties_by_role(demo):
     result = rows(demo, "impact-affected-parties", failed="id:mail-server")
     assert column(result, "roleLabel", "agent", "context") == {
         ("buyer", "id:tomas-ek", "id:workplace-premium"),
-        ("consumer", "id:aurora-hospitals", "id:sla-aurora-workplace"),
-        ("consumer", "id:city-of-vesterby", "id:sla-vesterby-workplace"),
+        # issue 20: a relationship's consumer is the service consumer, not the "consumer"
+        # (user) role of the commercial view
+        ("service consumer", "id:aurora-hospitals", "id:sla-aurora-workplace"),
+        ("service consumer", "id:city-of-vesterby", "id:sla-vesterby-workplace"),
         ("customer", "id:anna-vik", "id:sla-vesterby-workplace"),
         ("payer", "id:kari-strand", "id:sla-vesterby-workplace"),
         ("payer", "id:tomas-ek", "id:sla-aurora-workplace"),
@@ -165,6 +185,12 @@ def test_cq2_parties_by_role(demo):
         ("sponsor", "id:anna-vik", "id:workplace-basic"),
         ("sponsor", "id:helena-lind", "id:sla-aurora-workplace"),
         ("user", "id:sara-nilsen", "id:sla-aurora-workplace"),
+        # issue 20: the individual consumer Eva Holt (B2C) and the outcome agreement
+        ("buyer", "id:eva-holt", "id:workplace-personal"),
+        ("payer", "id:eva-holt", "id:workplace-personal"),
+        ("user", "id:eva-holt", "id:workplace-personal"),
+        ("service consumer", "id:eva-holt", "id:terms-workplace-personal"),
+        ("service consumer", "id:aurora-hospitals", "id:oba-aurora-clinical-time"),
     }
 
 
@@ -391,13 +417,32 @@ def test_cq8_customer_consumption_and_roles(demo):
 
 
 def test_cq9_service_capabilities(demo):
+    """Issue 20: from svc:requiresCapability (of the service and of what it needs), not from
+    capabilities that happen to share a resource; a partner's capability counts."""
     result = rows(demo, "service-capabilities", service="id:clinical-systems-hosting")
-    assert column(result, "area", "capability", "resource") == {
-        ("svcc:people-and-knowledge", "id:cap-end-user-support", "id:database-administration"),
-        ("svcc:processes", "id:cap-incident-handling", "id:change-enablement"),
-        ("svcc:technologies", "id:cap-cloud-hosting", "id:datacentre-oslo"),
-        ("svcc:technologies", "id:cap-cloud-hosting", "id:hypervisor-cluster"),
-    }
+    assert Counter(
+        tuple(r[n] for n in ("area", "capability", "requiredBy", "deliveredBy")) for r in result
+    ) == Counter(
+        {
+            (
+                "svcc:operating-model",
+                "id:cap-service-governance",
+                "id:clinical-systems-hosting",
+                None,
+            ): 1,
+            (
+                "svcc:processes",
+                "id:cap-application-support",
+                "id:application-management",
+                "id:helix-apps",
+            ): 1,
+            ("svcc:processes", "id:cap-incident-handling", "id:clinical-systems-hosting", None): 1,
+            ("svcc:technologies", "id:cap-cloud-hosting", "id:clinical-systems-hosting", None): 1,
+            ("svcc:technologies", "id:cap-cloud-hosting", "id:datacentre-hosting", None): 1,
+        }
+    )
+    # shares resources with cap-end-user-support (database administration) but requires none
+    assert "id:cap-end-user-support" not in column(result, "capability")
 
 
 # ------------------------------------------------------------------------------ governance
@@ -469,23 +514,25 @@ def test_cq12_live_offerings_on_retired_parts(fresh_demo):
         ("id:workplace-basic", "id:mdm-console"),
         ("id:workplace-premium", "id:mdm-console"),
         ("id:workplace-solution", "id:mdm-console"),
+        ("id:workplace-personal", "id:mdm-console"),  # issue 20: new package
     }
 
 
 def test_cq13_relationship_types_and_agreement_forms(demo):
     result = rows(demo, "relationship-types")
+    # issue 20: SLAs and contracts are agreement-based (obligation-based = imposed by law)
     assert column(result, "relationship", "relationshipType", "agreement", "agreementForm") == {
         (
             "id:rel-nordlight-aurora",
             "svcc:partnership",
             "id:sla-aurora-workplace",
-            "svcc:obligation-based",
+            "svcc:agreement-based",
         ),
         (
             "id:rel-nordlight-aurora",
             "svcc:partnership",
             "id:sla-aurora-clinical-hosting",
-            "svcc:obligation-based",
+            "svcc:agreement-based",
         ),
         (
             "id:rel-nordlight-fjordline",
@@ -505,11 +552,37 @@ def test_cq13_relationship_types_and_agreement_forms(demo):
             "id:promise-vesterby-response",
             "svcc:promise-based",
         ),
+        # issue 20: the law-imposed obligation, the outcome agreement, the individual consumer's
+        # terms and the partner's contract
+        (
+            "id:rel-nordlight-aurora",
+            "svcc:partnership",
+            "id:obl-patient-data-rules",
+            "svcc:obligation-based",
+        ),
+        (
+            "id:rel-nordlight-aurora",
+            "svcc:partnership",
+            "id:oba-aurora-clinical-time",
+            "svcc:agreement-based",
+        ),
+        (
+            "id:rel-nordlight-eva",
+            "svcc:basic",
+            "id:terms-workplace-personal",
+            "svcc:agreement-based",
+        ),
+        (
+            "id:rel-helix-nordlight",
+            "svcc:cooperative",
+            "id:uc-helix-application-management",
+            "svcc:agreement-based",
+        ),
         (
             "id:rel-skyvault-nordlight",
             "svcc:cooperative",
             "id:uc-skyvault-datacentre",
-            "svcc:obligation-based",
+            "svcc:agreement-based",
         ),
     }
 
@@ -592,5 +665,14 @@ def test_every_named_query_has_a_test_here():
         "relationship-types",
         "service-outcomes",
         "find-elements",
+        # issue 20 (tests in test_method_queries.py)
+        "offering-value-propositions",
+        "package-stakeholders",
+        "partner-delivered",
+        "journey-pains-opportunities",
+        "opportunity-scores",
+        "relationship-agreement-kinds",
+        "portfolio-structure",
+        "agreement-outcomes-targets",
     }
     assert {q.name for q in catalogue()} == tested

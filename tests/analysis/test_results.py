@@ -42,6 +42,7 @@ TYPES = {
     "Target": results.Target,
     "AffectedParty": results.AffectedParty,
     "Contact": results.Contact,
+    "GoalOrPlan": results.GoalOrPlan,
     "TraceResult": results.TraceResult,
     "TraceRoot": results.TraceRoot,
     "LayerGroup": results.LayerGroup,

@@ -126,3 +126,55 @@ def test_bad_uploads(make_client, as_editor) -> None:  # noqa: ANN001
     no_files = client.post("/api/imports", data={"x": "1"}, headers=as_editor)
     assert no_files.status_code in (400, 415)
     assert client.post("/api/imports", files=_files("services.ttl")).status_code == 401
+
+
+def test_upload_warnings_inform_unless_fail_on_warning(make_client, as_editor) -> None:  # noqa: ANN001
+    """Issue 15: warnings are recorded and the upload goes ahead; ``fail_on=warning`` (query
+    parameter or form field) makes them block; ``profile=strict`` turns the catalogue rules
+    back into violations."""
+    client = make_client()
+    data = (DATA_DIR / "invalid" / "solution-without-cost-center.ttl").read_bytes()
+
+    def post(name: str, **kwargs):  # noqa: ANN003, ANN202
+        files = [("file", (name, data, "text/turtle"))]
+        return client.post("/api/imports", files=files, headers=as_editor, **kwargs)
+
+    field = post("a.ttl", data={"fail_on": "warning"})
+    assert field.status_code == 422 and field.json()["report"]["violations"] == 0
+    query = post("a.ttl", params={"fail_on": "warning"})
+    assert query.status_code == 422
+    strict = post("a.ttl", data={"profile": "strict"})
+    assert strict.status_code == 422 and strict.json()["report"]["violations"] == 1
+    assert post("a.ttl", params={"profile": "lenient"}).status_code == 400
+    assert client.get("/api/imports").json() == []
+    ok = post("a.ttl")
+    assert ok.status_code == 201, ok.text
+    (record,) = [i["record"] for i in ok.json()["imports"]]
+    assert record["warnings"] >= 1 and record["violations"] == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "offering-value-propositions",
+        "package-stakeholders",
+        "partner-delivered",
+        "journey-pains-opportunities",
+        "opportunity-scores",
+        "relationship-agreement-kinds",
+        "portfolio-structure",
+        "agreement-outcomes-targets",
+    ],
+)
+def test_method_questions_answer_through_rest(demo, demo_store, name) -> None:  # noqa: ANN001
+    """Issue 20: CQ15-22 are listed and answered by REST as the engine answers them."""
+    from svckg.analysis.queries import run_named
+
+    listed = {q["name"]: q for q in demo.get("/api/queries").json()}
+    assert any(t.startswith("CQ") for t in listed[name]["tags"])
+    body = demo.get(f"/api/queries/{name}").json()
+    variables, rows = run_named(demo_store, name, {})
+    assert rows and body["variables"] == variables
+    assert [[row[v] for v in variables] for row in body["rows"]] == [
+        [None if t is None else t.value for t in row] for row in rows
+    ]

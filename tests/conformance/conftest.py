@@ -1,7 +1,10 @@
 """Readers for the W3C HTTP test manifests (SPARQL 1.1 Protocol and Graph Store Protocol).
 
 Tests that ask for the ``w3c_protocol_test`` or ``w3c_gsp_test`` argument are parametrized
-with every entry of the corresponding manifest (read with rdflib, ``mf:include`` followed).
+with every entry of the corresponding W3C manifest (outside material, ``SVCKG_FIXTURES``; read
+with rdflib, ``mf:include`` followed) and of the project's own manifest in ``data/`` (cases
+written here in the same vocabulary, so a clone without the outside material still runs both
+protocols through the same runner).
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from svckg.config import PROJECT_ROOT
+from tests.conftest import FIXTURES_REASON, fixture_path, have_fixtures, skip_unless_fixtures
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures" / "w3c-sparql11"
+FIXTURES = fixture_path("w3c-sparql11")
 PROTOCOL_MANIFEST = FIXTURES / "protocol" / "manifest.ttl"
 GSP_MANIFEST = FIXTURES / "graph-store-protocol" / "manifest.ttl"
+OWN = Path(__file__).parent / "data"
+OWN_PROTOCOL_MANIFEST = OWN / "protocol-manifest.ttl"
+OWN_GSP_MANIFEST = OWN / "gsp-manifest.ttl"
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -145,14 +151,25 @@ def read_manifest(path: Path) -> list[HttpTest]:
     return tests
 
 
+def _params(manifest: Path, own: Path) -> list:
+    """The W3C entries (or one skipped placeholder without the outside material), then ours."""
+    outside = (
+        [pytest.param(t, id=t.iri.rsplit("#", 1)[-1]) for t in read_manifest(manifest)]
+        if have_fixtures()
+        else [pytest.param(None, id="w3c", marks=pytest.mark.skip(reason=FIXTURES_REASON))]
+    )
+    return outside + [
+        pytest.param(t, id="own-" + t.iri.rsplit("#", 1)[-1]) for t in read_manifest(own)
+    ]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    for argument, manifest in (
-        ("w3c_protocol_test", PROTOCOL_MANIFEST),
-        ("w3c_gsp_test", GSP_MANIFEST),
+    for argument, manifest, own in (
+        ("w3c_protocol_test", PROTOCOL_MANIFEST, OWN_PROTOCOL_MANIFEST),
+        ("w3c_gsp_test", GSP_MANIFEST, OWN_GSP_MANIFEST),
     ):
         if argument in metafunc.fixturenames:
-            tests = read_manifest(manifest)
-            metafunc.parametrize(argument, tests, ids=[t.iri.rsplit("#", 1)[-1] for t in tests])
+            metafunc.parametrize(argument, _params(manifest, own))
 
 
 @pytest.fixture
@@ -164,10 +181,12 @@ def w3c_status_matches():  # noqa: ANN201
 @pytest.fixture(scope="session")
 def w3c_protocol_tests() -> list[HttpTest]:
     """Every test of the SPARQL 1.1 Protocol manifest."""
+    skip_unless_fixtures()
     return read_manifest(PROTOCOL_MANIFEST)
 
 
 @pytest.fixture(scope="session")
 def w3c_gsp_tests() -> list[HttpTest]:
     """Every test of the Graph Store Protocol manifests."""
+    skip_unless_fixtures()
     return read_manifest(GSP_MANIFEST)

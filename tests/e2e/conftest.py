@@ -7,7 +7,7 @@ headless Chromium driven by Playwright (never ``playwright install``).
 - ``browser`` (session): Chromium at /usr/bin/chromium; missing Chromium FAILS the test.
 - ``page``: a fresh page whose requests to any host other than the test server are blocked
   and recorded; the test fails if there was any (the UI must work with no internet).
-- ``editor_token``: a token with the editor role on that server.
+- ``editor_token``, ``admin_token``: tokens with the editor and admin roles on that server.
 - ``shot(page, name)``: saves ``test-artifacts/ui/<name>.png``.
 """
 
@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from svckg.config import PROJECT_ROOT, WEB_BUILD_DIR
+from svckg.config import WEB_BUILD_DIR
+from tests.conftest import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,8 +35,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "ui"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "ui"
 EDITOR_TOKEN = "e2e-editor-token"
+ADMIN_TOKEN = "e2e-admin-token"
 
 
 def _require_build() -> None:
@@ -54,7 +56,10 @@ def ui_server(svckg_server: Callable[..., Any]) -> Iterator[str]:
     if os.environ.get("SVCKG_E2E_URL"):
         yield os.environ["SVCKG_E2E_URL"].rstrip("/")
         return
-    env = {"SVCKG_TOKENS": f"{EDITOR_TOKEN}:editor", "SVCKG_READ_REQUIRES_TOKEN": "0"}
+    env = {
+        "SVCKG_TOKENS": f"{EDITOR_TOKEN}:editor,{ADMIN_TOKEN}:admin",
+        "SVCKG_READ_REQUIRES_TOKEN": "0",
+    }
     with svckg_server("ui-server", env) as base:
         yield base
 
@@ -63,6 +68,12 @@ def ui_server(svckg_server: Callable[..., Any]) -> Iterator[str]:
 def editor_token() -> str:
     """The editor token the test server accepts (``SVCKG_E2E_TOKEN`` with ``SVCKG_E2E_URL``)."""
     return os.environ.get("SVCKG_E2E_TOKEN", EDITOR_TOKEN)
+
+
+@pytest.fixture(scope="session")
+def admin_token() -> str:
+    """The admin token the test server accepts (``SVCKG_E2E_ADMIN_TOKEN`` with an outside URL)."""
+    return os.environ.get("SVCKG_E2E_ADMIN_TOKEN", ADMIN_TOKEN)
 
 
 @pytest.fixture(scope="session")

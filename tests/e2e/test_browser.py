@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, quote
 import httpx
 import pytest
 
-from svckg.config import DATA_DIR, PROJECT_ROOT
+from svckg.config import DATA_DIR
+from tests.conftest import fixture_path, requires_fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -143,16 +144,14 @@ def test_impact_overlay(page, ui_server: str, shot: Callable) -> None:
 
 
 def test_sparql_console_runs_a_query(page, ui_server: str, shot: Callable) -> None:
-    """YASGUI on /sparql with the named queries as tabs; running the default tab shows rows."""
+    """YASGUI on /sparql with the named queries in one picker (issue 17: not a tab each);
+    running the default query shows rows."""
     page.goto(f"{ui_server}/ui/sparql")
-    page.wait_for_selector("#sparql-status:has-text('named queries loaded')")
+    page.wait_for_selector("#sparql-status:has-text('named queries in the picker')")
     names = {q["name"] for q in httpx.get(f"{ui_server}/api/queries").json()}
-    tabs = set(
-        page.eval_on_selector_all(
-            ".yasgui .tabsList .tab a[role=tab] > span", "els => els.map(e => e.textContent.trim())"
-        )
-    )
-    assert names <= tabs
+    picker = page.eval_on_selector_all("#query-picker option", "els => els.map(e => e.value)")
+    assert set(picker) - {""} == names and len(picker) == len(names) + 1
+    assert page.locator(".yasgui .tabsList .tab a[role=tab]").count() == 1
     page.evaluate(
         "() => window.svckgYasgui.getTab().getYasqe().setValue("
         "'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n"
@@ -230,12 +229,19 @@ def test_resource_page_neighbourhood(page, ui_server: str, shot: Callable) -> No
     assert page.text_content("h1") == "backend service"
 
 
+@pytest.mark.parametrize(
+    "model",
+    [
+        pytest.param(fixture_path("archimate/archisurance.xml"), marks=requires_fixtures),
+        Path(__file__).parents[1] / "ingest_ea" / "data" / "tiny-shop.xml",
+    ],
+    ids=["archisurance", "tiny-shop"],
+)
 def test_validation_page_groups_an_archimate_report_by_shape_and_element(
-    page, ui_server: str, shot: Callable
+    page, ui_server: str, shot: Callable, model: Path
 ) -> None:
     """An ArchiMate exchange-format model: one group per shape, one row per result, each
-    naming the model's element id."""
-    model = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate" / "archisurance.xml"
+    naming the model's element id (archisurance has violations, tiny-shop only warnings)."""
     expected = httpx.post(
         f"{ui_server}/api/ui/validate",
         files=[("file", (model.name, model.read_bytes(), "application/xml"))],
@@ -248,10 +254,11 @@ def test_validation_page_groups_an_archimate_report_by_shape_and_element(
     shapes = {r["source_shape"] for r in expected["results"]}
     assert page.locator(".report-group").count() == len(shapes)
     assert page.locator("tr.result").count() == len(expected["results"])
-    first = next(r for r in expected["results"] if r["severity"] == "Violation")
-    row = page.locator("tr.result[data-severity=Violation]").first
+    severity = "Violation" if expected["violations"] else "Warning"
+    first = next(r for r in expected["results"] if r["severity"] == severity)
+    row = page.locator(f"tr.result[data-severity={severity}]").first
     assert f"element {first['location']['element_id']}" in row.text_content()
-    shot(page, "09-validation-archimate")
+    shot(page, f"09-validation-archimate-{model.stem}")
 
 
 def test_validation_page_imports_a_conforming_file_with_a_token(

@@ -16,11 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
-from svckg.api.ui import page_html
-from svckg.config import DATA_DIR, PROJECT_ROOT, WEB_BUILD_DIR, Settings
+from svckg.api.pages import page_html
+from svckg.config import DATA_DIR, WEB_BUILD_DIR, Settings
 from svckg.demo import load_demo
 from svckg.errors import StoreError
 from svckg.store.embedded import EmbeddedStore
+from tests.conftest import fixture_path, requires_fixtures
 
 SVC = "https://w3id.org/svckg#"
 ID = "https://w3id.org/svckg/id/"
@@ -329,11 +330,11 @@ def test_elements_with_too_many_links_are_not_counted_by_layer(
     demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, _ = demo
-    from svckg.api import ui
+    from svckg.analysis import describe
 
     node = client.get("/api/ui/node", params={"iri": MAIL_SERVER}).json()
     links = node["counts"]["out"] + node["counts"]["in"]
-    monkeypatch.setattr(ui, "MAX_LAYER_SCAN", links - 1)
+    monkeypatch.setattr(describe, "MAX_LAYER_SCAN", links - 1)
     capped = client.get("/api/ui/node", params={"iri": MAIL_SERVER}).json()
     assert capped["layers"] is None and capped["links"] == node["links"]
     answer = client.get(
@@ -355,15 +356,18 @@ def test_search_sees_writes() -> None:
     assert [r["iri"] for r in found] == [ID + "b"]
 
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+FIXTURES = fixture_path("")
+OWN_EA = Path(__file__).parents[1] / "ingest_ea" / "data"
 
 
+@requires_fixtures
 def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
     client, _ = demo
     model = FIXTURES / "archimate" / "archisurance.xml"
     answer = client.post(
         "/api/ui/validate",
         files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+        params={"profile": "strict"},  # issue 15: by default Archisurance has warnings only
     )
     report = answer.json()["report"]
     assert report["violations"] >= 1
@@ -373,12 +377,41 @@ def test_validate_archimate_exchange_format_names_element_ids(demo) -> None:
     assert {loc["element_id"] for loc in located} <= ids
 
 
-def test_validate_an_archi_csv_export_as_one_set_with_rows(demo) -> None:
+def test_validate_the_own_archimate_model_names_element_ids(demo) -> None:
+    """tiny-shop (the project's own exchange file) conforms with located warnings."""
     client, _ = demo
-    parts = [
-        FIXTURES / "archi-csv" / f"test1-{kind}.csv"
-        for kind in ("elements", "relations", "properties")
-    ]
+    model = OWN_EA / "tiny-shop.xml"
+    answer = client.post(
+        "/api/ui/validate",
+        files=[("file", (model.name, model.read_bytes(), "application/xml"))],
+    )
+    report = answer.json()["report"]
+    assert report["violations"] == 0 and report["warnings"] >= 1
+    located = [r["location"] for r in report["results"]]
+    assert located and all(loc["file"] == model.name and loc["element_id"] for loc in located)
+    ids = set(re.findall(r'identifier="([^"]+)"', model.read_text(encoding="utf-8")))
+    assert {loc["element_id"] for loc in located} <= ids
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        pytest.param(
+            [
+                fixture_path(f"archi-csv/test1-{k}.csv")
+                for k in ("elements", "relations", "properties")
+            ],
+            marks=requires_fixtures,
+            id="archi-test1",
+        ),
+        pytest.param(
+            [OWN_EA / f"tiny-shop-{k}.csv" for k in ("elements", "relations", "properties")],
+            id="tiny-shop",
+        ),
+    ],
+)
+def test_validate_an_archi_csv_export_as_one_set_with_rows(demo, parts: list[Path]) -> None:
+    client, _ = demo
     answer = client.post(
         "/api/ui/validate",
         files=[("file", (p.name, p.read_bytes(), "text/csv")) for p in parts],
@@ -404,3 +437,15 @@ def test_neighbours_page_through_every_link_once(demo) -> None:
     assert seen == expected and len(set(seen)) == len(seen)
     negative = client.get("/api/ui/neighbours", params={"iri": MAIL_SERVER, "offset": -1})
     assert negative.status_code == 400 and "offset" in negative.json()["where"]
+
+
+def test_validate_takes_the_profile_as_a_form_field(demo) -> None:
+    """Issue 15: a missing cost centre is a warning by default, a violation when strict."""
+    client, _ = demo
+    data = (DATA_DIR / "invalid" / "solution-without-cost-center.ttl").read_bytes()
+    files = [("file", ("nocc.ttl", data, "text/turtle"))]
+    default = client.post("/api/ui/validate", files=files).json()["report"]
+    strict = client.post("/api/ui/validate", files=files, data={"profile": "strict"}).json()
+    assert default["conforms"] is True and default["warnings"] >= 1
+    assert strict["report"]["conforms"] is False and strict["report"]["violations"] == 1
+    assert client.post("/api/ui/validate", files=files, data={"profile": "x"}).status_code == 400

@@ -21,6 +21,7 @@ IMPACT = f"""query($failed: [ID!]!, $paths: Int!) {{ impact(failed: $failed, max
   agreements {{ iri label types status covers targets {{ iri label metric value unit }} }}
   parties {{ role roleLabel agent agentLabel context contextLabel assignment relationship }}
   owners {{ iri label elements }}
+  goalsAndPlans {{ iri label types distance path {PATH} }}
 }} }}"""
 TRACE = f"""query($from: ID!) {{ trace(from: $from) {{
   root {{ iri label types layer owners {{ iri label }} }}
@@ -107,3 +108,30 @@ def test_analysis_errors(
     error = gql.error(gql.run(client, query, variables))
     assert error["extensions"]["code"] == code
     assert words in error["message"]
+
+
+METHOD_QUERIES = [
+    "offering-value-propositions",
+    "package-stakeholders",
+    "partner-delivered",
+    "journey-pains-opportunities",
+    "opportunity-scores",
+    "relationship-agreement-kinds",
+    "portfolio-structure",
+    "agreement-outcomes-targets",
+]
+
+
+@pytest.mark.parametrize("name", METHOD_QUERIES)
+def test_method_questions_answer_through_graphql(
+    client: TestClient, demo_store: EmbeddedStore, gql: Any, name: str
+) -> None:
+    """Issue 20: CQ15-22 come from the same catalogue: GraphQL runs them as the engine does."""
+    query = "query($name: String!) { namedQuery(name: $name) { variables rows } }"
+    got = gql.data(gql.run(client, query, {"name": name}))["namedQuery"]
+    variables, rows = run_named(demo_store, name, {})
+    assert rows and got["variables"] == variables
+    assert got["rows"] == [
+        {v: (None if t is None else t.value) for v, t in zip(variables, row, strict=True)}
+        for row in rows
+    ]

@@ -29,6 +29,7 @@ WHOLE = """query($failed: [ID!]!) { impact(failed: $failed, maxPaths: 3) {
   agreements { iri label types status covers targets { iri label metric value unit } }
   parties { role roleLabel agent agentLabel context contextLabel assignment relationship }
   owners { iri label elements }
+  goalsAndPlans { iri label types distance path { s p o } }
 } }"""
 
 

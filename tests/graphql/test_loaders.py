@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -61,6 +62,8 @@ def _count(
 ) -> int:
     store = counting(_landscape(services))
     client = gql_client(store=store)
+    while client.get("/readyz").status_code != 200:  # the start-up index build reads too
+        time.sleep(0.02)
     store.queries = 0
     data = gql.data(gql.run(client, NESTED, {"n": services}))
     edges = data["customerFacingServices"]["edges"]

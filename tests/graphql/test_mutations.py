@@ -39,6 +39,14 @@ def client(fresh_demo_store: EmbeddedStore, gql_client: Callable[..., TestClient
     return gql_client(store=fresh_demo_store)
 
 
+@pytest.fixture
+def strict_client(
+    fresh_demo_store: EmbeddedStore, gql_client: Callable[..., TestClient]
+) -> TestClient:
+    """A server on the strict validation profile (the catalogue rules are violations)."""
+    return gql_client(store=fresh_demo_store, shapes_profile="strict")
+
+
 def _shape_message(name: str) -> str:
     from rdflib import URIRef
     from rdflib.namespace import SH
@@ -125,8 +133,10 @@ def test_create_update_delete_round_trip(
 
 
 def test_a_violation_is_a_structured_error_and_writes_nothing(
-    client: TestClient, fresh_demo_store: EmbeddedStore, gql: Any
+    strict_client: TestClient, fresh_demo_store: EmbeddedStore, gql: Any
 ) -> None:
+    # strict profile (issue 15): an empty customer-facing service is a warning by default
+    client = strict_client
     before = fresh_demo_store.count()
     answer = gql.run(client, CREATE_CFS, {"input": {"label": "Empty CFS"}}, token=gql.editor)
     error = gql.error(answer)
@@ -146,8 +156,9 @@ def test_a_violation_is_a_structured_error_and_writes_nothing(
 
 
 def test_update_with_a_violation_keeps_the_old_values(
-    client: TestClient, fresh_demo_store: EmbeddedStore, gql: Any
+    strict_client: TestClient, fresh_demo_store: EmbeddedStore, gql: Any
 ) -> None:
+    client = strict_client  # strict profile: an empty customer-facing service is a violation
     gql.data(gql.run(client, CREATE_APP, token=gql.editor))
     bes = gql.data(gql.run(client, CREATE_BES, {"input": BES_INPUT}, token=gql.editor))
     bes_id = bes["createBackendService"]["id"]

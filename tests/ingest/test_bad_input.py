@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from svckg.cli import main
-from svckg.config import DATA_DIR, PROJECT_ROOT
+from svckg.config import DATA_DIR
 from svckg.ingest import records
 from svckg.store.embedded import EmbeddedStore
+from tests.conftest import REPO_ROOT  # noqa: E402
 
-sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(REPO_ROOT))
 from bench.landscape import write as write_landscape  # noqa: E402
 
 
@@ -181,7 +182,7 @@ def test_sigkill_mid_import_leaves_the_previous_state(demo_store: Path, tmp_path
         [sys.executable, "-c", DRIVER, str(demo_store), str(big)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
     )
     try:
         for line in proc.stdout:

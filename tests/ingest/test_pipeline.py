@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from svckg.errors import ValidationFailed
+from svckg.config import load_settings
+from svckg.errors import InputError, ValidationFailed
 from svckg.ingest import imports, pipeline, records
 from svckg.ingest.base import SourceFile, Staged
 from svckg.validation.report import SourceLocation
@@ -140,7 +141,7 @@ def test_one_bad_source_rejects_all(store) -> None:
     assert dump(store) == before
 
 
-def test_warnings_need_force_and_force_is_recorded(store) -> None:
+def test_warnings_inform_unless_fail_on_warning_and_force_is_recorded(store) -> None:
     shapes_warn = (
         PREFIXES
         + b"""
@@ -151,19 +152,36 @@ id:idle a svc:BackendService ; rdfs:label "Idle"@en ; svc:ownedBy id:team-a ;
     pipeline.import_sources(store, [src("team.ttl", TEAM)])
     before = dump(store)
     with pytest.raises(ValidationFailed, match="warning") as err:
-        pipeline.import_sources(store, [src("idle.ttl", shapes_warn)])
+        pipeline.import_sources(store, [src("idle.ttl", shapes_warn)], fail_on="warning")
     assert err.value.report.conforms and err.value.report.warnings
     assert dump(store) == before
-    out = pipeline.import_sources(store, [src("idle.ttl", shapes_warn)], force=True)
+    out = pipeline.import_sources(
+        store, [src("idle.ttl", shapes_warn)], fail_on="warning", force=True
+    )
     rec = out.sources[0].record
     assert rec.forced and rec.conforms and rec.warnings == len(out.report.warnings) > 0
+    # by default warnings inform: the import goes ahead and records how many there were
+    out = pipeline.import_sources(store, [src("idle2.ttl", shapes_warn.replace(b"idle", b"id2"))])
+    rec = out.sources[0].record
+    assert not rec.forced and rec.conforms and rec.warnings == len(out.report.warnings) > 0
+
+
+def test_unknown_fail_on_is_refused(store) -> None:
+    with pytest.raises(InputError, match="fail-on"):
+        pipeline.import_sources(store, [src("team.ttl", TEAM)], fail_on="error")
 
 
 def test_violations_only_with_allow_violations_recorded(store) -> None:
+    # a missing cost centre is a violation under the strict profile (a warning by default)
+    strict = load_settings(shapes_profile="strict")
     pipeline.import_sources(store, [src("team.ttl", TEAM)])
     with pytest.raises(ValidationFailed):
-        pipeline.import_sources(store, [src("nocc.ttl", NO_COST_CENTER)], force=True)
-    out = pipeline.import_sources(store, [src("nocc.ttl", NO_COST_CENTER)], allow_violations=True)
+        pipeline.import_sources(
+            store, [src("nocc.ttl", NO_COST_CENTER)], force=True, settings=strict
+        )
+    out = pipeline.import_sources(
+        store, [src("nocc.ttl", NO_COST_CENTER)], allow_violations=True, settings=strict
+    )
     rec = imports.show(store, out.import_ids[0])
     assert rec.allowed_violations and not rec.conforms and rec.violations == 1
 
@@ -214,11 +232,18 @@ def test_the_pipeline_does_not_care_which_importer_staged(store) -> None:
         model_name="Model",
         model_id="m-1",
     )
+    strict = load_settings(shapes_profile="strict")  # an ownerless solution is a violation
     with pytest.raises(ValidationFailed) as err:
-        pipeline.import_staged(store, [SourceFile("model.xml", b"<model/>")], [staged])
+        pipeline.import_staged(
+            store, [SourceFile("model.xml", b"<model/>")], [staged], settings=strict
+        )
     assert {r.location for r in err.value.report.violations} == {loc}
     out = pipeline.import_staged(
-        store, [SourceFile("model.xml", b"<model/>")], [staged], allow_violations=True
+        store,
+        [SourceFile("model.xml", b"<model/>")],
+        [staged],
+        allow_violations=True,
+        settings=strict,
     )
     rec = out.sources[0].record
     assert (rec.model_name, rec.model_id, rec.format, rec.triple_count) == (
@@ -415,3 +440,31 @@ id:new-backup-service a svc:BackendService ; rdfs:label "Backup"@en ;
     report = pipeline.validate_sources(store, [src("backup.ttl", new)])
     assert [r.message for r in report.violations] == []
     assert dump(store) == before
+
+
+JOURNEY = (
+    PREFIXES
+    + b"""
+id:j a svc:CustomerJourney ; rdfs:label "Journey"@en ; svc:hasStep id:j-1 .
+id:j-1 a svc:JourneyStep ; rdfs:label "Step"@en ; svc:journeyStage svcc:use ; svc:stepOrder 1 .
+"""
+)
+
+
+def test_nodes_two_hops_away_are_not_judged_on_their_partial_description(store) -> None:
+    """Issue 20: the context copies the types of what the mentioned nodes point at, for
+    sh:class; a shape targeting such a node's class saw only its type (a journey step without
+    stage or order) and refused a valid import."""
+    pipeline.import_sources(store, [src("journey.ttl", JOURNEY)])
+    more = (
+        PREFIXES
+        + b'id:org a svc:Organization ; rdfs:label "Org"@en .\nid:j svc:journeyOf id:org .\n'
+    )
+    out = pipeline.import_sources(store, [src("more.ttl", more)])
+    assert out.report.results == []
+    broken = PREFIXES + b"id:j-1 svc:stepOrder 2 .\n"  # the step itself is judged: two orders
+    with pytest.raises(ValidationFailed) as caught:
+        pipeline.import_sources(store, [src("broken.ttl", broken)])
+    assert [r.source_shape.rsplit("#")[-1] for r in caught.value.report.violations] == [
+        "JourneyStep-stepOrder"
+    ]

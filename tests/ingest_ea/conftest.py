@@ -1,4 +1,5 @@
-"""Shared helpers for the EA importer tests: the real fixtures under ../shared/fixtures."""
+"""Shared helpers for the EA importer tests: the outside samples (``SVCKG_FIXTURES``) and the
+project's own material in ``tests/ingest_ea/data``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from svckg.config import PROJECT_ROOT
+from svckg.config import Settings
 from svckg.ingest.base import Staged
+from tests.conftest import fixtures_dir, skip_unless_fixtures
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+FIXTURES = fixtures_dir()
+OWN = Path(__file__).parent / "data"
+"""Material the project wrote itself (tiny-shop): present in every clone."""
 ARCHIMATE = FIXTURES / "archimate"
 ARCHI_CSV = FIXTURES / "archi-csv"
 XSD_DIR = ARCHIMATE / "xsd"
@@ -21,10 +25,12 @@ SVC = "https://w3id.org/svckg#"
 
 
 @pytest.fixture
-def with_xsd(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Turn on the schema check against the Open Group XSDs."""
+def with_xsd(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings turning on the schema check against the Open Group XSDs (outside material),
+    for the importers; the CLI (the edge) sees them through SVCKG_ARCHIMATE_XSD_DIR."""
+    skip_unless_fixtures()
     monkeypatch.setenv("SVCKG_ARCHIMATE_XSD_DIR", str(XSD_DIR))
-    return XSD_DIR
+    return Settings(archimate_xsd_dir=str(XSD_DIR))
 
 
 def types_of(staged: Staged) -> dict[str, set[str]]:
@@ -58,7 +64,7 @@ class _Helpers:
     """The helpers above, handed to tests as the ``ea`` fixture (importlib mode cannot import
     conftest as a module)."""
 
-    FIXTURES, ARCHIMATE, ARCHI_CSV, XSD_DIR = FIXTURES, ARCHIMATE, ARCHI_CSV, XSD_DIR
+    FIXTURES, ARCHIMATE, ARCHI_CSV, XSD_DIR, OWN = FIXTURES, ARCHIMATE, ARCHI_CSV, XSD_DIR, OWN
     RDF_TYPE, ARCH, SVC = RDF_TYPE, ARCH, SVC
     types_of = staticmethod(types_of)
     count_archimate_types = staticmethod(count_archimate_types)

@@ -6,11 +6,12 @@ from lxml import etree
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from svckg.config import ONTOLOGY_DIR, PROJECT_ROOT
+from svckg.config import ONTOLOGY_DIR
 from svckg.ingest.mapping import load_alignment
 from svckg.vocab import SVC
+from tests.conftest import fixture_path, requires_fixtures
 
-XSD = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate" / "xsd" / "archimate3_Model.xsd"
+XSD = fixture_path("archimate/xsd/archimate3_Model.xsd")
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
@@ -20,6 +21,7 @@ def _enumeration(name: str) -> set[str]:
     return {e.get("value") for e in simple.iter(f"{XS}enumeration")}
 
 
+@requires_fixtures
 def test_every_archimate_type_of_the_schema_is_declared() -> None:
     a = load_alignment()
     assert _enumeration("ElementTypeEnum") == set(a.element_types)

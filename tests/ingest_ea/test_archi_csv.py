@@ -1,26 +1,30 @@
-"""The Archi CSV importer on Archi's own test exports (multi-line fields, doubled quotes,
-comment lines, the model row, the Specialization column) and on bad inputs."""
+"""The Archi CSV importer on Archi's own test exports (outside material: multi-line fields,
+doubled quotes, comment lines, the model row, the Specialization column), on the project's own
+tiny-shop export (every clone) and on bad inputs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError, ParseError
 from svckg.ingest import archi_csv
 from svckg.ingest.base import SourceFile
 from svckg.ingest.csvread import decode, records
 from svckg.ingest.registry import stage
+from tests.conftest import fixture_path, requires_fixtures
 
-CSV = PROJECT_ROOT.parent / "shared" / "fixtures" / "archi-csv"
+CSV = fixture_path("archi-csv")
+OWN = Path(__file__).parent / "data"
 ARCH = "http://www.opengroup.org/xsd/archimate/3.0/#"
 SVC = "https://w3id.org/svckg#"
 DESCRIPTION = "http://purl.org/dc/terms/description"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
-def _files(prefix: str) -> list[SourceFile]:
-    return [SourceFile.read(p) for p in sorted(CSV.glob(f"{prefix}-*.csv"))]
+def _files(prefix: str, where: Path = CSV) -> list[SourceFile]:
+    return [SourceFile.read(p) for p in sorted(where.glob(f"{prefix}-*.csv"))]
 
 
 def _rows(path) -> int:
@@ -29,6 +33,7 @@ def _rows(path) -> int:
     return sum(1 for r in recs if r.fields[1] != "ArchimateModel")
 
 
+@requires_fixtures
 def test_test1_export_counts_and_content(ea) -> None:
     (staged,) = archi_csv.parse(_files("test1"))
     assert staged.format == "archi-csv" and staged.source == "test1-*.csv"
@@ -62,6 +67,7 @@ def test_test1_export_counts_and_content(ea) -> None:
     assert (loc.file, loc.row, loc.line, loc.element_id) == ("test1-elements.csv", 3, 5, "f00aa5b4")
 
 
+@requires_fixtures
 def test_updated_export_keeps_identity(ea) -> None:
     (first,) = archi_csv.parse(_files("test1"))
     (second,) = archi_csv.parse(_files("test2"))
@@ -71,6 +77,7 @@ def test_updated_export_keeps_identity(ea) -> None:
     assert ea.objects(second, base + "f00aa5b4", ARCH + "profile") == []
 
 
+@requires_fixtures
 def test_rows_without_identifier_get_stable_generated_ones(ea) -> None:
     (a,) = archi_csv.parse(_files("test3"))
     (b,) = archi_csv.parse(_files("test3"))
@@ -81,6 +88,7 @@ def test_rows_without_identifier_get_stable_generated_ones(ea) -> None:
     assert "https://w3id.org/svckg/id/test-model/id1" in ea.types_of(a)
 
 
+@requires_fixtures
 def test_comment_lines_and_elements_only() -> None:
     (staged,) = archi_csv.parse(_files("test5"))
     assert staged.model_id is None and staged.model_name is None
@@ -89,11 +97,13 @@ def test_comment_lines_and_elements_only() -> None:
     assert (loc.row, loc.line) == (6, 6)
 
 
+@requires_fixtures
 def test_registry_groups_several_exports() -> None:
     staged = stage(_files("test1") + _files("test4"))
     assert sorted(s.source for s in staged) == ["test1-*.csv", "test4-*.csv"]
 
 
+@requires_fixtures
 def test_relations_to_elements_outside_the_export_are_rejected() -> None:
     with pytest.raises(InputError) as err:
         archi_csv.parse(_files("test4a"))
@@ -101,6 +111,7 @@ def test_relations_to_elements_outside_the_export_are_rejected() -> None:
     assert err.value.where == "test4a-relations.csv, row 2, line 2, relationship r1"
 
 
+@requires_fixtures
 def test_duplicate_relation_ids_are_rejected() -> None:
     with pytest.raises(InputError) as err:
         archi_csv.parse(_files("test6"))
@@ -140,8 +151,15 @@ def test_bad_rows_are_located() -> None:
     assert err.value.where == "y-properties.csv, row 2, line 2, column 1 (ID)"
 
 
-@pytest.mark.parametrize("prefix", ["test1", "test2", "test3", "test4", "test5"])
-def test_counts_by_type_equal_the_source_rows(prefix: str, ea) -> None:
+@pytest.mark.parametrize(
+    ("where", "prefix"),
+    [
+        *(pytest.param(CSV, p, marks=requires_fixtures) for p in ("test1", "test2", "test3")),
+        *(pytest.param(CSV, p, marks=requires_fixtures) for p in ("test4", "test5")),
+        (OWN, "tiny-shop"),
+    ],
+)
+def test_counts_by_type_equal_the_source_rows(where: Path, prefix: str, ea) -> None:
     """Counted independently with Python's csv module (comment lines dropped first)."""
     import csv
     import io
@@ -149,7 +167,7 @@ def test_counts_by_type_equal_the_source_rows(prefix: str, ea) -> None:
 
     expected: Counter[str] = Counter()
     for kind in ("elements", "relations"):
-        path = CSV / f"{prefix}-{kind}.csv"
+        path = where / f"{prefix}-{kind}.csv"
         if not path.exists():
             continue
         text = "".join(
@@ -160,7 +178,40 @@ def test_counts_by_type_equal_the_source_rows(prefix: str, ea) -> None:
         for row in csv.DictReader(io.StringIO(text)):
             if row["Type"] != "ArchimateModel":
                 expected[row["Type"].removesuffix("Relationship")] += 1
-    (staged,) = archi_csv.parse(_files(prefix))
+    (staged,) = archi_csv.parse(_files(prefix, where))
     got = ea.count_archimate_types(staged)
     assert {t: got[t] for t in expected} == dict(expected)
     assert sum(got.values()) - got["Model"] - got["PropertyDefinition"] == sum(expected.values())
+
+
+def test_tiny_shop_export_content(ea) -> None:
+    """The project's own CSV triple: model row, specialization, multi-line and quoted fields,
+    properties on elements and relations, dependency direction, row and line locations."""
+    (staged,) = archi_csv.parse(_files("tiny-shop", OWN))
+    assert staged.format == "archi-csv" and staged.source == "tiny-shop-*.csv"
+    assert (staged.model_name, staged.model_id) == ("Tiny Shop (CSV)", "ts-model")
+    base = "https://w3id.org/svckg/id/ts-model/"
+    assert ea.objects(staged, base + "ts-shop", ARCH + "profile")[0].value == "Retailer"
+    (doc,) = ea.objects(staged, base + "ts-shopper", DESCRIPTION)
+    assert doc.value == 'Anyone who buys "anything" from the shop.'
+    (rel_doc,) = ea.objects(staged, base + "ts-r4", DESCRIPTION)
+    assert rel_doc.value == "Payments are\npart of the web shop."
+    owner = {
+        o.value for o in ea.objects(staged, base + "ts-webshop", base + "property/propid-owner")
+    }
+    assert owner == {'Ada "the" Shopkeeper'}
+    assert [
+        o.value for o in ea.objects(staged, base + "ts-r4", base + "property/propid-since")
+    ] == ["2024"]
+    types = ea.types_of(staged)
+    assert SVC + "Application" in types[base + "ts-webshop"]
+    assert SVC + "InfrastructureComponent" in types[base + "ts-server"]
+    edges = {(t.subject.value, t.predicate.value, t.object.value) for t in staged.triples}
+    assert (base + "ts-webshop", SVC + "dependsOn", base + "ts-hosting") in edges
+    loc = staged.locations[base + "ts-checkout"]
+    assert (loc.file, loc.row, loc.line, loc.element_id) == (
+        "tiny-shop-elements.csv",
+        5,
+        6,
+        "ts-checkout",
+    )

@@ -1,19 +1,21 @@
-"""The ArchiMate exchange-format importer on the real Archi test models and on bad inputs."""
+"""The ArchiMate exchange-format importer on the real Archi test models (outside material), on
+the project's own tiny-shop model (every clone) and on bad inputs."""
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError, ParseError
 from svckg.ingest import archimate
 from svckg.ingest.base import SourceFile
 from svckg.ingest.registry import detect_format
+from tests.conftest import fixture_path, requires_fixtures, skip_unless_fixtures
 
-ARCHIMATE = PROJECT_ROOT.parent / "shared" / "fixtures" / "archimate"
+ARCHIMATE = fixture_path("archimate")
 ARCH = "http://www.opengroup.org/xsd/archimate/3.0/#"
 SVC = "https://w3id.org/svckg#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -31,6 +33,7 @@ def _source_counts(path, tag: str) -> Counter[str]:
 
 @pytest.fixture(scope="module")
 def archisurance():
+    skip_unless_fixtures()
     return archimate.parse(SourceFile.read(ARCHIMATE / "archisurance.xml"))
 
 
@@ -135,6 +138,7 @@ def test_properties_folders_views_documentation(archisurance, ea) -> None:
     assert len(views) == 17
 
 
+@requires_fixtures
 def test_small_samples_and_detection(ea) -> None:
     for name in ("Sample1.xml", "bendpoint.test.xml"):
         f = SourceFile.read(ARCHIMATE / name)
@@ -150,7 +154,7 @@ def test_small_samples_and_detection(ea) -> None:
 
 def test_the_fixtures_conform_to_the_open_group_xsds(with_xsd) -> None:
     for name in ("archisurance.xml", "Sample1.xml", "bendpoint.test.xml"):
-        archimate.parse(SourceFile.read(ARCHIMATE / name))
+        archimate.parse(SourceFile.read(ARCHIMATE / name), with_xsd)
 
 
 def test_schema_departure_is_reported_with_its_line(with_xsd) -> None:
@@ -163,7 +167,7 @@ def test_schema_departure_is_reported_with_its_line(with_xsd) -> None:
         )
     )
     with pytest.raises(InputError) as err:
-        archimate.parse(SourceFile("bad-schema.xml", data))
+        archimate.parse(SourceFile("bad-schema.xml", data), with_xsd)
     assert "departs from the ArchiMate exchange-format schema" in err.value.message
     assert "line 7" in err.value.message and "colour" in err.value.message
     assert err.value.where == "bad-schema.xml, line 7"
@@ -243,6 +247,7 @@ def test_archimate_21_names_are_read(ea) -> None:
     )
 
 
+@requires_fixtures
 def test_identity_is_stable_across_reexports(ea) -> None:
     first = archimate.parse(SourceFile.read(ARCHIMATE / "Sample1.xml"))
     renamed = (ARCHIMATE / "Sample1.xml").read_bytes().replace(b"Sales Person", b"Seller")
@@ -276,3 +281,101 @@ def test_archimate_21_properties_and_organization(ea) -> None:
     assert ea.objects(staged, base + "a", label)[0].language == "nl"
     parts = ea.objects(staged, base + "folder/actors", "http://purl.org/dc/terms/hasPart")
     assert [p.value for p in parts] == [base + "a"]
+
+
+# --- the project's own model (tests/ingest_ea/data/tiny-shop.xml): present in every clone ---
+
+TS = "https://w3id.org/svckg/id/id-tiny-shop/"
+DCT = "http://purl.org/dc/terms/"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+@pytest.fixture(scope="module")
+def tiny_shop(ea):
+    return archimate.parse(SourceFile.read(ea.OWN / "tiny-shop.xml"))
+
+
+def test_tiny_shop_counts_equal_the_source(tiny_shop, ea) -> None:
+    path = ea.OWN / "tiny-shop.xml"
+    assert detect_format(path.name, path.read_bytes()) == "archimate"
+    elements, relationships = _source_counts(path, "element"), _source_counts(path, "relationship")
+    assert sum(elements.values()) == 11 and sum(relationships.values()) == 11
+    got = ea.count_archimate_types(tiny_shop)
+    for type_name, n in (elements + relationships).items():
+        assert got[type_name] == n, type_name
+    assert (got["View"], got["Folder"], got["PropertyDefinition"], got["Model"]) == (1, 3, 2, 1)
+
+
+def test_tiny_shop_model_and_locations(tiny_shop) -> None:
+    assert (tiny_shop.model_name, tiny_shop.model_id) == ("Tiny Shop", "id-tiny-shop")
+    loc = tiny_shop.locations[TS + "id-webshop"]
+    assert (loc.file, loc.element_id, loc.element_name) == (
+        "tiny-shop.xml",
+        "id-webshop",
+        "Web shop",
+    )
+    lines = (Path(__file__).parent / "data" / "tiny-shop.xml").read_text().splitlines()
+    assert 'identifier="id-webshop"' in lines[loc.line - 1]
+
+
+def test_tiny_shop_maps_onto_svckg_classes(tiny_shop, ea) -> None:
+    types = ea.types_of(tiny_shop)
+    expected = {
+        "id-shop": "Organization",
+        "id-checkout": "Process",
+        "id-order-data": "InformationAsset",
+        "id-webshop": "Application",
+        "id-catalogue": "BackendService",
+        "id-hosting": "BackendService",
+        "id-web-server": "InfrastructureComponent",
+        "id-database": "InfrastructureComponent",
+    }
+    for ident, cls in expected.items():
+        assert SVC + cls in types[TS + ident], ident
+
+
+def test_tiny_shop_relationships_properties_languages_folders_views(tiny_shop, ea) -> None:
+    o = ea.objects
+    assert [x.value for x in o(tiny_shop, TS + "id-r-orders", ARCH + "accessType")] == ["Write"]
+    assert [x.value for x in o(tiny_shop, TS + "id-r-orders", ARCH + "source")] == [
+        TS + "id-webshop"
+    ]
+    assert [x.value for x in o(tiny_shop, TS + "id-web-server", ARCH + "realization")] == [
+        TS + "id-hosting"
+    ]
+    tier = TS + "property/propid-tier"
+    assert [x.value for x in o(tiny_shop, TS + "id-webshop", tier)] == ["gold"]
+    assert [x.value for x in o(tiny_shop, tier, LABEL)] == ["Tier"]
+    names = {(x.value, x.language) for x in o(tiny_shop, TS + "id-checkout", LABEL)}
+    assert names == {("Checkout", "en"), ("Kasse", "de")}
+    (doc,) = o(tiny_shop, TS + "id-r-orders", DCT + "description")
+    assert doc.value == "Every paid basket becomes a row."
+    parts = {x.value for x in o(tiny_shop, TS + "folder/technology", DCT + "hasPart")}
+    assert parts == {TS + "id-hosting", TS + "id-web-server", TS + "id-database"}
+    shown = {x.value for x in o(tiny_shop, TS + "id-view-main", DCT + "references")}
+    assert TS + "id-r-realize-hosting" in shown and TS + "id-web-server" in shown
+
+
+def test_tiny_shop_identity_is_stable_across_reexports(tiny_shop, ea) -> None:
+    renamed = (ea.OWN / "tiny-shop.xml").read_bytes().replace(b">Checkout<", b">Pay<")
+    second = archimate.parse(SourceFile("tiny-shop.xml", renamed))
+    assert set(ea.types_of(tiny_shop)) == set(ea.types_of(second))
+    assert set(tiny_shop.triples) ^ set(second.triples) == {
+        t for t in (*tiny_shop.triples, *second.triples) if t.object.value in ("Checkout", "Pay")
+    }
+
+
+def test_tiny_shop_conforms_to_the_open_group_xsds(with_xsd, ea) -> None:
+    """The hand-written model is checked against the real schemas (outside material)."""
+    archimate.parse(SourceFile.read(ea.OWN / "tiny-shop.xml"), with_xsd)
+    broken = (
+        (ea.OWN / "tiny-shop.xml")
+        .read_bytes()
+        .replace(b'<documentation xml:lang="en">Basket', b'<colour xml:lang="en">Basket')
+        .replace(b"paid order.</documentation>", b"paid order.</colour>")
+    )
+    with pytest.raises(InputError, match="departs from the ArchiMate") as err:
+        archimate.parse(SourceFile("tiny-shop.xml", broken), with_xsd)
+    assert err.value.where == "tiny-shop.xml, line 28" and "colour" in err.value.message
+    # without the XSD folder in the settings, the same file is not schema-checked
+    assert archimate.parse(SourceFile("tiny-shop.xml", broken)).model_id == "id-tiny-shop"

@@ -1,5 +1,6 @@
 """Fuzzing the EA parsers with mutated real inputs: a clean svckg error or a result, never a
-crash. Kept to a few seconds (modest ``max_examples``, no deadline)."""
+crash. Kept to a few seconds (modest ``max_examples``, no deadline). Seeds: the project's own
+tiny-shop files, plus Archi's samples when the outside material is there."""
 
 from __future__ import annotations
 
@@ -8,16 +9,23 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svckg.config import PROJECT_ROOT
 from svckg.errors import InputError
 from svckg.ingest import archi_csv, archimate, tabular
 from svckg.ingest.base import SourceFile, Staged
+from tests.conftest import fixture_path, have_fixtures
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
-XML_SEEDS = [
-    (FIXTURES / "archimate" / n).read_bytes() for n in ("Sample1.xml", "bendpoint.test.xml")
+OWN = Path(__file__).parent / "data"
+OUTSIDE = have_fixtures()
+XML_SEEDS = [(OWN / "tiny-shop.xml").read_bytes()] + [
+    fixture_path(f"archimate/{n}").read_bytes()
+    for n in ("Sample1.xml", "bendpoint.test.xml")
+    if OUTSIDE
 ]
-CSV_SEED = {p.name: p.read_bytes() for p in sorted((FIXTURES / "archi-csv").glob("test1-*.csv"))}
+CSV_SEEDS = {
+    kind: [(OWN / f"tiny-shop-{kind}.csv").read_bytes()]
+    + ([fixture_path(f"archi-csv/test1-{kind}.csv").read_bytes()] if OUTSIDE else [])
+    for kind in ("elements", "relations", "properties")
+}
 TOKENS = [
     b"<",
     b">",
@@ -90,9 +98,9 @@ def test_exchange_parser_never_crashes(data: bytes) -> None:
 
 @FUZZ
 @given(
-    mutated([CSV_SEED["test1-elements.csv"]]),
-    mutated([CSV_SEED["test1-relations.csv"]]),
-    mutated([CSV_SEED["test1-properties.csv"]]),
+    mutated(CSV_SEEDS["elements"]),
+    mutated(CSV_SEEDS["relations"]),
+    mutated(CSV_SEEDS["properties"]),
 )
 def test_archi_csv_parser_never_crashes(elements: bytes, relations: bytes, props: bytes) -> None:
     files = [

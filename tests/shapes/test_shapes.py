@@ -80,12 +80,11 @@ def test_core_and_recommended_do_not_share_shape_names() -> None:
     ("shape", "scheme"),
     [
         ("Lifecycle-lifecycleStatus", "LifecycleStatuses"),
-        ("RoleAssignment-role", "StakeholderRoles"),
-        ("JourneyStep-journeyStage", "JourneyStages"),
         ("ServiceRelationship-relationshipType", "RelationshipTypes"),
         ("Agreement-agreementForm", "AgreementForms"),
         ("Capability-capabilityArea", "CapabilityAreas"),
         ("ServiceInteraction-interactionKind", "InteractionKinds"),
+        ("ServiceLevelTarget-comparison", "TargetComparisons"),
     ],
 )
 def test_sh_in_lists_match_their_scheme(
@@ -95,6 +94,22 @@ def test_sh_in_lists_match_their_scheme(
     listed = set(Collection(shapes, shapes.value(SVCSH[shape], SH["in"])))
     members = set(ontology_graph.subjects(SKOS.inScheme, CONCEPT[scheme]))
     assert listed == members
+
+
+@pytest.mark.parametrize(
+    ("shape", "scheme"),
+    [("RoleAssignment-role", "StakeholderRoles"), ("JourneyStep-journeyStage", "JourneyStages")],
+)
+def test_open_schemes_accept_any_concept_of_the_scheme(
+    shapes: Graph, shape: str, scheme: str
+) -> None:
+    """Issue 20: roles and stages are open lists: a concept with skos:inScheme the scheme."""
+    node = SVCSH[shape]
+    assert shapes.value(node, SH["in"]) is None
+    assert shapes.value(node, SH["class"]) == SKOS.Concept
+    [member] = Collection(shapes, shapes.value(node, SH["or"]))
+    assert shapes.value(member, SH.path) == SKOS.inScheme
+    assert shapes.value(member, SH.hasValue) == CONCEPT[scheme]
 
 
 def test_demo_landscape_conforms(

@@ -3,6 +3,7 @@ pyshacl does, on the demo landscape and on every invalid example."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def test_sparql_validator_matches_pyshacl(
     store.load(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
     fast = validate_store(store, shapes, validator="sparql")
     reference = validate_store(store, shapes, validator="pyshacl")
-    assert {r.key() for r in fast.results} == {r.key() for r in reference.results}
+    assert Counter(r.key() for r in fast.results) == Counter(r.key() for r in reference.results)
     for result in fast.results + reference.results:
         assert "{?" not in result.message and "{$" not in result.message, result.message
     if case.is_dir():

@@ -3,6 +3,8 @@ and the fast validator's answer on the store equals pyshacl's."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,4 +62,4 @@ def test_cycle_constraint_same_as_pyshacl(make_store, make_shapes) -> None:
     report = FastValidator(shapes).validate(store)
     assert {r.focus_node.rsplit("/", 1)[1] for r in report.results} == {"a", "b", "c"}
     reference = validate_pyshacl(store_to_graph(store), shapes)
-    assert {r.key() for r in report.results} == {r.key() for r in reference.results}
+    assert Counter(r.key() for r in report.results) == Counter(r.key() for r in reference.results)

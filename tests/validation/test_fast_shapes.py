@@ -107,3 +107,43 @@ def test_every_path_kind_writes_sparql(make_shapes) -> None:
         "((<http://example.org/c>/<http://example.org/d>)+)|(^<http://example.org/e>?)"
     )
     assert path.max_length() is None
+
+
+def test_shapes_that_are_classes_target_their_instances(make_shapes, make_store) -> None:
+    """A shape typed owl:Class, or a class the shapes graph makes a (transitive) subclass of
+    rdfs:Class, targets its instances and those of its subclasses, as pyshacl does."""
+    from collections import Counter
+
+    from svckg.validation.fast.engine import FastValidator
+    from svckg.validation.shacl import store_to_graph, validate_pyshacl
+
+    shapes = make_shapes("""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+        ex:Service a owl:Class , sh:NodeShape ; sh:property [ sh:path ex:owner ; sh:minCount 1 ] .
+        ex:Meta rdfs:subClassOf rdfs:Class .
+        ex:Team a ex:Meta , sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        ex:Deep rdfs:subClassOf ex:Meta .
+        ex:Unit a ex:Deep , sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .""")
+    store = make_store("""ex:s1 a ex:Service . ex:s2 a ex:Service ; ex:owner ex:t .
+        ex:Api rdfs:subClassOf ex:Service . ex:s3 a ex:Api .
+        ex:t a ex:Team . ex:u a ex:Unit .""")
+    report = FastValidator(shapes).validate(store)
+    assert sorted(r.focus_node.rsplit("/", 1)[1] for r in report.results) == [
+        "s1",
+        "s3",
+        "t",
+        "u",
+    ]
+    # pyshacl reads only direct subclasses of rdfs:Class: without ex:Unit it agrees.
+    reference = validate_pyshacl(store_to_graph(store), shapes)
+    ours = Counter(r.key() for r in report.results if not r.focus_node.endswith("/u"))
+    assert ours == Counter(r.key() for r in reference.results)
+
+
+@pytest.mark.parametrize(
+    "parameter", ["sh:datatype xsd:string, xsd:integer", "sh:nodeKind sh:IRI, sh:Literal"]
+)
+def test_parameters_allowed_once(parameter: str, make_shapes) -> None:
+    """SHACL allows one sh:datatype / sh:nodeKind per shape (pyshacl refuses a second too)."""
+    with pytest.raises(ShapesError) as caught:
+        FastValidator(make_shapes(f"ex:S sh:targetNode ex:a ; {parameter} ."))
+    assert "has 2 values, expected one" in caught.value.describe()

@@ -10,5 +10,8 @@ mkdirSync(out, { recursive: true });
 for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"]) {
   copyFileSync(resolve(swaggerDir, name), resolve(out, name));
 }
+// the server-rendered pages (base.html) link the one stylesheet by a fixed name
+copyFileSync(resolve(import.meta.dirname, "..", "src", "shared", "style.css"),
+  resolve(import.meta.dirname, "..", "dist", "style.css"));
 writeFileSync(resolve(import.meta.dirname, "..", "dist", ".built"), new Date().toISOString() + "\n");
 console.log(`copied swagger-ui assets to ${out}`);

@@ -35,8 +35,8 @@ def node_info(index: DependencyIndex, key: str) -> NodeInfo:
 
 
 def owner_refs(index: DependencyIndex, key: str) -> list[OwnerRef]:
-    """The owners of one element, named."""
-    return [OwnerRef(iri=o, label=index.label(o)) for o in index.owners.get(key, ())]
+    """The owners of one element, named, in IRI order."""
+    return [OwnerRef(iri=o, label=index.label(o)) for o in sorted(index.owners.get(key, ()))]
 
 
 def contacts(index: DependencyIndex, elements: list[str]) -> list[Contact]:

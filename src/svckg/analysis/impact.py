@@ -6,6 +6,13 @@ shortest chains of edges. Status is a least fixpoint: an element is ``down`` whe
 one of its dependencies is down; a redundancy group is down when fewer than
 ``svc:minimumRequired`` of its members are up; every other affected element is ``degraded``
 (it depends, through a group that still holds, on something down).
+
+Goals and plans (motivation, implementation and migration elements: ``svcm:impactRole
+svcm:GoalOrPlan`` in ``ontology/alignments.ttl``) never get a status: they are listed apart
+as "goals and plans touched", and the walk goes on from them only to other goals and plans.
+Parties (``svc:Party`` and the ArchiMate types with ``svcm:impactRole svcm:Party``: business
+actors, roles, collaborations) are not things that go down: they are listed among the
+affected parties (as consumers of what they depend on) and the walk stops at them.
 """
 
 from __future__ import annotations
@@ -15,11 +22,18 @@ from functools import partial
 from typing import Any, TypeVar
 
 from svckg.analysis.elements import contacts, node_info, resolve_element
-from svckg.analysis.index import MEMBER, DependencyIndex, ElementFacts, get_index
+from svckg.analysis.index import (
+    MEMBER,
+    SERVICE_CONSUMER_ROLE,
+    DependencyIndex,
+    ElementFacts,
+    get_index,
+)
 from svckg.analysis.results import (
     AffectedAgreement,
     AffectedParty,
     Contact,
+    GoalOrPlan,
     ImpactedElement,
     ImpactResult,
     Path,
@@ -27,15 +41,48 @@ from svckg.analysis.results import (
 )
 from svckg.errors import QueryError
 from svckg.store.base import Store
+from svckg.vocab import ALIGNMENTS_GRAPH, MAPPING, SVC
 
 T = TypeVar("T")
+GOAL, PARTY = "goal-or-plan", "party"
+
+
+_ROLES = {str(MAPPING.GoalOrPlan): GOAL, str(MAPPING.Party): PARTY}
+
+
+def _load_roles(store: Store, index: DependencyIndex) -> None:
+    """Which types never get a status: ``svcm:impactRole`` in the store's alignments graph
+    (``ontology/alignments.ttl``) and the subclasses of ``svc:Party``; kept in the index
+    (which forgets them when it is refreshed)."""
+    if index.roles_by_type is not None:
+        return
+    rows = store.query(
+        f"SELECT ?t ?r WHERE {{ GRAPH <{ALIGNMENTS_GRAPH}> {{ ?t <{MAPPING.impactRole}> ?r }} }}"
+    )
+    by_type = {row["t"].value: _ROLES[row["r"].value] for row in rows if row["r"].value in _ROLES}  # type: ignore[index]
+    by_type.update(dict.fromkeys(index.subclasses(str(SVC.Party)), PARTY))
+    index.roles_by_type = by_type
+
+
+def role_of(index: DependencyIndex, key: str) -> str | None:
+    """``goal-or-plan``, ``party`` or None (an element that can go down); memoized.
+    :func:`_load_roles` must have run for this index."""
+    memo = index.impact_roles
+    if key in memo:
+        return memo[key]
+    by_type = index.roles_by_type or {}
+    roles = {by_type[t] for t in index.types.get(key, ()) if t in by_type}
+    role = GOAL if GOAL in roles else PARTY if roles else None
+    memo[key] = role
+    return role
 
 
 def _walk(
     index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool
 ) -> tuple[dict[str, int], dict[str, Path], dict[str, list[tuple[str, str]]]]:
     """Breadth-first backwards from the roots: distance, one shortest chain per node and, when
-    asked, every parent edge on a shortest chain."""
+    asked, every parent edge on a shortest chain. Each level and each node's edges are taken in
+    sorted order, so the chain chosen among equals does not depend on the engine's row order."""
     distance: dict[str, int] = dict.fromkeys(roots, 0)
     chain: dict[str, Path] = dict.fromkeys(roots, ())
     parents: dict[str, list[tuple[str, str]]] = {}
@@ -45,14 +92,18 @@ def _walk(
     while frontier:
         level += 1
         nxt: list[str] = []
-        for needed in frontier:
+        for needed in sorted(frontier) if level > 1 else frontier:
             below = chain[needed]
-            for predicate, dependent in backward.get(needed, ()):
+            only_goals = level > 1 and role_of(index, needed) == GOAL
+            for predicate, dependent in sorted(backward.get(needed, ())):
+                if only_goals and role_of(index, dependent) != GOAL:
+                    continue
                 seen = distance.get(dependent)
                 if seen is None:
                     distance[dependent] = level
                     chain[dependent] = ((dependent, predicate, needed), *below)
-                    nxt.append(dependent)
+                    if role_of(index, dependent) != PARTY:
+                        nxt.append(dependent)
                     if keep_all_parents:
                         parents[dependent] = [(predicate, needed)]
                 elif keep_all_parents and seen == level:
@@ -70,8 +121,8 @@ def _down(index: DependencyIndex, roots: Sequence[str]) -> set[str]:
     while stack:
         needed = stack.pop()
         for predicate, dependent in backward.get(needed, ()):
-            if dependent in down:
-                continue
+            if dependent in down or role_of(index, dependent) is not None:
+                continue  # goals, plans and parties never go down
             if predicate == MEMBER:
                 count = down_members.get(dependent, 0) + 1
                 down_members[dependent] = count
@@ -112,11 +163,13 @@ def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> Impact
     if max_paths < 1:
         raise QueryError(f"max_paths must be at least 1, got {max_paths}")
     index = get_index(store)
+    _load_roles(store, index)
     roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
     distance, chain, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
     down = _down(index, roots)
     source = _Details(index, distance, chain, parents, down, max_paths)
-    return ImpactResult([node_info(index, r) for r in roots], source, len(distance) - len(roots))
+    count = sum(1 for k, d in distance.items() if d and role_of(index, k) is None)
+    return ImpactResult([node_info(index, r) for r in roots], source, count)
 
 
 class _Details:
@@ -139,7 +192,7 @@ class _Details:
         facts_of, described = self.index.facts, self.index.described
         rows: list[tuple[int, str, str, ElementFacts]] = []
         for key, d in self.distance.items():
-            if d:
+            if d and role_of(self.index, key) is None:
                 facts = described.get(key) or facts_of(key)
                 rows.append((d, facts.label, key, facts))
         rows.sort()
@@ -179,7 +232,7 @@ class _Details:
         for key in distance:
             if key not in covers:
                 continue
-            covered = tuple(o for o in covers[key] if o in distance)
+            covered = tuple(sorted(o for o in covers[key] if o in distance))
             if not covered:
                 continue
             facts = index.facts(key)
@@ -197,8 +250,9 @@ class _Details:
         return out
 
     def parties(self) -> list[AffectedParty]:
-        """Role holders in the context of an affected element, and consumers of relationships
-        governed by an affected agreement; sorted by role, then agent."""
+        """Role holders in the context of an affected element, consumers of relationships
+        governed by an affected agreement, and the parties (ArchiMate actors, roles...) that
+        depend on an affected element, as its service consumers; sorted by role, then agent."""
         index = self.index
         has_parties = index.assignments_by_context.keys() | index.relationships_by_agreement.keys()
         found: dict[tuple[str, str, str], AffectedParty] = {}
@@ -206,7 +260,39 @@ class _Details:
             if context in has_parties:
                 for party in index.parties_in(context):
                     found.setdefault((party.role, party.agent, party.context), party)
+        for key, d in self.distance.items():
+            if d and role_of(index, key) == PARTY:
+                context = self.chain[key][0][2]  # what the party directly depends on
+                found.setdefault(
+                    (SERVICE_CONSUMER_ROLE, key, context),
+                    AffectedParty(
+                        role=SERVICE_CONSUMER_ROLE,
+                        role_label=index.label(SERVICE_CONSUMER_ROLE),
+                        agent=key,
+                        agent_label=index.label(key),
+                        context=context,
+                        context_label=index.label(context),
+                    ),
+                )
         return sorted(found.values(), key=lambda p: (p.role_label, p.agent_label, p.context_label))
 
+    def goals_and_plans(self) -> list[GoalOrPlan]:
+        index = self.index
+        out = [
+            GoalOrPlan(
+                iri=key,
+                label=index.label(key),
+                types=tuple(index.types.get(key, ())),
+                distance=d,
+                path=self.chain[key],
+            )
+            for key, d in self.distance.items()
+            if d and role_of(index, key) == GOAL
+        ]
+        out.sort(key=lambda g: (g.distance, g.label, g.iri))
+        return out
+
     def owners(self) -> list[Contact]:
-        return contacts(self.index, list(self.distance))
+        # nearest first, then by IRI: the walk's order depends on the engine's row order
+        ordered = sorted(self.distance, key=lambda key: (self.distance[key], key))
+        return contacts(self.index, ordered)

@@ -51,21 +51,27 @@ MEMBER = str(SVC.member)
 COVERS = str(SVC.covers)
 INFERRED_SUFFIX = "/inferred"
 """Graphs whose name ends so hold materialized ``svc:dependsOn`` copies (never read as edges)."""
-CUSTOMER_ROLE = str(CONCEPT.consumer)
-"""Role given to consumer organizations of relationships governed by an impacted agreement."""
+SERVICE_CONSUMER_ROLE = str(CONCEPT["service-consumer"])
+"""Role given to the consumer (svc:consumer: an organization or a person) of a relationship
+governed by an impacted agreement. Not svcc:user, the commercial "consumer"."""
 CUSTOMER_FACING = (str(SVC.Touchpoint), str(SVC.ServiceInteraction))
 """Classes whose instances (and their subclasses') customers see."""
+AT_TOUCHPOINT = str(SVC.atTouchpoint)
+IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 
 _SUBPROPERTIES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ <https://w3id.org/svckg#dependsOn> }
 """
+# A class is what is declared one, or what states a superclass or a layer (a data file may
+# extend the hierarchy without declaring its classes; the viewer and impact must agree on it).
 _CLASSES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX svc: <https://w3id.org/svckg#>
 SELECT ?class ?super ?layer WHERE {
   { ?class a owl:Class } UNION { ?class a rdfs:Class }
+  UNION { ?class rdfs:subClassOf [] } UNION { ?class svc:layer [] }
   OPTIONAL { ?class rdfs:subClassOf ?super }
   OPTIONAL { ?class svc:layer ?layer }
 }
@@ -158,6 +164,9 @@ class DependencyIndex:
         """band -> the elements it lists."""
         self.bands_listing: dict[str, list[str]] = {}
         """element -> the bands that list it."""
+        self.replaced_by: dict[str, str] = {}
+        """deprecated concept -> its successor (dcterms:isReplacedBy), e.g. svcc:consumer ->
+        svcc:user: role assignments naming the old concept are read as the new one."""
         self.targets: dict[str, list[str]] = {}
         self.target_values: dict[str, dict[str, str]] = {}
         self.superclasses: dict[str, frozenset[str]] = {}
@@ -181,6 +190,11 @@ class DependencyIndex:
         write it)."""
         self._targets_of: dict[str, list[Target]] = {}
         self._parties_in: dict[str, list[AffectedParty]] = {}
+        self.roles_by_type: dict[str, str] | None = None
+        """type -> impact role (goal or plan, party), loaded by :mod:`svckg.analysis.impact`;
+        None until then."""
+        self.impact_roles: dict[str, str | None] = {}
+        """element -> its impact role (None: it can go down), filled by the impact engine."""
         str_svc = str(SVC)
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
         self._handlers = {
@@ -194,6 +208,7 @@ class DependencyIndex:
             str_svc + "inContextOf": self._context,
             str_svc + "agent": self._single_handler(self.assignment_agent),
             str_svc + "role": self._single_handler(self.assignment_role),
+            IS_REPLACED_BY: self._single_handler(self.replaced_by),
             str_svc + "governedBy": self._governed,
             str_svc + "consumer": self._multi_handler(self.relationship_consumers),
             str_svc + "hasBandOfVisibility": self._band,
@@ -254,13 +269,18 @@ class DependencyIndex:
         return sum(1 for p, _ in self.forward.get(group, ()) if p == MEMBER)
 
     def visible_in(self, key: str) -> list[str]:
-        """Relationships whose band of visibility lists the element."""
-        out: list[str] = []
-        for band in self.bands_listing.get(key, ()):
-            for rel in self.relationships_of_band.get(band, (band,)):
-                if rel not in out:
-                    out.append(rel)
-        return out
+        """Relationships whose band of visibility lists the element, or lists a touchpoint the
+        element (a service interaction) happens at (``svc:atTouchpoint``); sorted."""
+        out: set[str] = set()
+        listed = [key] + [o for p, o in self.forward.get(key, ()) if p == AT_TOUCHPOINT]
+        for element in listed:
+            for band in self.bands_listing.get(element, ()):
+                out.update(self.relationships_of_band.get(band, (band,)))
+        return sorted(out)
+
+    def role(self, concept: str) -> str:
+        """The role concept to report: the successor of a deprecated concept, else itself."""
+        return self.replaced_by.get(concept, concept)
 
     @property
     def customer_classes(self) -> frozenset[str]:
@@ -277,7 +297,7 @@ class DependencyIndex:
         found = self.described.get(key)
         if found is None:
             types = tuple(self.types.get(key, ()))
-            visible_in = tuple(self.visible_in(key)) if key in self.bands_listing else ()
+            visible_in = tuple(self.visible_in(key))
             customer = self.customer_classes
             found = ElementFacts(
                 self.label(key),
@@ -285,7 +305,7 @@ class DependencyIndex:
                 self.layer(key),
                 bool(visible_in) or any(t in customer for t in types),
                 visible_in,
-                tuple(self.owners.get(key, ())),
+                tuple(sorted(self.owners.get(key, ()))),
             )
             self.described[key] = found
         return found
@@ -322,6 +342,7 @@ class DependencyIndex:
             agent = self.assignment_agent.get(assignment)
             role = self.assignment_role.get(assignment)
             if agent is not None and role is not None:
+                role = self.role(role)
                 found.append(
                     AffectedParty(
                         role,
@@ -337,8 +358,8 @@ class DependencyIndex:
             for consumer in self.relationship_consumers.get(relationship, ()):
                 found.append(
                     AffectedParty(
-                        CUSTOMER_ROLE,
-                        self.label(CUSTOMER_ROLE),
+                        SERVICE_CONSUMER_ROLE,
+                        self.label(SERVICE_CONSUMER_ROLE),
                         consumer,
                         self.label(consumer),
                         context,
@@ -355,6 +376,8 @@ class DependencyIndex:
         self.described.clear()
         self._targets_of.clear()
         self._parties_in.clear()
+        self.roles_by_type = None
+        self.impact_roles.clear()
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 
@@ -501,6 +524,7 @@ class DependencyIndex:
             "labels",
             "assignment_agent",
             "assignment_role",
+            "replaced_by",
             "minimum_required",
             "target_values",
         ):
@@ -661,6 +685,12 @@ def get_index(store: Store) -> DependencyIndex:
         index = build_index(store) if cached is None else refresh_index(store, cached)
         _CACHE[store] = index
         return index
+
+
+def cached_index(store: Store) -> DependencyIndex | None:
+    """The index last built for ``store``, if any (never builds; for metrics)."""
+    with _LOCK:
+        return _CACHE.get(store)
 
 
 def invalidate(store: Store) -> None:

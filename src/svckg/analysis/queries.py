@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import yaml
 
 from svckg.config import QUERIES_DIR
-from svckg.errors import NotFound, QueryError
+from svckg.errors import LimitExceeded, NotFound, QueryError
 from svckg.sparql_lexer import COMMENT, tokenize
 from svckg.store.base import Store
 from svckg.terms import expand_iri
@@ -135,11 +135,6 @@ def parse_query_file(path: Path) -> NamedQuery:
             where=str(path),
             hint="start the file with '#+ summary: ...'",
         )
-    variables = dict.fromkeys(
-        name
-        for token in tokenize(text)
-        if (name := token.variable) is not None and _PARAM.fullmatch(name)
-    )
     tags = headers.get("tags") or []
     return NamedQuery(
         name=path.stem,
@@ -147,9 +142,20 @@ def parse_query_file(path: Path) -> NamedQuery:
         summary=str(headers["summary"]).strip(),
         description=" ".join(str(headers.get("description") or "").split()),
         tags=tuple(str(t) for t in (tags if isinstance(tags, list) else [tags])),
-        parameters=tuple(_parameter(v) for v in variables),
+        parameters=parameters_of(text),
         text=text,
     )
+
+
+def parameters_of(text: str) -> tuple[Parameter, ...]:
+    """The parameters (``?_name_iri``, ``?_name_integer``, ``?_name``) a query text uses, in
+    order of first use: the console asks for the same ones the catalogue lists."""
+    variables = dict.fromkeys(
+        name
+        for token in tokenize(text)
+        if (name := token.variable) is not None and _PARAM.fullmatch(name)
+    )
+    return tuple(_parameter(v) for v in variables)
 
 
 def catalogue(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
@@ -222,3 +228,41 @@ def run_named(
     variables = [v.value for v in result.variables]
     rows = [tuple(solution[i] for i in range(len(variables))) for solution in result]
     return variables, rows
+
+
+@dataclass(frozen=True)
+class NamedAnswer:
+    """The answer to a named query: its variables and rows (one term or None per variable)."""
+
+    variables: list[str]
+    rows: list[Row]
+
+    def rows_json(self) -> list[dict[str, str | None]]:
+        """One ``{variable: value}`` object per row (the form REST and GraphQL answer)."""
+        return [
+            {v: (None if t is None else t.value) for v, t in zip(self.variables, row, strict=True)}
+            for row in self.rows
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"variables": self.variables, "rows": self.rows_json()}
+
+
+def answer_named(
+    store: Store,
+    name: str,
+    params: dict[str, str] | None = None,
+    *,
+    timeout_s: float | None,
+    max_rows: int,
+) -> NamedAnswer:
+    """:func:`run_named` as every server interface answers it: LimitExceeded when the query
+    returns more than ``max_rows`` rows (the client narrows the parameters rather than
+    getting a cut list)."""
+    variables, rows = run_named(store, name, params, timeout_s=timeout_s)
+    if len(rows) > max_rows:
+        raise LimitExceeded(
+            f"the query returned {len(rows)} rows, more than {max_rows}",
+            hint="narrow the parameters or raise SVCKG_MAX_RESULT_ROWS",
+        )
+    return NamedAnswer(variables, rows)

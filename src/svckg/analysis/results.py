@@ -9,7 +9,8 @@ fields (:func:`json_fields`), so the three faces cannot drift apart.
 The documented shape (every key always present, in this order)::
 
     ImpactResult    failed: [ElementInfo], impacted: [ImpactedElement],
-                    agreements: [AffectedAgreement], parties: [AffectedParty], owners: [Contact]
+                    agreements: [AffectedAgreement], parties: [AffectedParty], owners: [Contact],
+                    goalsAndPlans: [GoalOrPlan]
     ElementInfo     iri, label, types, layer
     ImpactedElement iri, label, types, layer, distance, status ("down" | "degraded"),
                     customerVisible, visibleIn, owners, paths: [[{s, p, o}]]
@@ -18,6 +19,7 @@ The documented shape (every key always present, in this order)::
     AffectedParty   role, roleLabel, agent, agentLabel, context, contextLabel, assignment,
                     relationship
     Contact         iri, label, elements
+    GoalOrPlan      iri, label, types, distance, path: [{s, p, o}] (no status)
     TraceResult     root: TraceRoot, layers: [LayerGroup], owners: [Contact]
     TraceRoot       iri, label, types, layer, owners: [OwnerRef]
     LayerGroup      layer, label, order, elements: [TracedElement]
@@ -320,8 +322,22 @@ class AffectedParty(Contract):
 
 @contract
 @dataclass(slots=True)
+class GoalOrPlan(Contract):
+    """A goal or plan the failure touches (a motivation, implementation or migration element):
+    listed apart, never given a status (it cannot go down)."""
+
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    distance: int
+    path: Path
+    """Shortest chain from this element down to a failed element."""
+
+
+@contract
+@dataclass(slots=True)
 class Contact(Contract):
-    """An owner to call, with the elements they own in the result."""
+    """An owner to call, with the elements they own among those in the result."""
 
     iri: str
     label: str
@@ -336,6 +352,7 @@ class ImpactSource(Protocol):
     def agreements(self) -> list[AffectedAgreement]: ...
     def parties(self) -> list[AffectedParty]: ...
     def owners(self) -> list[Contact]: ...
+    def goals_and_plans(self) -> list[GoalOrPlan]: ...
 
 
 @contract
@@ -346,7 +363,7 @@ class ImpactResult(Contract):
     (labels, layers, agreements, parties, owners) are read from the index on first access.
     """
 
-    JSON_ORDER = ("failed", "impacted", "agreements", "parties", "owners")
+    JSON_ORDER = ("failed", "impacted", "agreements", "parties", "owners", "goals_and_plans")
     JSON_VIA = {"impacted": "_impacted_json"}
     failed: list[NodeInfo]
     """The failed elements, as given (duplicates dropped)."""
@@ -385,6 +402,12 @@ class ImpactResult(Contract):
     def owners(self) -> list[Contact]:
         """Who to call: owners of the affected elements."""
         return self._source.owners()
+
+    @cached_property
+    def goals_and_plans(self) -> list[GoalOrPlan]:
+        """Goals and plans touched (motivation, implementation and migration elements), by
+        distance then label; they have no status."""
+        return self._source.goals_and_plans()
 
 
 @contract

@@ -27,8 +27,8 @@ def trace(store: Store, root: str) -> TraceResult:
     while frontier:
         level += 1
         nxt: list[str] = []
-        for node in frontier:
-            for predicate, needed in index.forward.get(node, ()):
+        for node in sorted(frontier):  # sorted: the path kept must not depend on row order
+            for predicate, needed in sorted(index.forward.get(node, ())):
                 if needed not in distance:
                     distance[needed] = level
                     parent[needed] = (node, predicate, needed)

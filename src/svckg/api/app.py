@@ -17,12 +17,26 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from svckg import __version__ as VERSION
-from svckg.api import graphstore, linkeddata, rest, sparql, ui
+from svckg.api import (
+    catalogue,
+    classes,
+    console,
+    graphstore,
+    history,
+    impact_view,
+    linkeddata,
+    rest,
+    sparql,
+    ui,
+)
 from svckg.api.auth import load_tokens
 from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
+from svckg.api.limits import BodyLimit
+from svckg.api.ops import build_index_in_background, install_ops
 from svckg.api.state import AppState
 from svckg.config import WEB_BUILD_DIR, Settings, load_settings
+from svckg.ingest import records
 from svckg.store import Store, open_store
 
 DESCRIPTION = """svckg: a knowledge-graph repository for service management and enterprise
@@ -38,10 +52,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     tokens = load_tokens(settings)
     owns_store = store is None
     the_store: Store = store if store is not None else open_store(settings)
+    if the_store.exclusive:  # a crash between loading an import and its record: undo it
+        records.recover(the_store)
     state = AppState(settings=settings, store=the_store, tokens=tokens, owns_store=owns_store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        build_index_in_background(state)
         yield
         if state.owns_store:
             state.store.close()
@@ -58,6 +75,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     install_error_handlers(app)
+    install_ops(app, state)
+    app.add_middleware(BodyLimit, settings=settings)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
@@ -65,9 +84,27 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(rest.router)
     app.include_router(rest.imports_router)
     app.include_router(ui.router)
+    app.include_router(impact_view.router)
+    app.include_router(console.router)
+    app.include_router(catalogue.router)
+    app.include_router(catalogue.page_router)
+    app.include_router(history.router)
+    app.include_router(history.page_router)
+    app.include_router(classes.router)
+    app.include_router(classes.page_router)
     app.include_router(graphql_router(settings))
     _install_docs(app)
     return app
+
+
+_DOCS_CONTRAST = (
+    ".swagger-ui .info .title small pre{color:#fff!important}"
+    ".swagger-ui .info .title small{background:#3b4350!important}"
+    ".swagger-ui .url, .swagger-ui .info a, .swagger-ui a.nostyle{color:#0b5cad!important}"
+    ".swagger-ui .opblock-summary-method{color:#000!important;text-shadow:none!important}"
+    ".swagger-ui .json-schema-2020-12-expand-deep-button{color:#3b4350!important}"
+)
+"""swagger-ui's version stamps, links and method badges are below 4.5:1 contrast."""
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -76,10 +113,17 @@ def _install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="svckg API",
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+            # no deep links: swagger-ui puts them inside the operation buttons (a link in a
+            # button, which screen readers cannot reach)
+            swagger_ui_parameters={"deepLinking": False},
         )
+        html = bytes(page.body).decode("utf-8")
+        html = html.replace("<html>", '<html lang="en">', 1)
+        html = html.replace("</head>", f"<style>{_DOCS_CONTRAST}</style></head>", 1)
+        return HTMLResponse(html)

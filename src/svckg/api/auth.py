@@ -16,7 +16,10 @@ from fastapi import Request
 from svckg.config import Settings
 from svckg.errors import Forbidden, InputError, Unauthorized
 
-ROLES: dict[str, int] = {"reader": 1, "editor": 2, "admin": 3}
+READER = "reader"
+EDITOR = "editor"
+ADMIN = "admin"
+ROLES: dict[str, int] = {READER: 1, EDITOR: 2, ADMIN: 3}
 """Role name -> rank; a higher rank may do everything a lower one may."""
 
 
@@ -136,15 +139,15 @@ def _require(request: Request, needed: str, action: str) -> str | None:
 def require_read(request: Request) -> str | None:
     """Dependency: reading is open, or needs any valid token when the setting says so."""
     if request.app.state.svckg.settings.read_requires_token:
-        return _require(request, "reader", "reading")
+        return _require(request, READER, "reading")
     return request_role(request)
 
 
 def require_editor(request: Request) -> str | None:
     """Dependency: writes (SPARQL update, Graph Store writes, imports) need an editor token."""
-    return _require(request, "editor", "writing")
+    return _require(request, EDITOR, "writing")
 
 
 def require_admin(request: Request) -> str | None:
     """Dependency: administrative actions (removing imports) need an admin token."""
-    return _require(request, "admin", "this administrative action")
+    return _require(request, ADMIN, "this administrative action")

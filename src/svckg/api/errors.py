@@ -15,14 +15,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from svckg.errors import SvckgError, Unauthorized, ValidationFailed
+from svckg.errors import Busy, StoreError, SvckgError, Unauthorized, ValidationFailed
 
 log = logging.getLogger("svckg.api")
 
 
+MAX_ECHO = 1000
+"""Longest message or ``where`` an error body repeats (a 5 MB bad id is not echoed whole)."""
+
+
+def _short(text: object) -> object:
+    if isinstance(text, str) and len(text) > MAX_ECHO:
+        return f"{text[:MAX_ECHO]}... ({len(text):,} characters)"
+    return text
+
+
 def error_body(exc: SvckgError) -> dict[str, object]:
-    """JSON body for an svckg error (with the validation report when there is one)."""
-    body = exc.to_dict()
+    """JSON body for an svckg error (with the validation report when there is one); long
+    messages are cut at :data:`MAX_ECHO` characters."""
+    body = {key: _short(value) for key, value in exc.to_dict().items()}
     if isinstance(exc, ValidationFailed) and exc.report is not None:
         report = exc.report
         body["report"] = report.to_json() if hasattr(report, "to_json") else report
@@ -34,11 +45,16 @@ def _svckg_error(request: Request, exc: Exception) -> JSONResponse:
     headers = (
         {"WWW-Authenticate": 'Bearer realm="svckg"'} if isinstance(exc, Unauthorized) else None
     )
+    if isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after)}
+    body = error_body(exc)
+    if isinstance(exc, StoreError) and request.app.state.svckg.settings.production:
+        body.update(message="the store cannot serve this request", where=request.url.path)
     if exc.http_status >= 500:
         log.warning(
             "%s %s -> %s: %s", request.method, request.url.path, exc.http_status, exc.describe()
         )
-    return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
+    return JSONResponse(body, status_code=exc.http_status, headers=headers)
 
 
 def _request_validation(request: Request, exc: Exception) -> JSONResponse:

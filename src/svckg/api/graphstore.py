@@ -20,19 +20,23 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
-from svckg.api.results import choose, content_type
-from svckg.api.state import (
+from svckg.api.dependencies import (
+    EDITOR,
+    READER,
     AppState,
     app_state,
     check_declared_size,
     read_body,
+    require_role,
     run_blocking,
     run_write,
 )
+from svckg.api.results import check_xml_output, choose, content_type
+from svckg.api.system_graphs import check_graph
 from svckg.api.writes import PIPELINE_FORMATS, commit_graph, drop_graph, validate_document
 from svckg.errors import InputError, NotFound, ParseError, UnsupportedFormat
+from svckg.ingest.safe_xml import check_xml
 from svckg.vocab import GRAPH
 
 router = APIRouter(tags=["Graph Store Protocol"])
@@ -47,6 +51,10 @@ _READ_DOC = {
         "404": {"description": "No such graph"},
     }
 }
+READ = [require_role(READER)]
+WRITE = [require_role(EDITOR)]
+"""Reading a graph follows the app's reading rule; every write needs an editor token."""
+
 _WRITE_DOC = {
     "requestBody": {
         "required": True,
@@ -74,7 +82,7 @@ def _indirect_graph(request: Request, *, required: bool) -> str | None:
         return DEFAULT_GRAPH
     if graphs:
         iri = graphs[0]
-        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`') or not _named(iri):
             raise InputError(
                 f"graph is not an absolute IRI: {iri!r}",
                 where="graph",
@@ -89,13 +97,30 @@ def _indirect_graph(request: Request, *, required: bool) -> str | None:
     return None
 
 
+def _named(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def _direct_graph(request: Request) -> str:
     if set(request.query_params) - {"force"}:
         raise InputError(
             "direct graph identification takes no graph parameters",
             hint=f"use {PATH}?graph=<IRI> for indirect identification",
         )
-    return str(request.url.replace(query=None, fragment=None))
+    graph = str(request.url.replace(query=None, fragment=None))
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise InputError(
+            f"this URL is not a graph IRI: {exc}",
+            where=request.url.path[:200],
+            hint="percent-encode the path, or use ?graph=<IRI>",
+        ) from exc
+    return graph
 
 
 async def _exists(request: Request, graph: str) -> bool:
@@ -106,7 +131,6 @@ async def _exists(request: Request, graph: str) -> bool:
 
 
 async def _read(request: Request, graph: str) -> Response:
-    require_read(request)
     state = app_state(request)
     media = choose(request.headers.get("accept"), RDF_TYPES, RDF_ALIASES)
     if not await _exists(request, graph):
@@ -116,6 +140,7 @@ async def _read(request: Request, graph: str) -> Response:
             hint="list the graphs with the SPARQL service description",
         )
     body = await run_blocking(request, state.store.export, RDF_TYPES[media], graph)
+    body = check_xml_output(body, media)
     headers = {"Vary": "Accept"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
@@ -147,12 +172,14 @@ async def _parse_body(request: Request) -> list[Document]:
                     f"form field {name!r} is not a file part",
                     hint="send each graph as a file part with its Content-Type",
                 )
-            docs.append(_parse(await part.read(), part.content_type, part.filename or name, base))
+            data, source = await part.read(), part.filename or name
+            docs.append(await run_write(_parse, data, part.content_type, source, base))
         if not docs:
             raise InputError("the multipart body has no parts", hint="add a file part")
         return docs
     body = await read_body(request)
-    return [_parse(body, request.headers.get("content-type"), "request body", base)]
+    ctype = request.headers.get("content-type")
+    return [await run_write(_parse, body, ctype, "request body", base)]  # off the event loop
 
 
 def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:
@@ -164,6 +191,8 @@ def _parse(data: bytes, ctype: str | None, source: str, base: str) -> Document:
             hint="send text/turtle, application/n-triples, application/ld+json or "
             "application/rdf+xml",
         )
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_xml(data, source)
     try:
         quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
@@ -200,7 +229,7 @@ def _validate_and_commit(
 
 
 async def _write(request: Request, graph: str, *, replace: bool) -> Response:
-    require_editor(request)
+    check_graph(graph, request.url.path)
     docs = await _parse_body(request)
     force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
     existed = await _exists(request, graph)
@@ -212,7 +241,7 @@ async def _write(request: Request, graph: str, *, replace: bool) -> Response:
 
 
 async def _delete(request: Request, graph: str) -> Response:
-    require_editor(request)
+    check_graph(graph, request.url.path)
     state = app_state(request)
     if not await _exists(request, graph):
         raise NotFound(f"there is no graph {graph}", where=request.url.path)
@@ -220,64 +249,102 @@ async def _delete(request: Request, graph: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get(PATH, summary="Get a graph (indirect; HEAD too)", openapi_extra=_READ_DOC)
+@router.get(
+    PATH,
+    summary="Get a graph (indirect; HEAD too)",
+    openapi_extra=_READ_DOC,
+    dependencies=READ,
+)
 async def get_indirect(request: Request) -> Response:
     """``?graph=<IRI>`` or ``?default``."""
     return await _read(request, _indirect_graph(request, required=True) or "")
 
 
-router.add_api_route(PATH, get_indirect, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    PATH, get_indirect, methods=["HEAD"], include_in_schema=False, dependencies=READ
+)
 
 
-@router.put(PATH, summary="Create or replace a graph (indirect)", openapi_extra=_WRITE_DOC)
+@router.put(
+    PATH,
+    summary="Create or replace a graph (indirect)",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
+)
 async def put_indirect(request: Request) -> Response:
     """201 when created, 204 when replaced."""
     return await _write(request, _indirect_graph(request, required=True) or "", replace=True)
 
 
-@router.post(PATH, summary="Add to a graph, or create a new one", openapi_extra=_WRITE_DOC)
+@router.post(
+    PATH,
+    summary="Add to a graph, or create a new one",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
+)
 async def post_indirect(request: Request) -> Response:
     """With ``?graph``/``?default``: merge into it. Without: create a new graph and answer
     201 with its IRI in ``Location``."""
     graph = _indirect_graph(request, required=False)
-    if graph is None:
-        base = str(request.url.replace(query=None, fragment=None)).rstrip("/")
-        graph = f"{base}/{uuid.uuid4().hex}"
+    if graph is None:  # from the base IRI setting, never from the client's Host header
+        graph = f"{app_state(request).settings.base_iri}graph/{uuid.uuid4().hex}"
     return await _write(request, graph, replace=False)
 
 
-@router.delete(PATH, summary="Delete a graph (indirect)", status_code=204)
+@router.delete(PATH, summary="Delete a graph (indirect)", status_code=204, dependencies=WRITE)
 async def delete_indirect(request: Request) -> Response:
     """204 when deleted, 404 when there was no such graph."""
     return await _delete(request, _indirect_graph(request, required=True) or "")
 
 
 @router.get(
-    PATH + "/{path:path}", summary="Get a graph (direct; HEAD too)", openapi_extra=_READ_DOC
+    PATH + "/{path:path}",
+    summary="Get a graph (direct; HEAD too)",
+    openapi_extra=_READ_DOC,
+    dependencies=READ,
 )
 async def get_direct(request: Request, path: str) -> Response:
     """The graph whose IRI is this URL."""
     return await _read(request, _direct_graph(request))
 
 
-router.add_api_route(PATH + "/{path:path}", get_direct, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    PATH + "/{path:path}",
+    get_direct,
+    methods=["HEAD"],
+    include_in_schema=False,
+    dependencies=READ,
+)
 
 
 @router.put(
-    PATH + "/{path:path}", summary="Create or replace a graph (direct)", openapi_extra=_WRITE_DOC
+    PATH + "/{path:path}",
+    summary="Create or replace a graph (direct)",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
 )
 async def put_direct(request: Request, path: str) -> Response:
     """201 when created, 204 when replaced."""
     return await _write(request, _direct_graph(request), replace=True)
 
 
-@router.post(PATH + "/{path:path}", summary="Add to a graph (direct)", openapi_extra=_WRITE_DOC)
+@router.post(
+    PATH + "/{path:path}",
+    summary="Add to a graph (direct)",
+    openapi_extra=_WRITE_DOC,
+    dependencies=WRITE,
+)
 async def post_direct(request: Request, path: str) -> Response:
     """Merge the posted triples (every part of a multipart body) into the graph."""
     return await _write(request, _direct_graph(request), replace=False)
 
 
-@router.delete(PATH + "/{path:path}", summary="Delete a graph (direct)", status_code=204)
+@router.delete(
+    PATH + "/{path:path}",
+    summary="Delete a graph (direct)",
+    status_code=204,
+    dependencies=WRITE,
+)
 async def delete_direct(request: Request, path: str) -> Response:
     """204 when deleted, 404 when there was no such graph."""
     return await _delete(request, _direct_graph(request))

@@ -9,6 +9,7 @@ for browsers, Turtle / JSON-LD / N-Triples / RDF/XML for machines (``Vary: Accep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -17,21 +18,24 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from svckg.api.auth import require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, prefers_html
+from svckg.api.dependencies import READER, app_state, require_role, run_blocking
 from svckg.api.results import choose, content_type, serialize_triples
-from svckg.api.state import TEMPLATES_DIR, app_state, run_blocking
+from svckg.api.state import TEMPLATES_DIR
 from svckg.errors import InputError, NotFound
+from svckg.sparql_lexer import is_iri
 from svckg.store.base import Store
+from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE, best_label, display_name
 
-router = APIRouter(tags=["Linked data"])
+router = APIRouter(tags=["Linked data"], dependencies=[require_role(READER)])
+
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+"""An IRI's scheme (``_:b0`` is a blank node label, not an IRI)."""
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
+"""Characters kept as they are when a URL goes into a header (never ``<>"`` or spaces)."""
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-LABELS = (
-    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
-)
+LABELS = tuple(ox.NamedNode(p) for p in LABEL_PREDICATE_IRIS)
 MAX_LINKS = 5000
 """Most incoming or outgoing triples a description lists (hubs can have many more)."""
 
@@ -47,6 +51,20 @@ class Description:
     """Labels and types of every IRI the outgoing and incoming triples mention."""
     labels: dict[str, str] = field(default_factory=dict)
     truncated: bool = False
+    inferred: set[ox.Triple] = field(default_factory=set)
+    """Outgoing and incoming triples stated only in inference graphs (``.../inferred``)."""
+
+    def asserted_out(self) -> list[ox.Triple]:
+        return [t for t in self.outgoing if t not in self.inferred]
+
+    def inferred_out(self) -> list[ox.Triple]:
+        return [t for t in self.outgoing if t in self.inferred]
+
+    def asserted_in(self) -> list[ox.Triple]:
+        return [t for t in self.incoming if t not in self.inferred]
+
+    def inferred_in(self) -> list[ox.Triple]:
+        return [t for t in self.incoming if t in self.inferred]
 
     def triples(self) -> list[ox.Triple]:
         """Every triple of the description, without duplicates, in a stable order."""
@@ -58,62 +76,55 @@ class Description:
     def label(self, term: object) -> str:
         """Best label of an IRI (its local name when it has none)."""
         if isinstance(term, ox.NamedNode):
-            return self.labels.get(term.value) or _local_name(term.value)
+            return display_name(term.value, self.labels.get(term.value))
         if isinstance(term, ox.Literal):
             return term.value
         return str(term)
 
 
-def _local_name(iri: str) -> str:
-    """
-    >>> _local_name("https://w3id.org/svckg#Service")
-    'Service'
-    """
-    for sep in ("#", "/", ":"):
-        head, found, tail = iri.rstrip("/").rpartition(sep)
-        if found and tail:
-            return tail
-    return iri
-
-
-def _pick_label(literals: list[ox.Literal]) -> str | None:
-    for lang in ("en", ""):
-        for lit in literals:
-            if (lit.language or "").split("-")[0] == lang:
-                return lit.value
-    return literals[0].value if literals else None
-
-
-def _unique(quads: object, limit: int) -> tuple[list[ox.Triple], bool]:
-    seen: dict[ox.Triple, None] = {}
+def _unique(
+    quads: object, limit: int, inferred: set[ox.Triple] | None = None
+) -> tuple[list[ox.Triple], bool]:
+    """Distinct triples of ``quads`` (at most ``limit``); with ``inferred``, adds to it the
+    triples found only in inference graphs (graph IRIs ending in ``/inferred``)."""
+    seen: dict[ox.Triple, bool] = {}
     for q in quads:  # type: ignore[attr-defined]
-        seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
+        triple = ox.Triple(q.subject, q.predicate, q.object)
+        only_inferred = isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.endswith(
+            "/inferred"
+        )
+        seen[triple] = seen.get(triple, True) and only_inferred
         if len(seen) > limit:
-            return list(seen)[:limit], True
-    return list(seen), False
+            break
+    if inferred is not None:
+        inferred.update(t for t, only in seen.items() if only)
+    return list(seen)[:limit], len(seen) > limit
 
 
 def describe(store: Store, iri: str, limit: int = MAX_LINKS) -> Description:
     """Describe ``iri``: its triples, incoming links, and labels/types of its neighbours."""
     node = ox.NamedNode(iri)
-    outgoing, cut_out = _unique(store.quads(subject=node), limit)
-    incoming, cut_in = _unique(store.quads(object=node), limit)
-    description = Description(iri, outgoing, incoming, truncated=cut_out or cut_in)
+    inferred: set[ox.Triple] = set()
+    outgoing, cut_out = _unique(store.quads(subject=node), limit, inferred)
+    incoming, cut_in = _unique(store.quads(object=node), limit, inferred)
+    description = Description(
+        iri, outgoing, incoming, truncated=cut_out or cut_in, inferred=inferred
+    )
     predicates = {t.predicate for t in (*outgoing, *incoming)}
     entities = {t.object for t in outgoing if isinstance(t.object, ox.NamedNode)}
     entities |= {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)}
     entities.discard(node)
     extra: list[ox.Triple] = []
     for n in (node, *predicates, *entities):
-        literals: list[ox.Literal] = []
+        literals: list[tuple[str, ox.Literal]] = []
         for predicate in LABELS:
             found, _ = _unique(store.quads(subject=n, predicate=predicate), 50)
             extra += found
-            literals += [t.object for t in found if isinstance(t.object, ox.Literal)]
+            literals += [(predicate.value, t.object) for t in found]
         if n in entities:
             types, _ = _unique(store.quads(subject=n, predicate=RDF_TYPE), 20)
             extra += types
-        label = _pick_label(literals)
+        label = best_label(literals)
         if label:
             description.labels[n.value] = label
     description.neighbours = extra
@@ -133,8 +144,19 @@ def local_href(iri: str, base_iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
+def _engine_iri(iri: str) -> bool:
+    """Whether the engine takes ``iri`` as an IRI (the lexer's rule, and the engine's own:
+    it refuses some code points the lexer lets through)."""
+    if not is_iri(iri):
+        return False
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 async def _serve(request: Request, iri: str) -> Response:
-    require_read(request)
     state = app_state(request)
     accept = request.headers.get("accept")
     html = prefers_html(accept)
@@ -146,7 +168,7 @@ async def _serve(request: Request, iri: str) -> Response:
             where=request.url.path,
             hint="check the IRI; search with SPARQL at /sparql",
         )
-    here = str(request.url)
+    here = quote(str(request.url), safe=_URL_SAFE)  # nothing from the client ends the <...>
     link = ", ".join(f'<{here}>; rel="alternate"; type="{t}"' for t in RDF_TYPES)
     headers = {"Vary": "Accept", "Link": link}
     if html:
@@ -182,7 +204,14 @@ async def resource_by_path(request: Request, rest: str) -> Response:
         raise InputError(
             "no resource named", where="/id/", hint="append the identifier, e.g. /id/service/crm"
         )
-    return await _serve(request, app_state(request).settings.base_iri + rest)
+    iri = app_state(request).settings.base_iri + rest
+    if not _engine_iri(iri):
+        raise InputError(
+            f"not a resource identifier: {rest[:200]!r}",
+            where="/id/",
+            hint='percent-encode spaces, control characters and <>"{}|^`\\',
+        )
+    return await _serve(request, iri)
 
 
 @router.get(
@@ -197,9 +226,9 @@ async def resource_by_iri(
     request: Request, iri: str = Query(..., description="Full IRI")
 ) -> Response:
     """Any IRI the store mentions: ontology terms, concepts, imported resources."""
-    if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
+    if not _ABSOLUTE.match(iri) or not _engine_iri(iri):  # control characters, blank nodes
         raise InputError(
-            f"not an absolute IRI: {iri!r}",
+            f"not an absolute IRI: {iri[:200]!r}",
             where="iri",
             hint="give a full IRI such as https://w3id.org/svckg#Service",
         )

@@ -11,25 +11,29 @@ from fastapi.responses import PlainTextResponse
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
-from svckg.api.auth import require_admin, require_editor, require_read
-from svckg.api.conneg import media_type_of
-from svckg.api.state import app_state, check_declared_size, run_blocking, run_write
-from svckg.errors import InputError, LimitExceeded, QueryError, UnsupportedFormat
+from svckg.api.dependencies import (
+    ADMIN,
+    EDITOR,
+    READER,
+    answer_named,
+    app_state,
+    read_uploaded_files,
+    require_role,
+    run_blocking,
+    run_write,
+    upload_fields,
+    with_profile,
+)
+from svckg.errors import InputError, QueryError, SvckgError
 from svckg.ingest import imports
-from svckg.ingest.base import SourceFile
 from svckg.ingest.pipeline import import_sources
 
-router = APIRouter(prefix="/api", tags=["Analysis"])
-
-
-def _term_value(term: object) -> str | None:
-    return None if term is None else term.value  # type: ignore[attr-defined]
+router = APIRouter(prefix="/api", tags=["Analysis"], dependencies=[require_role(READER)])
 
 
 @router.get("/queries", summary="The named query catalogue")
 async def list_queries(request: Request) -> list[dict[str, Any]]:
     """Every named query with its summary, description, tags and parameters."""
-    require_read(request)
     return [q.to_json() | {"query": None} for q in queries_module.catalogue()]
 
 
@@ -41,7 +45,6 @@ async def list_queries(request: Request) -> list[dict[str, Any]]:
 )
 async def query_text(request: Request, name: str) -> PlainTextResponse:
     """The ``.rq`` file as is (valid SPARQL with ``#+`` headers)."""
-    require_read(request)
     return PlainTextResponse(
         queries_module.get_query(name).text, media_type="application/sparql-query"
     )
@@ -51,8 +54,6 @@ async def query_text(request: Request, name: str) -> PlainTextResponse:
 async def run_query(request: Request, name: str) -> dict[str, Any]:
     """Parameters by name in the query string (``?failed=svc:CRM``); IRIs may be CURIEs.
     Answers ``{"variables": [...], "rows": [{variable: value}]}``."""
-    require_read(request)
-    state = app_state(request)
     params: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
         if key in params:
@@ -60,22 +61,7 @@ async def run_query(request: Request, name: str) -> dict[str, Any]:
                 f"parameter {key} is given twice", where=key, hint="give each parameter once"
             )
         params[key] = value
-    queries_module.get_query(name)  # NotFound before touching the store
-    variables, rows = await run_blocking(
-        request,
-        lambda: queries_module.run_named(
-            state.store, name, params, timeout_s=state.settings.query_timeout_s
-        ),
-    )
-    if len(rows) > state.settings.max_result_rows:
-        raise LimitExceeded(
-            f"the query returned {len(rows)} rows, more than {state.settings.max_result_rows}",
-            hint="narrow the parameters or raise SVCKG_MAX_RESULT_ROWS",
-        )
-    return {
-        "variables": variables,
-        "rows": [{v: _term_value(t) for v, t in zip(variables, row, strict=True)} for row in rows],
-    }
+    return (await answer_named(request, name, params)).to_json()
 
 
 @router.get("/impact", summary="Impact of failed elements (bottom-up)")
@@ -86,7 +72,6 @@ async def impact(
 ) -> dict[str, Any]:
     """Every element affected when ``element`` fail: status (down/degraded), chains,
     agreements at risk, parties affected and owners to call."""
-    require_read(request)
     state = app_state(request)
     result = await run_blocking(
         request, lambda: impact_module.impact(state.store, element, max_paths=paths)
@@ -100,19 +85,20 @@ async def trace(
     element: Annotated[str, Query(description="Element IRI or CURIE")],
 ) -> dict[str, Any]:
     """Everything ``element`` needs, layer by layer, with owners."""
-    require_read(request)
     state = app_state(request)
     result = await run_blocking(request, lambda: trace_module.trace(state.store, element))
     return result.to_json()
 
 
 imports_router = APIRouter(prefix="/api/imports", tags=["Imports"])
+"""Imports: listing and reading need the reader role, uploading an editor, removing an admin."""
 
 
 @imports_router.post(
     "",
     summary="Upload and import files",
     status_code=201,
+    dependencies=[require_role(EDITOR)],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -136,63 +122,91 @@ imports_router = APIRouter(prefix="/api/imports", tags=["Imports"])
 async def upload(
     request: Request,
     format: Annotated[str | None, Query(description="Input format (default: detected)")] = None,
-    force: Annotated[bool, Query(description="Commit even with warnings (recorded)")] = False,
+    force: Annotated[
+        bool, Query(description="With fail_on=warning: commit even with warnings (recorded)")
+    ] = False,
     allow_violations: Annotated[
         bool, Query(description="Commit even with violations (recorded)")
     ] = False,
+    fail_on: Annotated[
+        str | None,
+        Query(
+            description="What blocks: 'violation' (default; warnings are recorded) or "
+            "'warning'. Also accepted as a form field of the upload."
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        Query(
+            description="Validation profile: 'default' or 'strict' (default: the server's "
+            "SVCKG_SHAPES_PROFILE). Also accepted as a form field."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Import the uploaded files (multipart, one file part each) validated together, as
     ``svckg import`` does: every changed file becomes a new version of its import, or
-    nothing is written (422 with the validation report)."""
-    require_editor(request)
+    nothing is written (422 with the validation report). Warnings are recorded and do not
+    block unless ``fail_on=warning``."""
     state = app_state(request)
     files = await read_uploaded_files(request)
+    fields = await upload_fields(request)
+    fail_on = fail_on or fields.get("fail_on") or "violation"
+    profile = profile or fields.get("profile")
+    settings = with_profile(state.settings, profile)
 
     def run() -> dict[str, Any]:
         with state.write_lock:
-            outcome = import_sources(
-                state.store,
-                files,
-                format=format,
-                force=force,
-                allow_violations=allow_violations,
-                agent="http-api",
-                settings=state.settings,
-            )
+            try:
+                outcome = import_sources(
+                    state.store,
+                    files,
+                    format=format,
+                    force=force,
+                    allow_violations=allow_violations,
+                    fail_on=fail_on,
+                    agent="http-api",
+                    settings=settings,
+                )
+            except SvckgError as exc:
+                state.metrics.record_failure(exc, len(files))
+                raise
+        state.metrics.record_import([s.status for s in outcome.sources], outcome.report)
         return outcome.to_json()
 
     return await run_write(run)
 
 
-@imports_router.get("", summary="List imports")
+@imports_router.get("", summary="List imports", dependencies=[require_role(READER)])
 async def list_imports(request: Request) -> list[dict[str, Any]]:
     """The current version of every import."""
-    require_read(request)
     store = app_state(request).store
     rows = await run_blocking(request, imports.list_imports, store)
     return [r.to_json() for r in rows]
 
 
-@imports_router.get("/{import_id}", summary="Show an import")
+@imports_router.get("/{import_id}", summary="Show an import", dependencies=[require_role(READER)])
 async def show_import(request: Request, import_id: str) -> dict[str, Any]:
     """The current record of one import (404 if there is none)."""
-    require_read(request)
     store = app_state(request).store
     return (await run_blocking(request, imports.show, store, import_id)).to_json()
 
 
-@imports_router.get("/{import_id}/diff", summary="Diff of an import's last version")
+@imports_router.get(
+    "/{import_id}/diff",
+    summary="Diff of an import's last version",
+    dependencies=[require_role(READER)],
+)
 async def diff_import(request: Request, import_id: str) -> dict[str, Any]:
     """Triples the current version added and removed (N-Triples lines, bounded)."""
-    require_read(request)
     store = app_state(request).store
     return dict((await run_blocking(request, imports.diff, store, import_id)).__dict__)
 
 
-@imports_router.delete("/{import_id}", summary="Remove an import (admin)")
+@imports_router.delete(
+    "/{import_id}", summary="Remove an import (admin)", dependencies=[require_role(ADMIN)]
+)
 async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
     """Drop the import's graphs; its history stays in the provenance graph. Admin only."""
-    require_admin(request)
     state = app_state(request)
 
     def run() -> dict[str, Any]:
@@ -202,22 +216,27 @@ async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
     return await run_write(run)
 
 
-async def read_uploaded_files(request: Request) -> list[SourceFile]:
-    """The file parts of a multipart upload, after the size and content-type checks."""
-    check_declared_size(request)
-    media, _ = media_type_of(request.headers.get("content-type"))
-    if media != "multipart/form-data":
-        raise UnsupportedFormat(
-            f"Content-Type {media or '(none)'} is not multipart/form-data",
-            where="Content-Type",
-            hint="upload the files as multipart/form-data file parts",
+@router.post(
+    "/backup",
+    summary="Back up the on-disk store (admin)",
+    tags=["Operations"],
+    dependencies=[require_role(ADMIN)],
+)
+async def backup_store(
+    request: Request,
+    directory: Annotated[str, Query(description="New directory on the server for the copy")],
+) -> dict[str, Any]:
+    """A consistent copy of the store in ``directory`` (on the server's file system), made
+    while the server keeps answering reads and writes; ``svckg backup`` beside a running
+    server sends its work here."""
+    store = app_state(request).store
+    backup = getattr(store, "backup", None)
+    if backup is None:
+        raise InputError(
+            "this store cannot be backed up by svckg",
+            where=app_state(request).settings.store,
+            hint="back up a remote store with its own tools, or use GET /sparql with CONSTRUCT",
         )
-    form = await request.form()
-    files = [
-        SourceFile(part.filename or field_name, await part.read())
-        for field_name, part in form.multi_items()
-        if not isinstance(part, str)
-    ]
-    if not files:
-        raise InputError("the upload has no file parts", hint="add one file part per file")
-    return files
+    target = await run_write(backup, directory)
+    quads = await run_blocking(request, store.count)
+    return {"directory": str(target), "quads": quads}

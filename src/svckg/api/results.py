@@ -6,6 +6,7 @@ number of result rows without building Python objects for every row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from itertools import islice
 
@@ -50,6 +51,22 @@ def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows:
     return parsed.serialize(format=target)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters no XML 1.0 document may hold (escaped or not)."""
+
+
+def check_xml_output(data: bytes, media_type: str) -> bytes:
+    """``data`` unless it is RDF/XML holding a character XML 1.0 forbids (a literal with
+    U+0000): then NotAcceptable, since the document would not be well-formed."""
+    if media_type == "application/rdf+xml" and _NOT_XML.search(data.decode("utf-8", "replace")):
+        raise NotAcceptable(
+            "the data holds a character that RDF/XML cannot carry (a control character such "
+            "as U+0000 in a literal)",
+            hint="ask for text/turtle, application/n-triples or application/ld+json",
+        )
+    return data
+
+
 def serialize_triples(triples: Iterable[ox.Triple], media_type: str, max_rows: int) -> bytes:
     """A graph in ``media_type``; LimitExceeded past ``max_rows`` triples."""
     items = list(islice(triples, max_rows + 1))
@@ -57,7 +74,7 @@ def serialize_triples(triples: Iterable[ox.Triple], media_type: str, max_rows: i
         raise _too_many(len(items), max_rows, "triples")
     fmt = RDF_TYPES[media_type]
     prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
-    return ox.serialize(items, format=fmt, prefixes=prefixes)
+    return check_xml_output(ox.serialize(items, format=fmt, prefixes=prefixes), media_type)
 
 
 def choose(accept: str | None, offers: dict, aliases: dict | None = None) -> str:

@@ -26,12 +26,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from svckg.api.auth import require_editor, require_read
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
+from svckg.api.dependencies import (
+    EDITOR,
+    READER,
+    app_state,
+    check_role,
+    read_body,
+    require_role,
+    run_blocking,
+    run_write,
+)
+from svckg.api.guard import run_isolated
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
-from svckg.api.state import TEMPLATES_DIR, app_state, read_body, run_blocking, run_write
+from svckg.api.state import TEMPLATES_DIR
+from svckg.api.system_graphs import check_update
 from svckg.errors import InputError, QueryError, UnsupportedFormat
+from svckg.terms import RDF_TYPE
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -162,6 +174,7 @@ def _endpoint(request: Request) -> str:
     summary="SPARQL query (GET) or service description",
     responses=_OPENAPI_BODY["responses"],
     openapi_extra={"parameters": _GET_PARAMETERS},
+    dependencies=[require_role(READER)],
 )
 async def sparql_get(request: Request) -> Response:
     """``?query=`` runs a query; without it, the SPARQL service description."""
@@ -174,14 +187,14 @@ async def sparql_get(request: Request) -> Response:
         )
     query = params.one("query")
     if query is None:
-        require_read(request)
         return await service_description(request)
     return await _query(request, query, params)
 
 
 @router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_OPENAPI_BODY)
 async def sparql_post(request: Request) -> Response:
-    """POST a query or update as a form, or directly with its media type."""
+    """POST a query or update as a form, or directly with its media type. The role is checked
+    once the body says which it is: reading for a query, editor for an update."""
     media, ct_params = media_type_of(request.headers.get("content-type"))
     body = await read_body(request)
     url_pairs = list(request.query_params.multi_items())
@@ -206,10 +219,10 @@ async def sparql_post(request: Request) -> Response:
             raise QueryError(
                 "the form has neither 'query' nor 'update'", hint="add query=... or update=..."
             )
-        return await _query(request, query, params)
+        return await _posted_query(request, query, params)
     params = Params(url_pairs)
     if media == QUERY_TYPE:
-        return await _query(request, _decode(body, "query"), params)
+        return await _posted_query(request, _decode(body, "query"), params)
     if media == UPDATE_TYPE:
         return await _update(request, _decode(body, "update"), params)
     raise UnsupportedFormat(
@@ -219,8 +232,12 @@ async def sparql_post(request: Request) -> Response:
     )
 
 
+async def _posted_query(request: Request, query: str, params: Params) -> Response:
+    check_role(request, READER)  # GET declares it on the route
+    return await _query(request, query, params)
+
+
 async def _query(request: Request, query: str, params: Params) -> Response:
-    require_read(request)
     state = app_state(request)
     defaults = check_iris(params.all("default-graph-uri"), "default-graph-uri")
     named = check_iris(params.all("named-graph-uri"), "named-graph-uri")
@@ -241,14 +258,19 @@ async def _query(request: Request, query: str, params: Params) -> Response:
                 default_graph=(defaults or [NO_GRAPH]) if protocol_dataset else None,
                 named_graphs=(named or [NO_GRAPH]) if protocol_dataset else None,
             )
-        return render(result, accept, settings.max_result_rows)
+        try:
+            return render(result, accept, settings.max_result_rows)
+        except (OSError, RuntimeError) as exc:  # raised while the engine streams results
+            if "SERVICE" in text.upper():  # never echo what another host answered
+                raise QueryError("cannot run the query: a SERVICE call failed") from exc
+            raise
 
-    body, media = await run_blocking(request, run)
+    body, media = await run_isolated(request, run)  # stoppable: see svckg.api.guard
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 
 async def _update(request: Request, update: str, params: Params) -> Response:
-    require_editor(request)
+    check_role(request, EDITOR)
     state = app_state(request)
     if params.all("default-graph-uri") or params.all("named-graph-uri"):
         raise QueryError(
@@ -261,6 +283,7 @@ async def _update(request: Request, update: str, params: Params) -> Response:
 
     def run() -> None:
         with state.write_lock, base_line_fixed():
+            check_update(text, state.store.graphs())  # system graphs change by imports only
             state.store.update(text)
 
     await run_write(run)
@@ -297,13 +320,12 @@ def description_triples(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     True
     """
     service = ox.BlankNode("service")
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
     def sd(name: str) -> ox.NamedNode:
         return ox.NamedNode(SD + name)
 
     triples = [
-        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, RDF_TYPE, sd("Service")),
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")),
@@ -316,15 +338,15 @@ def description_triples(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     default = ox.BlankNode("default")
     triples += [
         ox.Triple(service, sd("defaultDataset"), dataset),
-        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),
-        ox.Triple(default, rdf_type, sd("Graph")),
+        ox.Triple(default, RDF_TYPE, sd("Graph")),
     ]
     for index, graph in enumerate(graphs):
         node = ox.BlankNode(f"g{index}")
         triples += [
             ox.Triple(dataset, sd("namedGraph"), node),
-            ox.Triple(node, rdf_type, sd("NamedGraph")),
+            ox.Triple(node, RDF_TYPE, sd("NamedGraph")),
             ox.Triple(node, sd("name"), ox.NamedNode(graph)),
         ]
     return triples

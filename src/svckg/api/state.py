@@ -13,9 +13,10 @@ import anyio
 from fastapi import Request
 
 from svckg.api.auth import TokenTable
+from svckg.api.ops import Metrics
 from svckg.api.threads import in_thread, in_thread_write
 from svckg.config import Settings
-from svckg.errors import LimitExceeded, TooLarge
+from svckg.errors import LimitExceeded
 from svckg.store.base import Store
 
 T = TypeVar("T")
@@ -34,6 +35,9 @@ class AppState:
     owns_store: bool
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serializes multi-step writes (check then write) made through the API."""
+    metrics: Metrics = field(default_factory=Metrics)
+    not_ready: str | None = "the dependency index is not built yet"
+    """Why ``/readyz`` answers 503 (None: ready)."""
 
 
 def app_state(request: Request) -> AppState:
@@ -53,6 +57,7 @@ async def run_blocking(
         with anyio.fail_after(limit):
             return await in_thread(func, *args)
     except TimeoutError as exc:
+        app_state(request).metrics.timeouts.inc()
         raise LimitExceeded(
             f"the request ran over the {limit:g} s time limit",
             where=request.url.path,
@@ -64,32 +69,3 @@ async def run_blocking(
 async def run_write(func: Callable[..., T], *args: object) -> T:
     """Run a blocking write in the thread pool to its end (see :func:`in_thread_write`)."""
     return await in_thread_write(func, *args)
-
-
-def _too_large(limit: int, size: int | None = None) -> TooLarge:
-    told = f" ({size:,} bytes)" if size is not None else ""
-    return TooLarge(
-        f"the request body{told} is over the limit of {limit:,} bytes",
-        hint="send less (split an upload) or raise SVCKG_MAX_UPLOAD_BYTES",
-    )
-
-
-def check_declared_size(request: Request) -> None:
-    """TooLarge when the declared Content-Length is over ``Settings.max_upload_bytes``."""
-    limit = app_state(request).settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit, int(declared))
-
-
-async def read_body(request: Request) -> bytes:
-    """The request body, refused (TooLarge) as soon as it passes the upload limit, whether
-    or not a Content-Length was declared."""
-    check_declared_size(request)
-    limit = app_state(request).settings.max_upload_bytes
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
-    return bytes(body)

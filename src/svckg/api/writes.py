@@ -35,9 +35,11 @@ def validate_document(
     report = validate_sources(
         state.store, [SourceFile(name, data)], format=PIPELINE_FORMATS[fmt], settings=state.settings
     )
+    state.metrics.record_report(report)
     reject_invalid(
         report,
         force=force,
+        fail_on="warning",  # a Graph Store write is one edit: its warnings block unless force
         nothing="nothing was written",
         fix_hint="fix the data and send it again",
         force_hint="fix the data, or send it again with ?force=true",

@@ -21,7 +21,7 @@ from svckg.analysis.trace import trace
 from svckg.cli.app import app, console
 from svckg.cli.core import StoreOption, _opened
 from svckg.errors import QueryError
-from svckg.terms import compact
+from svckg.terms import compact, local_name
 
 
 class GraphFormat(StrEnum):
@@ -46,16 +46,11 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _local(iri: str) -> str:
-    """The local name of a predicate IRI (after the last ``#`` or ``/``)."""
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def _chain(path: tuple[Edge, ...], label, *, include_start: bool = False) -> str:
     """``-usesResource-> B -member-> C`` for a path (its start only when asked)."""
     parts = [label(path[0][0])] if path and include_start else []
     for _, p, o in path:
-        parts.append(f"-{_local(p)}-> {label(o)}")
+        parts.append(f"-{local_name(p)}-> {label(o)}")
     return " ".join(parts)
 
 
@@ -76,9 +71,25 @@ def _dot(edges: set[Edge], nodes: dict[str, str], highlight: dict[str, str]) -> 
 def _impact_table(result: ImpactResult, label) -> None:
     failed = ", ".join(f"{f.label} ({compact(f.iri)})" for f in result.failed)
     console.print(f"[bold]Failed:[/] {failed}", highlight=False)
-    if not result.impacted:
+    if not result.impacted and not result.goals_and_plans and not result.parties:
         console.print("Nothing depends on it: no impact.")
         return
+    if result.impacted:
+        _impacted_table(result, label)
+    if result.goals_and_plans:
+        table = Table(
+            title=f"Goals and plans touched ({len(result.goals_and_plans)}, no status)",
+            title_justify="left",
+        )
+        for col in ("dist", "goal or plan", "because it"):
+            table.add_column(col)
+        for g in result.goals_and_plans:
+            table.add_row(str(g.distance), f"{g.label}\n{compact(g.iri)}", _chain(g.path, label))
+        console.print(table)
+    _impact_details(result, label)
+
+
+def _impacted_table(result: ImpactResult, label) -> None:
     table = Table(title=f"Impacted elements ({len(result.impacted)})", title_justify="left")
     for col in ("status", "dist", "element", "layer", "visible", "because it"):
         table.add_column(col)
@@ -93,6 +104,9 @@ def _impact_table(result: ImpactResult, label) -> None:
             _chain(e.paths[0], label),
         )
     console.print(table)
+
+
+def _impact_details(result: ImpactResult, label) -> None:
     if result.agreements:
         table = Table(title="Agreements at risk", title_justify="left")
         for col in ("agreement", "status", "covers", "targets"):
@@ -116,12 +130,7 @@ def _impact_table(result: ImpactResult, label) -> None:
             table.add_row(p.role_label, p.agent_label, p.context_label)
         console.print(table)
     if result.owners:
-        table = Table(title="Who to call", title_justify="left")
-        table.add_column("owner")
-        table.add_column("owns")
-        for c in result.owners:
-            table.add_row(c.label, ", ".join(label(e) for e in c.elements))
-        console.print(table)
+        _owners_table(result.owners, label)
 
 
 @app.command("impact")
@@ -176,10 +185,15 @@ def _trace_table(result: TraceResult, label) -> None:
                 _chain(e.path, label),
             )
         console.print(table)
+    _owners_table(result.owners, label)
+
+
+def _owners_table(owners, label) -> None:
+    """The "Who to call" table of impact and trace: each owner and what they own."""
     table = Table(title="Who to call", title_justify="left")
     table.add_column("owner")
     table.add_column("owns")
-    for c in result.owners:
+    for c in owners:
         table.add_row(c.label, ", ".join(label(e) for e in c.elements))
     console.print(table)
 

@@ -2,17 +2,18 @@
 ``query`` and ``export``.
 
 The store is ``--store`` (on the command or before it: ``svckg --store DIR import ...``), else
-``SVCKG_STORE``, else ``.svckg/store`` under the current directory.
+``SVCKG_STORE``, else ``store`` in ``svckg.toml``, else ``.svckg/store`` under the current
+directory. The settings are built here, at the edge (:func:`cli_settings`), and passed down.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from svckg import __version__
 from svckg.cli.app import app, console, err_console
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, NotFound, StoreError, ValidationFailed
@@ -33,11 +35,26 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        envvar="SVCKG_STORE",
-        show_envvar=True,
-        help="Store directory, ':memory:' or a SPARQL endpoint URL.",
+        help="Store directory, ':memory:' or a SPARQL endpoint URL (else SVCKG_STORE).",
     ),
 ]
+
+
+@dataclass
+class _Edge:
+    """The options given before the command (``svckg --store DIR --config FILE cmd``)."""
+
+    store: str | None = None
+    config: Path | None = None
+
+
+EDGE = _Edge()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"svckg {__version__}", highlight=False)
+        raise typer.Exit()
 
 
 @app.callback()
@@ -45,14 +62,26 @@ def _global(
     store: Annotated[
         str | None, typer.Option("--store", help="Store for every command (same as SVCKG_STORE).")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file (default ./svckg.toml when present)."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
     """Knowledge-graph repository for service management and enterprise architecture."""
-    if store:
-        os.environ["SVCKG_STORE"] = store
+    EDGE.store, EDGE.config = store, config
 
 
-def _settings(store: str | None) -> Settings:
-    return load_settings(**({"store": store} if store else {}))
+def cli_settings(store: str | None = None, **flags: object) -> Settings:
+    """The effective settings of this command: defaults < svckg.toml < SVCKG_* < flags."""
+    return load_settings(config_file=EDGE.config, store=store or EDGE.store, **flags)
+
+
+def _settings(store: str | None, profile: str | None = None) -> Settings:
+    return cli_settings(store, shapes_profile=profile)
 
 
 def _is_dir_store(target: str) -> bool:
@@ -141,6 +170,35 @@ MappingOption = Annotated[
 ]
 
 
+FailOnOption = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        help="What blocks: 'violation' (default; warnings are recorded and the import goes "
+        "ahead) or 'warning' (warnings block too, unless --force).",
+    ),
+]
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Table: show every result (default: a summary, then the first of each shape)."
+    ),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Validation profile: 'default' (what ArchiMate models cannot carry is a warning) "
+        "or 'strict' (every core shape is a violation). Default: SVCKG_SHAPES_PROFILE.",
+    ),
+]
+
+
+def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> None:
+    if value is not None and value not in choices:
+        raise typer.BadParameter(f"use one of: {', '.join(choices)}", param_hint=option)
+
+
 def _report_format(value: str) -> str:
     if value not in RENDERERS:
         raise typer.BadParameter(f"use one of: {', '.join(RENDERERS)}")
@@ -152,7 +210,10 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="Files to import (validated together).")],
     format: FormatOption = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Commit even with warnings (recorded).")
+        bool,
+        typer.Option(
+            "--force", help="With --fail-on warning: commit even with warnings (recorded)."
+        ),
     ] = False,
     allow_violations: Annotated[
         bool,
@@ -161,6 +222,9 @@ def import_(
         ),
     ] = False,
     mapping: MappingOption = None,
+    fail_on: FailOnOption = "violation",
+    profile: ProfileOption = None,
+    all_results: AllOption = False,
     report_format: Annotated[
         str,
         typer.Option(
@@ -171,8 +235,15 @@ def import_(
     ] = "table",
     store: StoreOption = None,
 ) -> None:
-    """Import files: parse, validate with the shapes, commit one named graph per file."""
-    settings = _settings(store)
+    """Import files: parse, validate with the shapes, commit one named graph per file.
+
+    Violations block the import; warnings are recorded and reported (``--fail-on warning``
+    makes them block too)."""
+    from svckg.validation.shacl import PROFILES
+
+    _check_choice(fail_on, pipeline.FAIL_ON, "--fail-on")
+    _check_choice(profile, PROFILES, "--profile")
+    settings = _settings(store, profile)
     with _progress() as bar:
         task = bar.add_task("reading and parsing", total=None)
         sources = pipeline.read_sources(files, settings)
@@ -186,6 +257,7 @@ def import_(
                     staged,
                     force=force,
                     allow_violations=allow_violations,
+                    fail_on=fail_on,
                     agent=_agent(),
                     settings=settings,
                     progress=lambda msg: bar.update(task, description=msg),
@@ -193,10 +265,12 @@ def import_(
             except ValidationFailed as exc:
                 bar.stop()
                 if exc.report is not None:
-                    sys.stdout.write(render(exc.report, report_format))  # type: ignore[arg-type]
+                    sys.stdout.write(
+                        render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
+                    )
                 raise
     if outcome.report.results:
-        sys.stdout.write(render(outcome.report, report_format))
+        sys.stdout.write(render(outcome.report, report_format, all_results=all_results))
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
         table.add_column(column, overflow="fold")
@@ -213,6 +287,12 @@ def import_(
             ),
         )
     console.print(table)
+    if outcome.report.warnings:
+        console.print(
+            f"imported with {len(outcome.report.warnings)} warning(s) recorded "
+            "(--fail-on warning makes warnings block)",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -229,13 +309,21 @@ def validate(
         typer.Option("--input-format", help="Input format (default: from content and extension)."),
     ] = None,
     mapping: MappingOption = None,
+    fail_on: FailOnOption = "violation",
+    profile: ProfileOption = None,
+    all_results: AllOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Validate files without importing them. Exit 0 conforms, 1 violations, 2 unreadable.
+    """Validate files without importing them. Exit 0 conforms, 1 violations (or warnings with
+    ``--fail-on warning``), 2 unreadable.
 
     With an existing store, the files are checked together with what they refer to in it;
     otherwise against the ontology alone."""
-    settings = _settings(store)
+    from svckg.validation.shacl import PROFILES
+
+    _check_choice(fail_on, pipeline.FAIL_ON, "--fail-on")
+    _check_choice(profile, PROFILES, "--profile")
+    settings = _settings(store, profile)
     sources = pipeline.read_sources(files, settings)
     staged = pipeline.stage_sources(
         sources, format=input_format, mapping=mapping, settings=settings
@@ -245,9 +333,10 @@ def validate(
         use_store = ":memory:"
     with _opened(use_store, must_exist=False) as opened:
         report = pipeline.validate_staged(opened, staged, settings=settings)
-    sys.stdout.write(render(report, format))
+    sys.stdout.write(render(report, format, all_results=all_results))
     err_console.print(summary(report), highlight=False)
-    raise typer.Exit(0 if report.conforms else 1)
+    blocked = not report.conforms or (fail_on == "warning" and bool(report.warnings))
+    raise typer.Exit(1 if blocked else 0)
 
 
 # -- imports -------------------------------------------------------------------------------
@@ -516,3 +605,46 @@ def export(
     else:
         output.write_bytes(data)
         err_console.print(f"wrote {len(data):,} bytes to {output}", highlight=False)
+
+
+# -- backup / restore ----------------------------------------------------------------------
+
+
+def _disk_store(settings: Settings) -> Path:
+    if not _is_dir_store(settings.store):
+        raise StoreError(
+            "backup and restore work on an on-disk store",
+            where=settings.store,
+            hint="name a store directory (--store DIR); for other stores use 'svckg export'",
+        )
+    return Path(settings.store)
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="New directory for the copy.")],
+    store: StoreOption = None,
+) -> None:
+    """Copy the on-disk store, consistently, into a new directory (online: a running server
+    keeps serving; the copy opens as a store of its own)."""
+    _disk_store(_settings(store))
+    with _opened(store) as opened:
+        target = opened.backup(directory)  # type: ignore[attr-defined]
+        quads = opened.count()
+    console.print(f"backed up {quads:,} quads to {target}", highlight=False)
+
+
+@app.command()
+def restore(
+    directory: Annotated[Path, typer.Argument(help="A directory made by 'svckg backup'.")],
+    store: StoreOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds data.")
+    ] = False,
+) -> None:
+    """Bring a backup back into a new or empty store (a store holding data only with --force)."""
+    from svckg.store.embedded import restore as restore_store
+
+    target = _disk_store(_settings(store))
+    quads = restore_store(directory, target, force=force)
+    console.print(f"restored {quads:,} quads into {target}", highlight=False)

@@ -31,7 +31,13 @@ from svckg.ingest.archimodel import (
     RESERVED_IRI,
     RESERVED_PROPERTY,
 )
-from svckg.ingest.mapping import Alignment, encode, load_alignment, model_base
+from svckg.ingest.mapping import (
+    Alignment,
+    encode,
+    load_alignment,
+    model_base,
+    through_junctions,
+)
 from svckg.store.base import Store
 from svckg.terms import RDF_TYPE_IRI, RDFS_LABEL_IRI
 from svckg.vocab import (
@@ -155,6 +161,9 @@ class _Writer:
         self.classes: dict[str, list[str]] = {}  # element IRI -> classes the importer gives
         self.late: list[tuple[etree._Element, str, str]] = []  # relationship ends to fill
         self.explained: set[tuple[str, str | None, str]] = set()  # edges already written
+        connectors = {A + t for t in alignment.connector_types}
+        self.junctions = {iri for iri, n in self.elements.items() if n.types & connectors}
+        self.legs: list[tuple[str, str, str]] = []  # (source, target, type) of relationships
 
     # -- helpers --------------------------------------------------------------------
 
@@ -276,6 +285,7 @@ class _Writer:
         ):
             with _about(iri):
                 self._relationship(relationships_el, self.relationship_nodes[iri])
+        self._junction_paths()
         self._edges(relationships_el)
         self.views = {iri: n for iri, n in self.nodes.items() if A + "View" in n.types}
         for iri in sorted(self.views):
@@ -353,7 +363,11 @@ class _Writer:
                 el.set(attr, value)
         self._concept_body(el, node, pin, original)
         self.late.append((el, src, tgt))
+        self.legs.append((src, tgt, type_name))
         rtype = self.a.relationship_types[type_name]
+        if src in self.junctions or tgt in self.junctions:
+            self.explained.add((src, rtype.edge, tgt))
+            return  # a leg of a path through a junction implies no dependency of its own
         actual = self._edge_between(src, tgt, rtype.dependent)
         self.explained.add((src, rtype.edge, tgt))
         if actual is not None:
@@ -364,6 +378,16 @@ class _Writer:
             self._add_property(
                 el, self._reserved_key(RESERVED_PROPERTY), actual_prop or "none", None
             )
+
+    def _junction_paths(self) -> None:
+        """The dependency edges the importer derives from paths through junctions are
+        explained by the relationships written (no synthetic relationship for them)."""
+        if not self.junctions:
+            return
+        for src, tgt, type_name in through_junctions(self.legs, self.junctions):
+            actual = self._edge_between(src, tgt, self.a.relationship_types[type_name].dependent)
+            if actual is not None:
+                self.explained.add(actual)
 
     def _expected_dependency(self, src: str, tgt: str, dependent: str | None) -> str | None:
         if dependent is None:

@@ -35,12 +35,13 @@ class _Group:
     files: dict[str, SourceFile] = field(default_factory=dict)
 
 
-def parse(files: list[SourceFile]) -> list[Staged]:
-    """Parse Archi CSV files; each export (common prefix) becomes one :class:`Staged`.
+def parse(files: list[SourceFile], base_iri: str | None = None) -> list[Staged]:
+    """Parse Archi CSV files; each export (common prefix) becomes one :class:`Staged`, its
+    things named under ``base_iri`` (None: the default, ``Settings().base_iri``).
 
     Raises :class:`svckg.errors.ParseError` / :class:`InputError` naming file, row and column.
     """
-    return [_parse_group(g) for g in _groups(files)]
+    return [_parse_group(g, base_iri) for g in _groups(files)]
 
 
 def _kind(f: SourceFile, header: list[str]) -> str:
@@ -101,7 +102,7 @@ def _cells(f: SourceFile, header: list[str], rec: Record) -> dict[str, str]:
     return dict(zip(header, rec.fields, strict=True))
 
 
-def _parse_group(group: _Group) -> Staged:
+def _parse_group(group: _Group, base_iri: str | None = None) -> Staged:
     canonical = load_alignment().canonical
     model = Model(file=group.prefix, fallback_key=group.prefix.rstrip("-_ .") or "archi")
     tables = {}
@@ -153,7 +154,7 @@ def _parse_group(group: _Group) -> Staged:
         _properties(model, *tables["properties"])
     names = sorted(f.name for f in group.files.values())
     source = f"{group.prefix}*.csv" if len(names) > 1 or _SUFFIX.search(names[0]) else names[0]
-    return to_staged(model, source, "archi-csv")
+    return to_staged(model, source, "archi-csv", base_iri)
 
 
 def _concept(f: SourceFile, rec: Record, c: dict[str, str], ident: str, type_name: str) -> Concept:

@@ -3,9 +3,8 @@
 Reads elements, relationships, properties and their definitions, organizations (folders),
 documentation, language tags and views (kept as metadata) into a neutral
 :class:`svckg.ingest.archimodel.Model`, then maps it onto svckg (``ontology/alignments.ttl``).
-When the Open Group schemas are present (``SVCKG_ARCHIMATE_XSD_DIR``, else ``schemas/archimate``
-in the checkout), 3.x files are checked against them first and every departure is reported
-with its line.
+When ``Settings.archimate_xsd_dir`` names the Open Group schemas (``SVCKG_ARCHIMATE_XSD_DIR``),
+3.x files are checked against them first and every departure is reported with its line.
 """
 
 from __future__ import annotations
@@ -15,11 +14,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from svckg.config import PROJECT_ROOT, load_settings
+from svckg.config import Settings
 from svckg.errors import InputError, ParseError
 from svckg.ingest.archimodel import Concept, Folder, Model, Text, View, to_staged
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.mapping import load_alignment
+from svckg.ingest.safe_xml import check_xml
 from svckg.validation.report import SourceLocation
 
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"
@@ -28,16 +28,15 @@ DC = "http://purl.org/dc/elements/1.1/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_XSD_ERRORS = 10
-DEFAULT_XSD_DIR = PROJECT_ROOT / "schemas" / "archimate"
-"""Where the schemas are looked for when ``SVCKG_ARCHIMATE_XSD_DIR`` is not set."""
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True
 )
 
 
-def parse(file: SourceFile) -> Staged:
-    """Parse one exchange-format file into a :class:`Staged` (nothing is written anywhere).
+def parse(file: SourceFile, settings: Settings | None = None) -> Staged:
+    """Parse one exchange-format file into a :class:`Staged` (nothing is written anywhere);
+    ``settings`` give the base IRI and the XSD folder (None: the defaults).
 
     Raises :class:`ParseError` for malformed XML (with line and column) and
     :class:`InputError` for content problems (named by element identifier and line).
@@ -52,14 +51,16 @@ def parse(file: SourceFile) -> Staged:
             line=root.sourceline,
             hint=f'expected <model xmlns="{NS3}">',
         )
-    if ns == NS3:
-        _check_schema(file, root)
-    return to_staged(read_model(root, file.name), file.name, "archimate")
+    settings = settings or Settings()
+    if ns == NS3 and settings.archimate_xsd_dir:
+        _check_schema(file, root, settings.archimate_xsd_dir)
+    return to_staged(read_model(root, file.name), file.name, "archimate", settings.base_iri)
 
 
 def _parse_xml(file: SourceFile) -> etree._Element:
     if not file.data.strip():
         raise ParseError("the file is empty", source=file.name, hint="export the model again")
+    check_xml(file.data, file.name)
     parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         return etree.fromstring(file.data, parser)
@@ -102,10 +103,13 @@ def _schema(directory: str) -> etree.XMLSchema:
     return etree.XMLSchema(doc)
 
 
-def _check_schema(file: SourceFile, root: etree._Element) -> None:
-    directory = load_settings().archimate_xsd_dir or str(DEFAULT_XSD_DIR)
-    if not directory or not (Path(directory) / "archimate3_Diagram.xsd").exists():
-        return
+def _check_schema(file: SourceFile, root: etree._Element, directory: str) -> None:
+    if not (Path(directory) / "archimate3_Diagram.xsd").exists():
+        raise InputError(
+            "the ArchiMate XSD folder has no archimate3_Diagram.xsd",
+            where=directory,
+            hint="point SVCKG_ARCHIMATE_XSD_DIR at the Open Group schemas, or unset it",
+        )
     try:
         schema = _schema(directory)
     except (etree.XMLSchemaParseError, OSError) as exc:

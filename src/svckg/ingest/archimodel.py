@@ -15,7 +15,15 @@ from rdflib.namespace import DCTERMS
 
 from svckg.errors import InputError
 from svckg.ingest.base import Staged
-from svckg.ingest.mapping import Alignment, encode, load_alignment, model_base, slug
+from svckg.ingest.mapping import (
+    Alignment,
+    RelationshipType,
+    encode,
+    load_alignment,
+    model_base,
+    slug,
+    through_junctions,
+)
 from svckg.terms import RDF_TYPE, RDFS_LABEL
 from svckg.validation.report import SourceLocation
 from svckg.vocab import ARCHIMATE
@@ -360,6 +368,7 @@ class _Builder:
             for name, rt in self.a.relationship_types.items()
         }
         chosen: dict[tuple[str | None, str | None], str | None] = {}
+        junctions = {e.identifier for e in self.model.elements if e.type in self.a.connector_types}
         for r in self.model.relationships:
             self.cursor[0] = r
             rtype, type_node, edge = rel_types[r.type]
@@ -372,18 +381,37 @@ class _Builder:
                 self.add(node, self.a_term(attr), ox.Literal(value))
             self.common(r, node)
             self.add(src, edge, tgt)
-            # the edge goes from the dependent end to the other (source -> target if none)
-            if rtype.dependent == "target":
-                ends = (r.target, r.source, tgt, src)
-            else:
-                ends = (r.source, r.target, src, tgt)
-            prop = self.dependency(r, rtype.dependent, ends[0], ends[1], chosen)
-            if prop is not None:
-                self.add(ends[2], self.term(prop), ends[3])
+            if r.source in junctions or r.target in junctions:
+                continue  # a leg of a path through a junction: the path is the dependency
+            self.depend(r, rtype, r.source, r.target, chosen)  # type: ignore[arg-type]
+        if junctions:
+            legs = [(r.source, r.target, r.type) for r in self.model.relationships]
+            for a, b, kind in through_junctions(legs, junctions):  # type: ignore[arg-type]
+                self.depend(None, rel_types[kind][0], a, b, chosen)
+
+    def depend(
+        self,
+        r: Concept | None,
+        rtype: RelationshipType,
+        source: str,
+        target: str,
+        chosen: dict[tuple[str | None, str | None], str | None],
+    ) -> None:
+        """The dependency edge a relationship (``r``, or a path through junctions when None)
+        from ``source`` to ``target`` implies: from the dependent end to the other."""
+        if rtype.dependent == "target":
+            dependent, dependee = target, source
+        else:
+            dependent, dependee = source, target
+        prop = self.dependency(r, rtype.dependent, dependent, dependee, chosen)
+        if prop is not None:
+            self.add(
+                self.term(self.iris[dependent]), self.term(prop), self.term(self.iris[dependee])
+            )
 
     def dependency(
         self,
-        r: Concept,
+        r: Concept | None,
         dependent_end: str | None,
         dependent: str | None,
         dependee: str | None,
@@ -392,7 +420,7 @@ class _Builder:
         """The dependency property a relationship implies: the exporter's pin ("none" pins
         no dependency), else the alignment's choice for the ends' classes (cached per pair
         in ``chosen``), none for a relationship without a dependent end."""
-        pins = self.pins(r, RESERVED_PROPERTY) if self.reserved else []
+        pins = self.pins(r, RESERVED_PROPERTY) if self.reserved and r is not None else []
         override = pins[0].strip() if pins else None
         if override:
             return None if override == "none" else override

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from svckg.validation.report import SourceLocation
+from svckg.validation.report import SourceLocation, ValidationResult
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,6 @@ class Staged:
     model_name: str | None = None
     model_id: str | None = None
     """The source model's own name and identifier (ArchiMate / Archi), if any."""
+    findings: list[ValidationResult] = field(default_factory=list)
+    """What the importer itself noticed (content skipped, literals the store will change),
+    located warnings the pipeline adds to the validation report."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -14,12 +15,12 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from svckg.config import ONTOLOGY_DIR, load_settings
+from svckg.config import ONTOLOGY_DIR, Settings
 from svckg.errors import InputError
 from svckg.terms import local_name
-from svckg.vocab import ARCHIMATE, SVC
+from svckg.vocab import ARCHIMATE, MAPPING, SVC
 
-SVCM = "https://w3id.org/svckg/mapping#"
+SVCM = str(MAPPING)
 """Namespace of the mapping vocabulary used in alignments.ttl (prefix ``svcm:``)."""
 
 
@@ -61,6 +62,13 @@ class Alignment:
     """svc class IRI -> itself and all its superclasses (from the ontology)."""
     export_types: tuple[tuple[str, str], ...]
     """(svc class IRI, ArchiMate element type) pairs, most specific class first."""
+    connector_types: frozenset[str] = frozenset()
+    """Relationship connectors (junctions): relationships pass through them."""
+    impact_roles: dict[str, str] = field(default_factory=dict)
+    """ArchiMate element type -> ``goal-or-plan`` or ``party``: such elements never get a
+    status in impact analysis (see ``svcm:impactRole``)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """ArchiMate type -> its label ("Business Service")."""
 
     def canonical(self, type_name: str) -> str:
         """The canonical ArchiMate type name for ``type_name`` (aliases resolved)."""
@@ -168,6 +176,15 @@ def load_alignment(alignments: Path = ALIGNMENTS_FILE, ontology: Path = ONTOLOGY
         ),
         key=lambda r: r.priority,
     )
+    connector_types = {
+        _local(t) for t in arch_types("ElementType") if g.value(t, m("relationshipConnector"))
+    }
+    roles = {m("GoalOrPlan"): "goal-or-plan", m("Party"): "party"}
+    impact_roles = {
+        _local(t): roles[role]
+        for t in arch_types("ElementType")
+        if (role := g.value(t, m("impactRole"))) in roles
+    }
     fallback = g.value(m("mapping"), m("fallbackProperty")) or SVC.dependsOn
     superclasses = _superclasses(g)
     exports = []
@@ -187,6 +204,55 @@ def load_alignment(alignments: Path = ALIGNMENTS_FILE, ontology: Path = ONTOLOGY
         fallback_property=str(fallback),
         superclasses=superclasses,
         export_types=tuple((cls, name) for _, cls, name in exports),
+        connector_types=frozenset(connector_types),
+        impact_roles=impact_roles,
+        labels={
+            _local(t): str(label)
+            for t in arch_types("ElementType") + arch_types("RelationshipType")
+            if (label := g.value(t, RDFS.label)) is not None
+        },
+    )
+
+
+def through_junctions(
+    relationships: Iterable[tuple[str, str, str]], junctions: set[str]
+) -> list[tuple[str, str, str]]:
+    """The relationships junctions stand for: for every path A -> J1 -> ... -> Jn -> B through
+    junctions, (A, B, type of the last leg). ArchiMate requires every relationship at a
+    junction to be of the same type, so that is the type of the whole path.
+
+    >>> rels = [("a", "j", "Serving"), ("b", "j", "Serving"), ("j", "k", "Serving"),
+    ...         ("k", "c", "Serving"), ("j", "d", "Serving")]
+    >>> sorted(through_junctions(rels, {"j", "k"}))  # doctest: +NORMALIZE_WHITESPACE
+    [('a', 'c', 'Serving'), ('a', 'd', 'Serving'), ('b', 'c', 'Serving'),
+     ('b', 'd', 'Serving')]
+    """
+    incoming: dict[str, list[str]] = {}
+    outgoing: list[tuple[str, str, str]] = []
+    for s, t, kind in relationships:
+        if t in junctions:
+            incoming.setdefault(t, []).append(s)
+        if s in junctions and t not in junctions:
+            outgoing.append((s, t, kind))
+    origins: dict[str, list[str]] = {}
+
+    def origins_of(junction: str) -> list[str]:
+        found = origins.get(junction)
+        if found is None:
+            found, seen, todo = [], {junction}, [junction]
+            while todo:
+                for s in incoming.get(todo.pop(), ()):
+                    if s in junctions:
+                        if s not in seen:
+                            seen.add(s)
+                            todo.append(s)
+                    elif s not in found:
+                        found.append(s)
+            origins[junction] = found
+        return found
+
+    return list(
+        dict.fromkeys((a, t, kind) for j, t, kind in outgoing for a in origins_of(j) if a != t)
     )
 
 
@@ -238,7 +304,7 @@ def model_base(model_key: str, base_iri: str | None = None) -> str:
     >>> model_base("id-11f5304f", "https://w3id.org/svckg/id/")
     'https://w3id.org/svckg/id/id-11f5304f/'
     """
-    base = base_iri if base_iri is not None else load_settings().base_iri
+    base = base_iri if base_iri is not None else Settings().base_iri
     if not base.endswith(("/", "#")):
         base += "/"
     return f"{base}{encode(model_key)}/"

@@ -16,8 +16,11 @@ its options are :class:`ImportOptions`. The pipeline uses the main store only th
 :class:`svckg.store.base.Store` protocol, so it runs the same on every backend.
 
 Rules (:func:`reject_invalid`, also used by the Graph Store writes): violations reject the
-import unless ``allow_violations`` (recorded); warnings reject it unless ``force``
-(recorded); ``allow_violations`` implies ``force``. A source whose SHA-256 equals its
+import unless ``allow_violations`` (recorded); warnings inform: they are recorded and the
+import goes ahead, unless ``fail_on="warning"``, when they reject it unless ``force``
+(recorded); ``allow_violations`` implies ``force``. Which shapes give violations and which
+warnings is the validation profile's choice (``Settings.shapes_profile``: ``default`` or
+``strict``, see ``shapes/default-profile.ttl``). A source whose SHA-256 equals its
 current version's is unchanged: nothing is written for it.
 
 Cost (``bench/bench_import.py``, 1 M triples in memory, 2 cores): the checking parse at staging
@@ -42,9 +45,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from svckg.config import Settings, load_settings
+from svckg.config import Settings
 from svckg.errors import InputError, TooLarge, ValidationFailed
 from svckg.ingest import records
+from svckg.ingest.archimate_messages import in_source_language
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.inference import dependency_subproperties, infer_dependencies
 from svckg.ingest.rdf import ParsedTriples
@@ -120,7 +124,7 @@ class ImportOutcome:
 def read_sources(paths: Iterable[str | Path], settings: Settings | None = None) -> list[SourceFile]:
     """Read files from disk, refusing missing files and files over ``max_upload_bytes``
     before reading them."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     files = []
     for path in map(Path, paths):
         if not path.is_file():
@@ -148,7 +152,7 @@ def stage_sources(
     settings: Settings | None = None,
 ) -> list[Staged]:
     """Check sizes and parse every source (nothing is written anywhere)."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     if not files:
         raise InputError("no sources given", hint="name at least one file")
     names = [f.name for f in files]
@@ -160,7 +164,7 @@ def stage_sources(
         )
     for f in files:
         _check_size(f.name, len(f.data), settings)
-    return stage(files, format=format, mapping=mapping)
+    return stage(files, format=format, mapping=mapping, settings=settings)
 
 
 def _fingerprints(files: Sequence[SourceFile], staged: Sequence[Staged]) -> list[tuple[str, int]]:
@@ -206,14 +210,17 @@ def _put_ntriples(store: Store, data: bytes, graph: str) -> None:
         store.bulk_load(keep_blank_labels(data), graph, format=ox.RdfFormat.N_TRIPLES)
 
 
-def _add_context(store: Store, vstore: Store, graphs: list[str], exclude: set[str]) -> int:
+def _add_context(
+    store: Store, vstore: Store, graphs: list[str], exclude: set[str]
+) -> tuple[int, set[str]]:
     """Copy the main store's description of every node the staged graphs mention (one hop)
-    into the validation store; returns the number of triples copied."""
+    into the validation store; returns the number of triples copied and the nodes copied
+    with their types only (two hops away: their description is partial by construction)."""
     data_graphs = [
         g for g in store.graphs() if g.startswith(records.IMPORT_BASE) and g not in exclude
     ]
     if not data_graphs:
-        return 0
+        return 0, set()
     rows = vstore.query(
         "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n } FILTER(isIRI(?n)) }",
         default_graph=graphs,
@@ -227,7 +234,7 @@ def _add_context(store: Store, vstore: Store, graphs: list[str], exclude: set[st
     objects = {str(t.object) for t in copied if isinstance(t.object, ox.NamedNode)} - seen
     copied += _copy_from(store, in_graphs, sorted(objects), RDF_TYPE)
     vstore.bulk_load(copied, CONTEXT_GRAPH)
-    return len(copied)
+    return len(copied), {o[1:-1] for o in objects}
 
 
 def _copy_from(
@@ -284,10 +291,15 @@ def _location_of(
 
 def _validate(vstore: Store, graphs: list[str], settings: Settings) -> ValidationReport:
     from svckg.validation import shacl
+    from svckg.validation.cycles import name_cycle_members
 
-    return shacl.validate_store(
-        vstore, shacl.load_shapes(), default_graph=graphs, validator=settings.validator
+    report = shacl.validate_store(
+        vstore,
+        shacl.load_shapes(profile=settings.shapes_profile),
+        default_graph=graphs,
+        validator=settings.validator,
     )
+    return name_cycle_members(report, vstore, graphs)
 
 
 @dataclass
@@ -328,7 +340,7 @@ def _check(
         for g in VOCABULARY_GRAPHS:
             vstore.copy_graph(store, g)
         progress("reading what the staged data refers to")
-        context = _add_context(store, vstore, graphs, replacing)
+        context, typed_only = _add_context(store, vstore, graphs, replacing)
         timings["context"] = time.perf_counter() - t_context
         t1 = time.perf_counter()
         progress("validating against the shapes")
@@ -336,7 +348,16 @@ def _check(
         if context:
             all_graphs.append(CONTEXT_GRAPH)
         report = _validate(vstore, all_graphs, settings)
+        # A node known here by its type alone (copied so that sh:class sees it) lacks the rest
+        # of its description: shapes targeting its class would report what is not missing.
+        report = ValidationReport(
+            results=[r for r in report.results if r.focus_node not in typed_only]
+        )
         report = _locate(report, staged, vstore, graphs)
+        report = in_source_language(report, staged)
+        findings = [f for s in staged for f in s.findings]
+        if findings:
+            report = ValidationReport(results=[*report.results, *findings])
         timings["validate"] = time.perf_counter() - t1
         edges = [vstore.export(ox.RdfFormat.N_TRIPLES, f"{g}:inferred") for g in graphs]
         return _Checked(report, timings, edges, list(zip(triples, inferred, strict=True)))
@@ -356,7 +377,7 @@ def validate_sources(
 
     Sources already imported under the same names are validated as replacements of their
     current versions."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     staged = stage_sources(files, format=format, mapping=mapping, settings=settings)
     return validate_staged(store, staged, settings=settings)
 
@@ -365,7 +386,7 @@ def validate_staged(
     store: Store, staged: Sequence[Staged], *, settings: Settings | None = None
 ) -> ValidationReport:
     """:func:`validate_sources` for sources already staged."""
-    settings = settings or load_settings()
+    settings = settings or Settings()
     _ensure_system(store)
     replacing: set[str] = set()
     for s in staged:
@@ -391,21 +412,32 @@ def _ensure_system(store: Store) -> None:
 # -- the acceptance rule ------------------------------------------------------------------
 
 
+FAIL_ON = ("violation", "warning")
+"""What blocks a write: violations only (imports by default), or warnings too."""
+
+
 def reject_invalid(
     report: ValidationReport,
     *,
     force: bool = False,
     allow_violations: bool = False,
+    fail_on: str = "violation",
     nothing: str = "nothing was imported",
     fix_hint: str = "fix the data and import again (or --allow-violations, which is recorded)",
     force_hint: str = "fix the data, or import anyway with --force (recorded)",
     where: str | None = None,
 ) -> None:
     """The one rule every write obeys (imports and Graph Store writes): violations reject it
-    unless ``allow_violations``; warnings reject it unless ``force``, which
-    ``allow_violations`` implies. Raises :class:`ValidationFailed` (with the report) whose
-    message ends in ``nothing`` (what was not done) and whose hint is ``fix_hint`` for
-    violations, ``force_hint`` for warnings."""
+    unless ``allow_violations``; warnings reject it only with ``fail_on="warning"`` and then
+    unless ``force``, which ``allow_violations`` implies. Raises :class:`ValidationFailed`
+    (with the report) whose message ends in ``nothing`` (what was not done) and whose hint is
+    ``fix_hint`` for violations, ``force_hint`` for warnings."""
+    if fail_on not in FAIL_ON:
+        raise InputError(
+            f"unknown fail-on level {fail_on!r}",
+            where="fail_on",
+            hint=f"use one of: {', '.join(FAIL_ON)}",
+        )
     if report.violations and not allow_violations:
         raise ValidationFailed(
             f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s): {nothing}",
@@ -413,7 +445,7 @@ def reject_invalid(
             where=where,
             hint=fix_hint,
         )
-    if report.warnings and not (force or allow_violations):
+    if fail_on == "warning" and report.warnings and not (force or allow_violations):
         raise ValidationFailed(
             f"{len(report.warnings)} warning(s): {nothing}",
             report=report,
@@ -431,13 +463,16 @@ class ImportOptions:
     :func:`import_staged`, declared here once."""
 
     force: bool = False
-    """Import despite warnings (recorded)."""
+    """Import despite warnings when ``fail_on`` is ``warning`` (recorded)."""
     allow_violations: bool = False
     """Import despite violations (recorded); implies ``force``."""
+    fail_on: str = "violation"
+    """``violation``: warnings are recorded and the import goes ahead; ``warning``: they
+    reject it too (unless ``force``)."""
     agent: str = "cli"
     """Who imports (recorded as the PROV agent)."""
     settings: Settings | None = None
-    """None: :func:`svckg.config.load_settings`."""
+    """None: the defaults (``Settings()``); the edge (CLI, app) passes its own."""
     validate: bool = True
     """False skips validation (recorded as not validated; for trusted bulk loads)."""
     progress: Progress | None = None
@@ -464,7 +499,7 @@ def import_sources(
     ``.report``) when violations, or warnings without ``force``, reject the import.
     """
     opts = ImportOptions(**options)
-    settings = opts.settings or load_settings()
+    settings = opts.settings or Settings()
     t0 = time.perf_counter()
     opts.say("reading and parsing")
     staged = stage_sources(files, format=format, mapping=mapping, settings=settings)
@@ -491,7 +526,7 @@ def _import_locked(
     opts: ImportOptions,
     stage_seconds: float,
 ) -> ImportOutcome:
-    opts = replace(opts, settings=opts.settings or load_settings())
+    opts = replace(opts, settings=opts.settings or Settings())
     with _IMPORT_LOCK:
         return _Import(store, staged, opts, {"stage": stage_seconds}).run(files)
 
@@ -554,21 +589,25 @@ class _Import:
         subproperties = dependency_subproperties(self.store)
         checked = self.check(plan, subproperties) if self.opts.validate else None
         reject_invalid(
-            self.report, force=self.opts.force, allow_violations=self.opts.allow_violations
+            self.report,
+            force=self.opts.force,
+            allow_violations=self.opts.allow_violations,
+            fail_on=self.opts.fail_on,
         )
-        try:
-            t_load = time.perf_counter()
-            self.opts.say("loading into the store")
-            written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
-            self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
-            t_commit = time.perf_counter()
-            new_records = self.commit(plan, written, started)
-        except BaseException:
-            for g in self.new_graphs:  # best effort; recover() drops whatever remains
-                with contextlib.suppress(Exception):
-                    self.store.drop_graph(g)
-            raise
-        self.drop_replaced(plan)
+        with _readers_see_committed(self.store):
+            try:
+                t_load = time.perf_counter()
+                self.opts.say("loading into the store")
+                written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
+                self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
+                t_commit = time.perf_counter()
+                new_records = self.commit(plan, written, started)
+            except BaseException:
+                for g in self.new_graphs:  # best effort; recover() drops whatever remains
+                    with contextlib.suppress(Exception):
+                        self.store.drop_graph(g)
+                raise
+            self.drop_replaced(plan)
         self.timings["commit"] = time.perf_counter() - t_commit
         for rec, i in zip(new_records, plan.changed, strict=True):
             plan.outcomes[i].record = rec
@@ -602,7 +641,7 @@ class _Import:
             self.store,
             [self.staged[i] for i in plan.changed],
             replacing=plan.replacing,
-            settings=self.opts.settings or load_settings(),
+            settings=self.opts.settings or Settings(),
             subproperties=subproperties,
             progress=self.opts.say,
         )
@@ -693,6 +732,16 @@ class _Import:
             if prev is not None:
                 self.store.drop_graph(prev.graph)
                 self.store.drop_graph(prev.inferred_graph)
+
+
+def _readers_see_committed(store: Store) -> contextlib.AbstractContextManager[None]:
+    """While an import writes, other readers of an embedded store see only the graphs the
+    records call current (:meth:`EmbeddedStore.hiding`): a version being loaded and a
+    replaced one not yet dropped stay out of their union."""
+    hiding = getattr(store, "hiding", None)
+    if hiding is None:
+        return contextlib.nullcontext()
+    return hiding(lambda: records.orphan_graphs(store))
 
 
 def _difference(store: Store, graph: str, other: str) -> tuple[int, list[str]]:

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from svckg.errors import InputError, ParseError, UnsupportedFormat
 from svckg.ingest.base import SourceFile, Staged
+from svckg.ingest.safe_xml import check_xml
 from svckg.validation.report import SourceLocation
 from svckg.vocab import ID
 
@@ -119,6 +120,8 @@ def parse(file: SourceFile, fmt: str) -> Staged:
         )
     data = check_text(file)
     rdf_format = OX_FORMATS[fmt]
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        check_xml(data, file.name)
     count, needs_rewrite = _check(file.name, data, rdf_format)
     if count == 0:
         raise InputError(
@@ -131,11 +134,14 @@ def parse(file: SourceFile, fmt: str) -> Staged:
         triples = _rewrite(file.name, data, rdf_format)
     else:
         triples = ParsedTriples(RdfPayload(data, rdf_format), count)
+    from svckg.ingest import literals
+
     return Staged(
         source=file.name,
         format=fmt,
         triples=triples,  # type: ignore[arg-type]
         locations=TextLocations(file.name, data),
+        findings=literals.findings(file.name, data, triples if isinstance(triples, list) else None),
     )
 
 

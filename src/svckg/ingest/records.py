@@ -354,6 +354,11 @@ def list_imports(store: Store) -> list[ImportRecord]:
     return [r for r in _records(store) if r.current]
 
 
+def all_versions(store: Store) -> list[ImportRecord]:
+    """Every recorded version of every import (removed ones included), by id then version."""
+    return _records(store)
+
+
 def history(store: Store, import_id: str) -> list[ImportRecord]:
     """Every recorded version of an import, oldest first (removed ones included)."""
     lit = ox.Literal(import_id)
@@ -405,15 +410,13 @@ def next_version(store: Store, import_id: str) -> int:
     return max((r.version for r in history(store, import_id)), default=0) + 1
 
 
-def diff(store: Store, import_id: str) -> Diff:
-    """What the current version of ``import_id`` added and removed relative to the previous
-    version (the stored, bounded diff)."""
-    rec = get(store, import_id)
+def version_steps(store: Store, graph: str) -> tuple[list[str], list[str]]:
+    """The stored N-Triples lines version ``graph`` added and removed (bounded)."""
     rows = store.query(
         f"SELECT ?a ?r WHERE {{ OPTIONAL {{ ?v <{SVC}addedTriples> ?a }} "
         f"OPTIONAL {{ ?v <{SVC}removedTriples> ?r }} }}",
         default_graph=[str(PROVENANCE_GRAPH)],
-        substitutions={"v": ox.NamedNode(rec.graph)},
+        substitutions={"v": ox.NamedNode(graph)},
     )
     added: list[str] = []
     removed: list[str] = []
@@ -422,6 +425,14 @@ def diff(store: Store, import_id: str) -> Diff:
             added = row["a"].value.splitlines()
         if row["r"] is not None:
             removed = row["r"].value.splitlines()
+    return added, removed
+
+
+def diff(store: Store, import_id: str) -> Diff:
+    """What the current version of ``import_id`` added and removed relative to the previous
+    version (the stored, bounded diff)."""
+    rec = get(store, import_id)
+    added, removed = version_steps(store, rec.graph)
     return Diff(
         import_id=rec.import_id,
         graph=rec.graph,

@@ -7,11 +7,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from svckg.config import Settings
 from svckg.errors import UnsupportedFormat
 from svckg.ingest.base import SourceFile, Staged
 
 RDF_FORMATS = ("turtle", "trig", "ntriples", "nquads", "rdfxml", "jsonld")
-EA_FORMATS = ("archimate", "archi-csv", "tabular")
+EA_FORMATS = ("archimate", "archi", "archi-csv", "tabular")
 FORMATS = RDF_FORMATS + EA_FORMATS
 
 _EXTENSIONS = {
@@ -25,6 +26,7 @@ _EXTENSIONS = {
     ".jsonld": "jsonld",
     ".json": "jsonld",
     ".xlsx": "tabular",
+    ".archimate": "archi",
 }
 _ARCHI_CSV_HEADERS = {
     ("ID", "Type", "Name", "Documentation"),
@@ -52,15 +54,21 @@ def detect_format(name: str, head: bytes) -> str:
     >>> rdf_type = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     >>> detect_format("x.nt", b"<http://a> " + rdf_type + b" <http://b> .")
     'ntriples'
+    >>> detect_format("m.archimate", b'<model xmlns="http://www.archimatetool.com/archimate">')
+    'archi'
     >>> detect_format("export.csv", b'"ID","Key","Value"'), detect_format("s.csv", b"ID,Name")
     ('archi-csv', 'tabular')
     """
     text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     lower = name.lower()
+    if head[:4] == b"PK\x03\x04" and lower.endswith(".archimate"):
+        return "archi"
     looks_like_xml = text.startswith("<?xml") or _XML_START.match(text) is not None
     if looks_like_xml or lower.endswith(".xml"):
         if "opengroup.org/xsd/archimate" in text:
             return "archimate"
+        if "archimatetool.com/" in text or "bolton.ac.uk/archimate" in text:
+            return "archi"
         if "rdf:RDF" in text or "22-rdf-syntax-ns#" in text:
             return "rdfxml"
     if lower.endswith(".csv"):
@@ -84,9 +92,14 @@ def detect_format(name: str, head: bytes) -> str:
 
 
 def stage(
-    files: Sequence[SourceFile], *, format: str | None = None, mapping: Path | None = None
+    files: Sequence[SourceFile],
+    *,
+    format: str | None = None,
+    mapping: Path | None = None,
+    settings: Settings | None = None,
 ) -> list[Staged]:
-    """Parse every source into a :class:`Staged` (Archi CSV file sets become one).
+    """Parse every source into a :class:`Staged` (Archi CSV file sets become one); the
+    EA importers name things under ``settings.base_iri`` (None: the defaults).
 
     Raises an :class:`svckg.errors.InputError` subclass naming the file on bad input.
     """
@@ -94,6 +107,7 @@ def stage(
         raise UnsupportedFormat(
             f"unknown format {format!r}", hint=f"use one of: {', '.join(FORMATS)}"
         )
+    base_iri = settings.base_iri if settings is not None else None
     staged: list[Staged] = []
     archi_csv: list[SourceFile] = []
     for f in files:
@@ -105,15 +119,19 @@ def stage(
         elif fmt == "archimate":
             from svckg.ingest import archimate
 
-            staged.append(archimate.parse(f))
+            staged.append(archimate.parse(f, settings))
+        elif fmt == "archi":
+            from svckg.ingest import archi_native
+
+            staged.append(archi_native.parse(f, settings))
         elif fmt == "archi-csv":
             archi_csv.append(f)
         else:
             from svckg.ingest import tabular
 
-            staged.append(tabular.parse(f, mapping))
+            staged.append(tabular.parse(f, mapping, base_iri))
     if archi_csv:
         from svckg.ingest import archi_csv as archi_csv_importer
 
-        staged.extend(archi_csv_importer.parse(archi_csv))
+        staged.extend(archi_csv_importer.parse(archi_csv, base_iri))
     return staged

@@ -35,6 +35,7 @@ from svckg.errors import InputError, ParseError
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.csvread import decode, records
 from svckg.ingest.mapping import encode, model_base, slug
+from svckg.ingest.safe_xml import check_zip_xml
 from svckg.terms import RDF_TYPE, RDFS_LABEL
 from svckg.validation.report import SourceLocation
 from svckg.vocab import PREFIXES
@@ -82,8 +83,9 @@ class _Sheet:
     rows: list[_Row]
 
 
-def parse(file: SourceFile, mapping: Path | None) -> Staged:
-    """Parse one CSV or XLSX file with a YAML mapping into a :class:`Staged`.
+def parse(file: SourceFile, mapping: Path | None, base_iri: str | None = None) -> Staged:
+    """Parse one CSV or XLSX file with a YAML mapping into a :class:`Staged`, its things named
+    under ``base_iri`` (None: the default).
 
     Raises :class:`InputError` when the mapping is missing or wrong, or a cell cannot be
     mapped; the message names file, sheet, row and column.
@@ -97,7 +99,7 @@ def parse(file: SourceFile, mapping: Path | None) -> Staged:
     spec = _load_mapping(Path(mapping))
     sheets = _read_sheets(file)
     model_key = str(spec.get("model") or slug(Path(file.name).stem))
-    base = model_base(model_key)
+    base = model_base(model_key, base_iri)
     entities = [_entity(e, mapping, i) for i, e in enumerate(_list(spec, "entities", mapping))]
 
     # Pass 1: every row's IRI, identifier and label (lookups may point forward).
@@ -346,6 +348,7 @@ def _read_xlsx(file: SourceFile) -> dict[str, _Sheet]:
 
     from openpyxl import load_workbook
 
+    check_zip_xml(file.data, file.name)
     try:
         wb = load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -357,15 +360,35 @@ def _read_xlsx(file: SourceFile) -> dict[str, _Sheet]:
     sheets: dict[str, _Sheet] = {}
     try:
         for ws in wb.worksheets:
-            values = [
-                (i, ["" if v is None else _cell_text(v) for v in row], None)
-                for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
-            ]
+            values = _sheet_values(ws, file.name)
             header = values[0][1] if values else []
             sheets[ws.title] = _table(ws.title, 1, header, values[1:])  # type: ignore[arg-type]
     finally:
         wb.close()
     return sheets
+
+
+MAX_XLSX_CELLS = 5_000_000
+"""Most cells (empty ones inside rows included) read from one workbook."""
+
+
+def _sheet_values(ws: Any, name: str) -> list[tuple[int, list[str], None]]:
+    """The rows of a read-only sheet. The sheet's own ``dimension`` claim is ignored (a file
+    claiming ``A1:XFD1048576`` would make openpyxl pad every row to 16,384 cells and add a
+    million empty rows) and the cells actually read are bounded."""
+    ws.reset_dimensions()
+    values = []
+    cells = 0
+    for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells += len(row)
+        if cells > MAX_XLSX_CELLS:
+            raise InputError(
+                f"the sheet {ws.title!r} holds more than {MAX_XLSX_CELLS:,} cells",
+                where=f"{name} [{ws.title}], row {i}",
+                hint="split the workbook or save the sheet as CSV",
+            )
+        values.append((i, ["" if v is None else _cell_text(v) for v in row], None))
+    return values
 
 
 def _cell_text(value: object) -> str:

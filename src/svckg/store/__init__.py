@@ -16,17 +16,23 @@ def open_store(settings: Settings) -> Store:
     """Open the store ``settings.store`` names: a directory, ``:memory:`` or an http(s) URL."""
     target = settings.store
     if target.startswith(("http://", "https://")):
+        from svckg.store.dialects import by_name
         from svckg.store.remote import RemoteStore
 
-        return RemoteStore(
+        remote = RemoteStore(
             target,
             update_url=settings.remote_update,
             gsp_url=settings.remote_gsp,
             timeout_s=settings.query_timeout_s,
+            dialect=by_name(settings.remote_dialect),
         )
+        remote.remote_endpoints = frozenset(settings.remote_endpoints)
+        return remote
     from svckg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(target)
+    store = EmbeddedStore(target)
+    store.remote_endpoints = frozenset(settings.remote_endpoints)
+    return store
 
 
 def memory_store() -> Store:

@@ -104,6 +104,9 @@ class StoreBase:
     as a context manager (closing on exit)."""
 
     _generation = 0
+    remote_endpoints: frozenset[str] = frozenset()
+    """Endpoints ``SERVICE`` / ``LOAD`` may fetch (:mod:`svckg.store.guard`); none unless
+    :func:`svckg.store.open_store` was given some."""
 
     @property
     def generation(self) -> int:

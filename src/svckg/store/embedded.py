@@ -41,7 +41,8 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,6 +66,7 @@ from svckg.store.base import (
     syntax_error,
     triples_format,
 )
+from svckg.store.guard import check_remote_access
 from svckg.store.params import Term, bind_parameters, check_dataset
 from svckg.store.results import result_from_bytes, serialize_result
 
@@ -218,6 +220,7 @@ class EmbeddedStore(StoreBase):
         in_memory = path is None or str(path) == MEMORY
         self.path = None if in_memory else Path(path).resolve()
         self._generation = 0
+        self._writer: tuple[int, Callable[[], Iterable[str]]] | None = None
         if self.path is None:
             self._store: ox.Store | None = ox.Store()
             return
@@ -284,6 +287,33 @@ class EmbeddedStore(StoreBase):
             raise StoreError("the store is closed", where=str(self.path or ":memory:"))
         return self._store
 
+    # -- readers during a write ------------------------------------------------------------
+
+    @contextmanager
+    def hiding(self, uncommitted: Callable[[], Iterable[str]]) -> Iterator[None]:
+        """While the block runs (an import on this thread), queries on other threads that
+        see the union of all graphs see it without the graphs ``uncommitted()`` names at
+        that moment (a version being loaded, a replaced one not yet dropped): readers never
+        see half an import nor two versions of one. ``uncommitted`` must read the store
+        with an explicit dataset (it runs on the reader's thread)."""
+        self._writer = (threading.get_ident(), uncommitted)
+        try:
+            yield
+        finally:
+            self._writer = None
+
+    def _committed_dataset(self) -> dict[str, Any] | None:
+        """The dataset of the committed graphs, when an import on another thread is running
+        (None otherwise: the plain union)."""
+        writer = self._writer
+        if writer is None or writer[0] == threading.get_ident():
+            return None
+        hidden = set(writer[1]())
+        if not hidden:
+            return None
+        visible = [ox.NamedNode(g) for g in self.graphs() if g not in hidden]
+        return {"default_graph": [ox.DefaultGraph(), *visible], "named_graphs": visible}
+
     # -- queries -------------------------------------------------------------------------
 
     def query(
@@ -296,11 +326,12 @@ class EmbeddedStore(StoreBase):
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query (see :meth:`svckg.store.base.Store.query`)."""
+        check_remote_access(sparql, self.remote_endpoints)
         engine = self.engine
         check_dataset(default_graph, named_graphs)
         kwargs: dict[str, Any] = {}
         if default_graph is None and named_graphs is None:
-            kwargs["use_default_graph_as_union"] = True
+            kwargs.update(self._committed_dataset() or {"use_default_graph_as_union": True})
         else:  # SPARQL protocol: the dataset is exactly what is given
             kwargs["default_graph"] = [_iri(g) for g in default_graph or ()]
             kwargs["named_graphs"] = [_iri(g) for g in named_graphs or ()]
@@ -317,7 +348,11 @@ class EmbeddedStore(StoreBase):
                 return engine.query(sparql, **kwargs)
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL syntax error: {exc}", hint="fix the query text") from exc
-            except RuntimeError as exc:  # e.g. a blank-node parameter not in the projection
+            except (RuntimeError, OSError) as exc:  # e.g. a blank-node parameter not bound
+                if "SERVICE" in sparql.upper():  # never echo what another host answered
+                    raise QueryError("cannot run the query: a SERVICE call failed") from exc
+                if isinstance(exc, OSError):
+                    raise
                 raise QueryError(f"cannot run the query: {exc}") from exc
 
         if timeout_s is None:
@@ -327,6 +362,7 @@ class EmbeddedStore(StoreBase):
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update in one transaction."""
+        check_remote_access(sparql, self.remote_endpoints)
         try:
             self.engine.update(sparql)
         except SyntaxError as exc:
@@ -483,7 +519,39 @@ class EmbeddedStore(StoreBase):
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern (None: any)."""
         node = _iri(graph) if graph is not None else None
-        return iter(self.engine.quads_for_pattern(subject, predicate, object, node))
+        found = self.engine.quads_for_pattern(subject, predicate, object, node)
+        committed = self._committed_dataset() if node is None else None
+        if committed is None:
+            return iter(found)
+        visible = set(committed["named_graphs"]) | {ox.DefaultGraph()}
+        return (q for q in found if q.graph_name in visible)
+
+    def backup(self, directory: str | Path) -> Path:
+        """A consistent copy of the on-disk store in ``directory`` (new), made online: readers
+        and writers go on meanwhile (an engine checkpoint; on the same file system its
+        immutable files are hard links). The copy opens as a store of its own."""
+        if self.path is None:
+            raise StoreError(
+                "an in-memory store has no files to back up",
+                where=MEMORY,
+                hint="use an on-disk store, or save the data with 'svckg export'",
+            )
+        target = Path(directory).resolve()
+        if target.exists():
+            raise StoreError(
+                "the backup directory already exists",
+                where=str(target),
+                hint="name a new directory (svckg never writes over a backup)",
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine.backup(str(target))
+        except (OSError, RuntimeError) as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise StoreError(
+                f"the backup failed: {exc}", where=str(target), hint="check space and permissions"
+            ) from exc
+        return target
 
     def close(self) -> None:
         """Flush and release the store (the directory lock goes with the last reference)."""
@@ -539,3 +607,47 @@ def _replace_update(
 
 
 _iri = graph_node
+
+
+def restore(backup: str | Path, target: str | Path, *, force: bool = False) -> int:
+    """Copy the store backed up in ``backup`` into ``target``, a new or empty store directory
+    (a store holding data only with ``force``); returns the quads restored. All or nothing:
+    the copy is checked in a sibling directory before it takes the target's place."""
+    source, dest = Path(backup).resolve(), Path(target).resolve()
+    if not (source / "CURRENT").is_file():
+        raise StoreError(
+            "not an svckg backup: the directory holds no store",
+            where=str(source),
+            hint="name a directory made by 'svckg backup'",
+        )
+    _check_directory(dest)
+    if dest.exists() and os.listdir(dest):
+        existing = EmbeddedStore(dest)  # refuses a store held by a running server
+        try:
+            held = existing.count()
+        finally:
+            existing.close()
+        if held and not force:
+            raise StoreError(
+                f"the store is not empty ({held:,} quads)",
+                where=str(dest),
+                hint="restore into a new or empty directory, or pass --force to replace it",
+            )
+    staging = dest.with_name(f".{dest.name}.restoring")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    (staging / "LOCK").unlink(missing_ok=True)
+    try:
+        check = EmbeddedStore(staging)
+        restored = check.count()
+        check.close()
+    except StoreError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = dest.with_name(f".{dest.name}.replaced")
+    if dest.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(dest, old)
+    os.replace(staging, dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return restored

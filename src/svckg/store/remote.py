@@ -9,6 +9,10 @@ graphs (start oxigraph with ``oxigraph serve --union-default-graph``; Fuseki:
 Timeouts: ``timeout_s`` bounds the wait for an answer (LimitExceeded after it). The server
 may go on evaluating the query: give it its own limit too (``oxigraph serve --timeout-s``).
 
+Engines: what differs between engines (their own graphs, literal forms, endpoint paths) is a
+:class:`svckg.store.dialects.Dialect`, detected from the first answer's ``Server`` header
+unless given.
+
 Loads: with a Graph Store Protocol URL, ``load`` sends one request (POST adds, PUT
 replaces; whether one request is one transaction is up to the server). Without one, it
 sends ``INSERT DATA`` updates of at most :data:`INSERT_CHUNK` triples; ``replace=True``
@@ -20,6 +24,7 @@ go in the first request (a blank node label only means the same node within one 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +32,7 @@ import httpx
 import pyoxigraph as ox
 
 from svckg.errors import LimitExceeded, QueryError, StoreError
+from svckg.sparql_lexer import KEYWORD, tokenize
 from svckg.store.base import (
     QUAD_FORMATS,
     Format,
@@ -43,8 +49,17 @@ from svckg.store.base import (
     parse_triples,
     triples_format,
 )
+from svckg.store.dialects import Dialect, detect
+from svckg.store.guard import check_remote_access
 from svckg.store.params import Term, bind_parameters, check_dataset, term_text
 from svckg.store.results import solutions_from_bytes, triples_from_bytes
+
+DATASET_TTL_S = 1.0
+"""How long the list of svckg's graphs is trusted when the dialect sends it as the dataset
+(other processes may add graphs; own writes refresh it at once)."""
+
+EMPTY_DATASET_GRAPH = "urn:svckg:no-graph"
+"""Stands for "no graph" in a dataset (the protocol cannot send an empty list)."""
 
 INSERT_CHUNK = 50_000
 """Triples per ``INSERT DATA`` request when no Graph Store endpoint is configured."""
@@ -57,6 +72,8 @@ _ACCEPT_QUERY = (
     "application/sparql-results+json, application/n-triples, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.8, text/plain;q=0.5"
 )
+
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/sparql-results+json;q=0.5"
 
 
 class RemoteStore(StoreBase):
@@ -73,8 +90,12 @@ class RemoteStore(StoreBase):
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout_s: float = 30,
+        dialect: Dialect | None = None,
     ):
         self.query_url = query_url
+        self._dialect = dialect
+        self._system_graphs: frozenset[str] | None = None
+        self._dataset: tuple[float, int, list[str]] | None = None
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
         self.timeout_s = timeout_s
@@ -83,6 +104,40 @@ class RemoteStore(StoreBase):
             headers={"User-Agent": "svckg"},
         )
         self._generation = 0
+
+    @property
+    def dialect(self) -> Dialect:
+        """The engine's dialect: given, or detected from the ``Server`` header of an answer."""
+        if self._dialect is None:
+            response = self._send(
+                "GET",
+                self.query_url,
+                what="query",
+                params={"query": "ASK {}"},
+                headers={"Accept": _ACCEPT_QUERY},
+            )
+            self._dialect = detect(response.headers.get("server", ""))
+        return self._dialect
+
+    def _hidden(self) -> frozenset[str]:
+        """The engine's own named graphs (read once; see :mod:`svckg.store.dialects`)."""
+        if self._system_graphs is None:
+            dialect = self.dialect
+            found: frozenset[str] = frozenset()
+            if dialect.system_graph_prefixes:
+                rows = self._ask(dialect.graph_list_query)
+                assert isinstance(rows, ox.QuerySolutions)
+                base = self.query_url.rsplit("/", 1)[0]
+                found = frozenset(
+                    row["g"].value
+                    for row in rows
+                    if isinstance(row["g"], ox.NamedNode)
+                    and dialect.is_system_graph(row["g"].value, base)
+                )
+            if dialect.default_update_graph:
+                found |= {dialect.default_update_graph}
+            self._system_graphs = found
+        return self._system_graphs
 
     @property
     def exclusive(self) -> bool:
@@ -155,8 +210,36 @@ class RemoteStore(StoreBase):
         timeout_s: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL query (see :meth:`svckg.store.base.Store.query`)."""
+        check_remote_access(sparql, self.remote_endpoints)
         check_dataset(default_graph, named_graphs)
-        form: list[tuple[str, str]] = [("query", bind_parameters(sparql, substitutions))]
+        text = bind_parameters(sparql, substitutions)
+        if self.dialect.explicit_dataset and not _names_dataset(text):
+            if default_graph is None and named_graphs is None:
+                default_graph = named_graphs = self._svckg_graphs()
+            elif default_graph is None or named_graphs is None:
+                default_graph = default_graph or [EMPTY_DATASET_GRAPH]
+                named_graphs = named_graphs or [EMPTY_DATASET_GRAPH]
+        return self._ask(text, default_graph, named_graphs, timeout_s)
+
+    def _svckg_graphs(self) -> list[str]:
+        """The named graphs that are not the engine's (at least one: a graph that does not
+        exist stands for none), re-read after an own write or when a second old."""
+        now = time.monotonic()
+        cached = self._dataset
+        if cached is None or cached[1] != self._generation or now - cached[0] > DATASET_TTL_S:
+            cached = (now, self._generation, self.graphs() or [EMPTY_DATASET_GRAPH])
+            self._dataset = cached
+        return cached[2]
+
+    def _ask(
+        self,
+        text: str,
+        default_graph: Graphs = None,
+        named_graphs: Graphs = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Send a query as written (the dialect already applied)."""
+        form: list[tuple[str, str]] = [("query", text)]
         form += [("default-graph-uri", _checked_iri(g)) for g in default_graph or ()]
         form += [("named-graph-uri", _checked_iri(g)) for g in named_graphs or ()]
         response = self._send(
@@ -165,14 +248,16 @@ class RemoteStore(StoreBase):
             what="query",
             timeout_s=timeout_s,
             data=dict(_group(form)),
-            headers={"Accept": _ACCEPT_QUERY},
+            headers={"Accept": _accept(text)},
         )
-        return _parse_answer(response, self.query_url)
+        return _parse_answer(response, self.query_url, self.dialect)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (one request: atomic on endpoints that run it in one
         transaction, as oxigraph does)."""
-        self._send("POST", self.update_url, what="update", data={"update": sparql})
+        check_remote_access(sparql, self.remote_endpoints)
+        text = self.dialect.update_text(sparql)
+        self._send("POST", self.update_url, what="update", data={"update": text})
         self._touch()
 
     # -- writes -------------------------------------------------------------------------
@@ -239,14 +324,22 @@ class RemoteStore(StoreBase):
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }")
+        rows = self._ask(self.dialect.graph_list_query)
         assert isinstance(rows, ox.QuerySolutions)
-        return sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
+        hidden = self._hidden()
+        return sorted(
+            row["g"].value
+            for row in rows
+            if isinstance(row["g"], ox.NamedNode) and row["g"].value not in hidden
+        )
 
     def count(self, graph: str | None = None) -> int:
         """Number of quads in ``graph`` (None: in all named graphs)."""
-        target = f"<{_checked_iri(graph)}>" if graph is not None else "?g"
-        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }}")
+        if graph is not None:
+            where = f"GRAPH <{_checked_iri(graph)}> {{ ?s ?p ?o }}"
+        else:
+            where = f"GRAPH ?g {{ ?s ?p ?o }} {self.dialect.graph_filter('g', self._hidden())}"
+        rows = self.query(f"SELECT (COUNT(?s) AS ?n) WHERE {{ {where} }}")
         assert isinstance(rows, ox.QuerySolutions)
         return int(next(iter(rows))["n"].value)
 
@@ -301,7 +394,8 @@ class RemoteStore(StoreBase):
         p = term_text(predicate) if predicate is not None else "?p"
         o = term_text(object) if object is not None else "?o"
         g = f"<{_checked_iri(graph)}>" if graph is not None else "?g"
-        rows = self.query(f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}")
+        hide = self.dialect.graph_filter("g", self._hidden()) if graph is None else ""
+        rows = self.query(f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} {hide} }}")
         assert isinstance(rows, ox.QuerySolutions)
         fixed_graph = ox.NamedNode(graph) if graph is not None else None
         for row in rows:
@@ -343,16 +437,35 @@ def _triples(
     return parse_triples(bytes(data), fmt, graph, base_iri=base_iri, hint=hint)
 
 
+def _accept(sparql: str) -> str:
+    """The Accept header for a query: RDF for CONSTRUCT/DESCRIBE, results otherwise (some
+    engines answer a graph query in the first format listed)."""
+    for token in tokenize(sparql):
+        if token.kind == KEYWORD:
+            form = token.text.upper()
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                return _ACCEPT_GRAPH
+            if form in ("SELECT", "ASK"):
+                return _ACCEPT_QUERY
+    return _ACCEPT_QUERY
+
+
+def _names_dataset(sparql: str) -> bool:
+    """Whether the query text has its own ``FROM`` / ``FROM NAMED`` (then it keeps it)."""
+    return any(t.kind == KEYWORD and t.text.upper() == "FROM" for t in tokenize(sparql))
+
+
 def _checked_iri(value: str) -> str:
     return graph_node(value).value
 
 
-def _parse_answer(response: httpx.Response, url: str) -> QueryResult:
+def _parse_answer(response: httpx.Response, url: str, dialect: Dialect) -> QueryResult:
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     try:
         if results_format is not None:
-            return solutions_from_bytes(response.content, results_format)
+            body = dialect.canonical_results(response.content, media)
+            return solutions_from_bytes(body, results_format)
         rdf_format = ox.RdfFormat.from_media_type(media) if media else None
         if rdf_format is not None and not rdf_format.supports_datasets:
             return triples_from_bytes(response.content, rdf_format)

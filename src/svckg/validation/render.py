@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 
-from svckg.validation.report import ValidationReport
+from svckg.validation.report import SEVERITY_ORDER, ValidationReport
 from svckg.vocab import PREFIXES
 
 Renderer = Callable[[ValidationReport], str]
@@ -43,23 +44,63 @@ def summary(report: ValidationReport) -> str:
     return f"{head}: {len(report.violations)} violations, {len(report.warnings)} warnings"
 
 
-def render_table(report: ValidationReport, width: int = 160) -> str:
-    """A plain-text table: severity, where, focus node, path, message."""
-    table = Table(title=summary(report), show_lines=False, expand=False)
-    for column in ("severity", "where", "focus node", "path", "value", "message"):
-        table.add_column(column, overflow="fold")
+FIRST_PER_SHAPE = 5
+"""Results shown per shape in the table unless every result is asked for (``--all``)."""
+
+
+def render_table(report: ValidationReport, width: int = 160, limit: int | None = None) -> str:
+    """Summary first (results by shape and severity, like a linter's statistics), then the
+    first ``limit`` results of each shape (None: :data:`FIRST_PER_SHAPE`; 0: all of them),
+    each as one block: severity, where, focus node, path, value, message. Plain text, so a
+    report of thousands of results prints in well under a second."""
+    per_shape = FIRST_PER_SHAPE if limit is None else limit
+    groups: dict[str, list] = {}
     for r in report.sorted():
-        table.add_row(
-            r.severity,
-            r.location.describe() if r.location else "",
-            _short(r.focus_node),
-            _short(r.path),
-            _short(r.value),
-            r.message,
-        )
+        groups.setdefault(r.source_shape, []).append(r)
+    table = Table(title=summary(report), show_lines=False, expand=False)
+    for column in ("shape", "severity", "results"):
+        table.add_column(column, overflow="fold")
+    for (shape, severity), n in Counter(
+        (r.source_shape, r.severity) for r in report.results
+    ).items():
+        table.add_row(_short(shape), severity, str(n))
     out = io.StringIO()
     Console(file=out, width=width, color_system=None, highlight=False).print(table)
+    hidden = 0
+    for shape, items in groups.items():
+        shown = items if per_shape <= 0 else items[:per_shape]
+        severities = ", ".join(sorted({r.severity for r in items}, key=_severity_rank))
+        out.write(f"\n{_short(shape)} ({severities}, {len(items)})\n")
+        for r in shown:
+            out.write(_block(r))
+        if len(shown) < len(items):
+            hidden += len(items) - len(shown)
+            out.write(f"  ... {len(items) - len(shown)} more\n")
+    if hidden:
+        out.write(
+            f"\n{hidden} more result(s) not shown: --all shows every result "
+            "(JSON and SARIF always hold them all)\n"
+        )
     return out.getvalue()
+
+
+def _severity_rank(severity: str) -> int:
+    return SEVERITY_ORDER.get(severity, 9)
+
+
+def _block(r) -> str:  # noqa: ANN001
+    where = r.location.describe() if r.location else ""
+    details = " ".join(
+        part
+        for part in (
+            _short(r.focus_node),
+            f"path {_short(r.path)}" if r.path else "",
+            f"value {_short(r.value)}" if r.value else "",
+        )
+        if part
+    )
+    head = f"  {r.severity}: {where}" if where else f"  {r.severity}:"
+    return f"{head}\n    {details}\n    {r.message}\n"
 
 
 def render_json(report: ValidationReport) -> str:
@@ -181,8 +222,9 @@ RENDERERS: dict[str, Renderer] = {
 """Format name -> renderer; other modules add theirs (e.g. ``sarif``)."""
 
 
-def render(report: ValidationReport, fmt: str) -> str:
-    """Render ``report`` in format ``fmt`` (a key of :data:`RENDERERS`)."""
+def render(report: ValidationReport, fmt: str, *, all_results: bool = False) -> str:
+    """Render ``report`` in format ``fmt`` (a key of :data:`RENDERERS`); the table shows the
+    first results of each shape unless ``all_results``."""
     from svckg.errors import UnsupportedFormat
 
     try:
@@ -191,4 +233,6 @@ def render(report: ValidationReport, fmt: str) -> str:
         raise UnsupportedFormat(
             f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(RENDERERS)}"
         ) from None
+    if fmt == "table":
+        return render_table(report, limit=0 if all_results else None)
     return renderer(report)

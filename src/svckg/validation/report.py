@@ -43,7 +43,9 @@ class ValidationResult:
 
     Terms are strings made by :func:`term_text`: an IRI as itself, a literal in N-Triples
     form (``"42"^^<...#integer>``), a blank node as ``_:id``. ``path`` is the SPARQL
-    property-path form of the result path (an IRI for a plain predicate)."""
+    property-path form of the result path (an IRI for a plain predicate).
+    ``source_constraint`` is the ``sh:sourceConstraint`` (the ``sh:sparql`` node of a
+    SHACL-SPARQL constraint; None for core components)."""
 
     focus_node: str
     severity: str  # Violation | Warning | Info
@@ -53,15 +55,19 @@ class ValidationResult:
     path: str | None = None
     value: str | None = None
     location: SourceLocation | None = None
+    source_constraint: str | None = None
 
     def key(self) -> tuple:
-        """Identity for comparing reports as sets (ignores message wording and location)."""
+        """What a result says apart from its message and location. Reports are compared as
+        multisets of keys (``collections.Counter``): two results with equal keys are still
+        two results (e.g. ``sh:class A, B`` failing on one value)."""
         return (
             self.focus_node,
             self.path,
             self.value,
             self.source_shape,
             self.constraint_component,
+            self.source_constraint,
             self.severity,
         )
 
@@ -126,6 +132,8 @@ class ValidationReport:
                 g.add((node, SH.resultPath, URIRef(r.path)))
             if r.value is not None:
                 g.add((node, SH.value, _term(r.value)))
+            if r.source_constraint is not None:
+                g.add((node, SH.sourceConstraint, _term(r.source_constraint)))
         return g
 
 

@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from svckg.config import SHAPES_DIR, load_settings
+from svckg.config import SHAPES_DIR, Settings
 from svckg.errors import ParseError, ShapesError
 from svckg.store.base import Store
 from svckg.validation.fast.engine import FastValidator
@@ -24,21 +24,35 @@ from svckg.validation.report import ValidationReport, ValidationResult, term_tex
 
 VALIDATORS = ("sparql", "pyshacl")
 DEFAULT_SHAPE_FILES = ("core.ttl", "recommended.ttl")
+PROFILES = ("default", "strict")
+"""Validation profiles: ``default`` applies ``shapes/default-profile.ttl`` (what ArchiMate
+models cannot carry is a warning), ``strict`` keeps every core shape a violation."""
+DEFAULT_PROFILE_FILE = SHAPES_DIR / "default-profile.ttl"
+DEFAULT_SEVERITY = URIRef("https://w3id.org/svckg/shapes#defaultSeverity")
 
 
-def load_shapes(paths: Sequence[str | Path] | None = None) -> Graph:
+def load_shapes(paths: Sequence[str | Path] | None = None, profile: str | None = None) -> Graph:
     """The shapes graph: ``shapes/core.ttl`` + ``shapes/recommended.ttl`` unless ``paths``
-    names other files (cached per list of files; do not modify the returned graph)."""
+    names other files, with the severities of ``profile`` (None: ``default``; callers pass
+    ``Settings.shapes_profile``; see :data:`PROFILES`). Cached per files and profile; do not
+    modify the returned graph."""
     files = (
         tuple(str(p) for p in paths)
         if paths is not None
         else tuple(str(SHAPES_DIR / name) for name in DEFAULT_SHAPE_FILES)
     )
-    return _load_shapes(files)
+    chosen = profile or "default"
+    if chosen not in PROFILES:
+        raise ShapesError(
+            f"unknown validation profile {chosen!r}",
+            where="profile",
+            hint=f"use one of: {', '.join(PROFILES)} (SVCKG_SHAPES_PROFILE, --profile)",
+        )
+    return _load_shapes(files, chosen)
 
 
 @lru_cache(maxsize=8)
-def _load_shapes(files: tuple[str, ...]) -> Graph:
+def _load_shapes(files: tuple[str, ...], profile: str = "strict") -> Graph:
     graph = Graph()
     for name in files:
         path = Path(name)
@@ -52,7 +66,18 @@ def _load_shapes(files: tuple[str, ...]) -> Graph:
             raise ParseError(
                 f"cannot parse the shapes file: {exc}", source=name, hint="fix the Turtle syntax"
             ) from exc
+    if profile == "default":
+        _apply_default_profile(graph)
     return graph
+
+
+def _apply_default_profile(graph: Graph) -> None:
+    """Give the shapes ``default-profile.ttl`` names their default-profile severity (only
+    shapes present in ``graph``: a caller's own shape files are left alone)."""
+    overrides = Graph().parse(DEFAULT_PROFILE_FILE, format="turtle")
+    for shape, severity in overrides.subject_objects(DEFAULT_SEVERITY):
+        if (shape, SH.severity, None) in graph:
+            graph.set((shape, SH.severity, severity))
 
 
 _FAST: dict[int, tuple[Graph, FastValidator]] = {}
@@ -81,9 +106,9 @@ def validate_store(
 
     ``focus_nodes`` (IRIs touched by a change) scopes the fast validator to what the change
     can affect; pyshacl always validates the whole data. ``validator`` is ``sparql`` or
-    ``pyshacl``; None reads ``Settings.validator``.
+    ``pyshacl``; None: the default (``sparql``); callers pass ``settings.validator``.
     """
-    choice = validator or load_settings().validator
+    choice = validator or Settings().validator
     if choice not in VALIDATORS:
         raise ShapesError(
             f"unknown validator {choice!r}",
@@ -131,7 +156,7 @@ def validate(
     ['ClassConstraintComponent']
     """
     if isinstance(data, Graph):
-        if (validator or load_settings().validator) == "pyshacl":
+        if (validator or Settings().validator) == "pyshacl":
             return validate_pyshacl(data, shapes)
         store = ox.Store()
         store.extend(
@@ -218,6 +243,7 @@ def _result(g: Graph, node: Node, shapes: Graph | None) -> ValidationResult:
         source = g if isinstance(path_node, URIRef) or (path_node, None, None) in g else shapes
         path = path_from_report(source if source is not None else g, path_node)
     value = g.value(node, SH.value)
+    constraint = g.value(node, SH.sourceConstraint)
     messages = sorted(str(m) for m in g.objects(node, SH.resultMessage))
     return ValidationResult(
         focus_node=_text(g.value(node, SH.focusNode)),
@@ -227,6 +253,7 @@ def _result(g: Graph, node: Node, shapes: Graph | None) -> ValidationResult:
         constraint_component=str(g.value(node, SH.sourceConstraintComponent)),
         path=path,
         value=_text(value) if value is not None else None,
+        source_constraint=_text(constraint) if constraint is not None else None,
     )
 
 

@@ -1,7 +1,9 @@
 // Small neighbourhood graph on resource pages (/id/...): include with
 //   <div id="svckg-neighbourhood" data-iri="{{ iri }}"></div>
 //   <script type="module" src="/static/neighbourhood.js"></script>
-import { createGraph, layeredLayout, nodeData, edgeData } from "../shared/graph.js";
+import {
+  createGraph, edgeData, expandCluster, layeredLayout, nodeData, readableFit,
+} from "../shared/graph.js";
 import { getJSON, resourceHref } from "../shared/api.js";
 
 const LIMIT = 30;
@@ -27,8 +29,16 @@ async function draw(container) {
     cy.add(self.nodes.map((s) => ({ group: "nodes", data: nodeData(s), classes: "focus" })));
     cy.add(around.nodes.filter((s) => s.iri !== iri).map((s) => ({ group: "nodes", data: nodeData(s) })));
     cy.add(around.edges.map((e) => ({ group: "edges", data: edgeData(e) })));
-    layeredLayout(cy, { lineGap: 90, layerGap: 30, colGap: 130 });
-    cy.on("tap", "node", (event) => { window.location.href = resourceHref(event.target.id()); });
+    layeredLayout(cy);
+    cy.on("tap", "node", (event) => {
+      if (event.target.hasClass("cluster")) {
+        expandCluster(cy, event.target);
+        layeredLayout(cy, { fit: false });
+        readableFit(cy);
+      } else {
+        window.location.href = resourceHref(event.target.id());
+      }
+    });
     container.setAttribute("aria-label",
       `Neighbourhood graph: ${around.nodes.length} linked elements`
       + (around.truncated ? ` (of ${around.total})` : ""));

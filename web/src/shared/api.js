@@ -74,9 +74,12 @@ export function resourceHref(iri) {
 
 const PAGES = [
   ["/", "Graph"],
+  ["/ui/catalogue", "Catalogue"],
+  ["/ui/classes", "Classes"],
   ["/ui/sparql", "SPARQL"],
   ["/graphql", "GraphQL"],
   ["/ui/validate", "Validate and import"],
+  ["/ui/imports", "Import history"],
   ["/docs", "API docs"],
 ];
 

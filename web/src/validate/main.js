@@ -24,9 +24,10 @@ async function send(dryRun) {
   setToken(token);
   const body = new FormData();
   for (const file of files) body.append("file", file, file.name);
+  if ($("profile").value) body.append("profile", $("profile").value);
+  if (!dryRun && $("fail-on-warning").checked) body.append("fail_on", "warning");
   const params = new URLSearchParams();
   if ($("format").value) params.set("format", $("format").value);
-  if (!dryRun && $("force").checked) params.set("force", "true");
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   const url = dryRun ? "/api/ui/validate" : "/api/imports";
@@ -68,6 +69,9 @@ function shortName(iri) {
   return m ? m[1] : iri;
 }
 
+const FIRST_ROWS = 20;
+/** Rows shown per shape before "Show all" (a report can hold thousands of results). */
+
 function renderReport(report) {
   const target = $("report");
   target.replaceChildren();
@@ -83,34 +87,56 @@ function renderReport(report) {
     if (!byShape.has(key)) byShape.set(key, []);
     byShape.get(key).push(r);
   }
+  // summary first: counts by shape and severity, like a linter's statistics
+  const summary = el("table", { class: "report", "aria-label": "Results by shape" },
+    el("thead", {}, el("tr", {}, ["Shape", "Severity", "Results"]
+      .map((h) => el("th", { scope: "col" }, h)))));
+  const sbody = el("tbody");
   for (const [shape, items] of byShape) {
-    const byElement = new Map();
-    for (const r of items) {
-      if (!byElement.has(r.focus_node)) byElement.set(r.focus_node, []);
-      byElement.get(r.focus_node).push(r);
-    }
-    const severity = items[0].severity;
-    const group = el("section", { class: "report-group", "aria-label": `Shape ${shortName(shape)}` },
-      el("h3", {}, el("span", { class: `sev-${severity}` }, severity), ` ${shortName(shape)} `,
-        el("span", { class: "muted" }, `(${items.length})`)));
-    const table = el("table", { class: "report" },
-      el("thead", {}, el("tr", {}, ["Element", "Where in the file", "Path", "Value", "Message"]
-        .map((h) => el("th", { scope: "col" }, h)))));
-    const tbody = el("tbody");
-    for (const [focus, rows] of byElement) {
-      rows.forEach((r, i) => tbody.append(el("tr", { class: "result", dataset: { severity: r.severity } },
-        // the element is in the upload, not (yet) in the store: name it, no link
-        i === 0 ? el("td", { rowspan: String(rows.length), title: focus },
-          (r.location && r.location.element_name) || shortName(focus)) : null,
-        el("td", {}, locationText(r.location)),
-        el("td", {}, shortName(r.path || "")),
-        el("td", {}, r.value ?? ""),
-        el("td", { class: `sev-${r.severity}` }, r.message))));
-    }
-    table.append(tbody);
-    group.append(table);
-    target.append(group);
+    sbody.append(el("tr", {}, el("td", {}, shortName(shape)),
+      el("td", { class: `sev-${items[0].severity}` }, items[0].severity),
+      el("td", {}, String(items.length))));
   }
+  summary.append(sbody);
+  target.append(summary);
+  for (const [shape, items] of byShape) target.append(renderGroup(shape, items, FIRST_ROWS));
+}
+
+/** One shape's results: the first ``limit`` (null: all) and a button for the rest. */
+function renderGroup(shape, items, limit) {
+  const shown = limit === null ? items : items.slice(0, limit);
+  const byElement = new Map();
+  for (const r of shown) {
+    if (!byElement.has(r.focus_node)) byElement.set(r.focus_node, []);
+    byElement.get(r.focus_node).push(r);
+  }
+  const severity = items[0].severity;
+  const group = el("section", { class: "report-group", "aria-label": `Shape ${shortName(shape)}` },
+    el("h3", {}, el("span", { class: `sev-${severity}` }, severity), ` ${shortName(shape)} `,
+      el("span", { class: "muted" }, `(${items.length})`)));
+  const table = el("table", { class: "report" },
+    el("thead", {}, el("tr", {}, ["Element", "Where in the file", "Path", "Value", "Message"]
+      .map((h) => el("th", { scope: "col" }, h)))));
+  const tbody = el("tbody");
+  for (const [focus, rows] of byElement) {
+    rows.forEach((r, i) => tbody.append(el("tr", { class: "result", dataset: { severity: r.severity } },
+      // the element is in the upload, not (yet) in the store: name it, no link
+      i === 0 ? el("td", { rowspan: String(rows.length), title: focus },
+        (r.location && r.location.element_name) || shortName(focus)) : null,
+      el("td", {}, locationText(r.location)),
+      el("td", {}, shortName(r.path || "")),
+      el("td", {}, r.value ?? ""),
+      el("td", { class: `sev-${r.severity}` }, r.message))));
+  }
+  table.append(tbody);
+  group.append(table);
+  if (shown.length < items.length) {
+    const more = el("button", { type: "button" },
+      `Show all ${items.length} (${items.length - shown.length} more)`);
+    more.addEventListener("click", () => group.replaceWith(renderGroup(shape, items, null)));
+    group.append(more);
+  }
+  return group;
 }
 
 form.addEventListener("submit", async (event) => {
@@ -135,9 +161,12 @@ form.addEventListener("submit", async (event) => {
     validatedWarnings = (report.results || []).filter((r) => r.severity === "Warning").length;
     updateCommit();
     if (!$("token").value.trim()) say(`${names} conforms. Enter an editor token to import it.`);
-    else if (validatedWarnings && !$("force").checked) {
-      say(`${names} conforms with ${validatedWarnings} warning(s): tick "Import even with `
-        + "warnings\" to import it.");
+    else if (validatedWarnings && $("fail-on-warning").checked) {
+      say(`${names} conforms with ${validatedWarnings} warning(s): untick "Refuse the import `
+        + "when there are warnings\" to import it (the warnings are recorded).");
+    } else if (validatedWarnings) {
+      say(`${names} conforms with ${validatedWarnings} warning(s): you can import it; the `
+        + "warnings are recorded with the import.");
     } else say(`${names} conforms: you can import it.`);
   } else if (report) {
     say(`${names} does not conform: fix the violations below and validate again.`, true);
@@ -148,14 +177,18 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
-/** Import is possible once the chosen files conformed, with a token, warnings accepted. */
+/** Import is possible once the chosen files conformed, with a token, unless warnings block. */
 function updateCommit() {
   $("commit").disabled = !(validated && $("token").value.trim()
-    && (!validatedWarnings || $("force").checked));
+    && (!validatedWarnings || !$("fail-on-warning").checked));
 }
 
 $("token").addEventListener("input", updateCommit);
-$("force").addEventListener("change", updateCommit);
+$("fail-on-warning").addEventListener("change", updateCommit);
+$("profile").addEventListener("change", () => {
+  validated = null;
+  $("commit").disabled = true;
+});
 
 $("file").addEventListener("change", () => {
   validated = null;

@@ -3,7 +3,8 @@
 import "../shared/style.css";
 import { el, fill, getJSON, renderNav, resourceHref } from "../shared/api.js";
 import {
-  createGraph, edgeData, layeredLayout, localName, nodeData, renderLegend,
+  createGraph, drawn, edgeData, expandCluster, layeredLayout, localName, nodeData, PALETTE,
+  readableFit, renderLegend, updateClusters,
 } from "../shared/graph.js";
 
 const EXPAND_LIMIT = 40; // links added by one click; the next click adds the next 40
@@ -16,6 +17,30 @@ const LAYER_ORDERS = {
 renderNav("/");
 const $ = (id) => document.getElementById(id);
 const cy = createGraph($("graph"));
+
+// ---------------------------------------------------------------------------------- panels
+// Below 1000 px the three columns fold into tabs (one panel at a time, the graph full width).
+const NARROW = window.matchMedia("(max-width: 1000px)");
+const TABS = [["tab-find", "find-panel"], ["tab-graph", "graph-wrap"], ["tab-details", "details"]];
+function showTab(panel) {
+  $("viewer").dataset.tab = panel;
+  for (const [tab, target] of TABS) {
+    $(tab).setAttribute("aria-selected", String(target === panel));
+    $(tab).tabIndex = target === panel ? 0 : -1;
+  }
+  if (panel === "graph-wrap") requestAnimationFrame(() => { cy.resize(); });
+}
+TABS.forEach(([tab, panel], i) => {
+  $(tab).addEventListener("click", () => showTab(panel));
+  $(tab).addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+    const next = TABS[(i + (event.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
+    showTab(next[1]);
+    $(next[0]).focus();
+  });
+});
+NARROW.addEventListener("change", () => requestAnimationFrame(() => { cy.resize(); readableFit(cy); }));
+showTab("graph-wrap");
 const state = {
   selected: null,
   failed: new Map(), // iri -> label
@@ -78,7 +103,7 @@ async function runSearch() {
     results.replaceChildren(...data.results.map((r, i) => el("li", {
       id: `search-opt-${i}`, role: "option", "aria-selected": "false",
       dataset: { iri: r.iri },
-      onclick: () => { hideResults(); openElement(r.iri); },
+      onclick: () => { hideResults(); openElement(r.iri); if (NARROW.matches) showTab("graph-wrap"); },
     }, el("strong", {}, r.label), " ",
     el("span", { class: "muted" }, [
       r.types.map((t) => t.label).join(", "), r.layer ? ` · ${r.layer.label}` : "",
@@ -122,17 +147,60 @@ function addEdges(edges) {
 
 function refresh({ layout = true } = {}) {
   $("graph-empty").hidden = cy.nodes().nonempty();
-  if (layout) layeredLayout(cy);
+  // the legend first: it takes room from the drawing, which the layout must know
+  renderLegend(cy, $("legend"));
+  renderOverlayLegend();
+  cy.resize();
+  if (layout) {
+    layeredLayout(cy);
+    autoFit = true;
+  }
   renderLegend(cy, $("legend"));
   renderOverlayLegend();
   writePermalink();
 }
 
-cy.on("tap", "node", (event) => openElement(event.target.id(), { addToGraph: false }));
+// Keep the map framed while panels, tabs or the legend change the drawing's size, until the
+// user pans or zooms themself.
+let autoFit = false;
+for (const type of ["wheel", "mousedown", "touchstart"]) {
+  $("graph").addEventListener(type, () => { autoFit = false; }, { passive: true });
+}
+new ResizeObserver(() => {
+  cy.resize();
+  if (autoFit) readableFit(cy);
+}).observe($("graph-box"));
+
+cy.on("tap", "node", (event) => {
+  if (event.target.hasClass("cluster")) openCluster(event.target);
+  else openElement(event.target.id(), { addToGraph: false });
+});
+
+/** Unfold a cluster node ("12 journey steps"): lay out again and frame its members. */
+function openCluster(cluster) {
+  const label = cluster.data("label");
+  const members = expandCluster(cy, cluster);
+  layeredLayout(cy, { fit: false });
+  readableFit(cy);
+  if (members.nonempty()) {
+    cy.center(members);
+  }
+  renderLegend(cy, $("legend"));
+  renderOverlayLegend();
+  $("graph-focus").textContent = `Unfolded ${label}.`;
+}
+
+// relation names are drawn only on the links of the selected element (no overlapping labels)
+cy.on("select", "node", (event) => { cy.edges().removeClass("named"); event.target.connectedEdges().addClass("named"); });
+cy.on("unselect", "node", () => cy.edges().removeClass("named"));
 cy.on("mouseover", "node", (event) => showPaths(event.target, event.renderedPosition));
 cy.on("mouseout", "node", hidePaths);
 
-$("fit").addEventListener("click", () => cy.fit(undefined, 40));
+$("fit").addEventListener("click", () => { readableFit(cy); autoFit = true; });
+$("export-png").addEventListener("click", () => {
+  if (cy.nodes().empty()) return;
+  download("svckg-graph.png", cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }));
+});
 $("relayout").addEventListener("click", () => layeredLayout(cy));
 $("clear-graph").addEventListener("click", () => {
   cy.elements().remove();
@@ -154,7 +222,7 @@ $("permalink").addEventListener("click", async () => {
 // keyboard: the graph takes focus; arrows walk the elements in reading order (layer by layer)
 let keyIndex = -1;
 $("graph").addEventListener("keydown", (event) => {
-  const nodes = cy.nodes().sort((a, b) => (a.position("y") - b.position("y"))
+  const nodes = drawn(cy).nodes().sort((a, b) => (a.position("y") - b.position("y"))
     || (a.position("x") - b.position("x")));
   if (!nodes.length) return;
   const current = nodes.toArray().findIndex((n) => n.id() === state.selected);
@@ -171,7 +239,8 @@ $("graph").addEventListener("keydown", (event) => {
       + `${node.data("layerLabel")} (${keyIndex + 1} of ${nodes.length})`;
   } else if (event.key === "Enter" && keyIndex >= 0) {
     event.preventDefault();
-    openElement(nodes[keyIndex].id(), { addToGraph: false });
+    if (nodes[keyIndex].hasClass("cluster")) openCluster(nodes[keyIndex]);
+    else openElement(nodes[keyIndex].id(), { addToGraph: false });
   } else if ((event.key === "f" || event.key === "F") && keyIndex >= 0) {
     event.preventDefault();
     toggleFailed(nodes[keyIndex].id(), nodes[keyIndex].data("label"));
@@ -346,6 +415,12 @@ function normaliseImpacted(item) {
   return { ...item, types, layer: layer || null };
 }
 
+/** The impact panel's route; with ``format`` the same result as a CSV or JSON download. */
+function impactUrl(failed, format = "") {
+  return "/api/ui/impact?paths=3&" + failed.map((i) => `element=${encodeURIComponent(i)}`).join("&")
+    + (format ? `&format=${format}` : "");
+}
+
 async function runImpact() {
   const failed = [...state.failed.keys()];
   if (!failed.length) return;
@@ -354,8 +429,7 @@ async function runImpact() {
   status.textContent = "Running impact analysis…";
   let data;
   try {
-    data = await getJSON("/api/impact?paths=3&"
-      + failed.map((i) => `element=${encodeURIComponent(i)}`).join("&"));
+    data = await getJSON(impactUrl(failed));
   } catch (err) {
     status.textContent = err.message;
     status.className = "error";
@@ -393,15 +467,26 @@ async function runImpact() {
 }
 
 function renderOverlayLegend() {
-  const legend = $("legend");
-  legend.querySelector(".overlay-key")?.remove();
-  if (!state.impact && !state.failed.size) return;
-  legend.append(el("div", { class: "overlay-key" },
-    el("span", { class: "badge failed" }, "octagon: failed"), " ",
-    el("span", { class: "badge down" }, "red ring: down"), " ",
-    el("span", { class: "badge degraded" }, "dashed ring: degraded"), " ",
-    el("span", { class: "badge visible" }, "star: customer-visible"), " ",
-    el("span", { class: "muted" }, "hover an element to see why")));
+  const slot = $("legend").querySelector(".overlay-slot");
+  const clusters = cy.nodes(".cluster").length;
+  fill(slot,
+    clusters ? el("p", { class: "muted" }, `Double-bordered nodes fold ${clusters === 1 ? "a group" : "groups"} `
+      + "of the same kind and layer: click one (or Enter) to unfold it.") : null,
+    state.impact || state.failed.size
+      ? el("ul", { class: "plain overlay-key", "aria-label": "Status" }, PALETTE.status.map((s) => el("li", {
+        dataset: { status: s.id } },
+      el("span", { class: `status-sample ${s.id}`, "aria-hidden": "true" }, s.icon),
+      `${s.label} (${s.border} border)`)), el("li", { class: "muted" }, "hover an element to see why"))
+      : null);
+}
+
+/** Save a Blob or text as a file (the browser's download). */
+function download(name, content, type = "application/octet-stream") {
+  const blob = content instanceof Blob ? content : new Blob([content], { type });
+  const link = el("a", { href: URL.createObjectURL(blob), download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
 }
 
 function markImpact() {
@@ -415,6 +500,7 @@ function markImpact() {
     node.addClass(item.status === "degraded" ? "degraded" : "down");
     if (item.customerVisible) node.addClass("visible");
   }
+  updateClusters(cy);
 }
 
 function renderImpact(impacted, data, drawn) {
@@ -434,24 +520,53 @@ function renderImpact(impacted, data, drawn) {
       item.layer ? el("span", { class: "muted" }, ` ${item.layer.label}`) : null)));
   const agreements = data.agreements || [];
   const parties = data.parties || [];
-  const section = (title, id, items, render) => [
-    el("h3", { id: `${id}-heading` }, `${title} (${items.length})`),
-    items.length
-      ? el("ul", { class: "plain impact-list", id, "aria-labelledby": `${id}-heading` }, items.map(render))
-      : el("p", { class: "muted" }, "None."),
-  ];
+  const calls = data.callList || [];
+  const journeys = data.journeys || [];
+  const heading = (title, id, count) => el("h3", { id: `${id}-heading` }, `${title} (${count})`);
+  const none = el("p", { class: "muted" }, "None.");
+  const failed = [...state.failed.keys()];
+  const owned = (o) => o.elements.map((e) => e.label).join(", ");
   fill($("impact-results"),
+    el("p", { class: "group export" }, el("span", {}, "Export this result:"),
+      el("a", { class: "button", href: impactUrl(failed, "csv"), download: "svckg-impact.csv" }, "CSV"),
+      el("a", { class: "button", href: impactUrl(failed, "json"), download: "svckg-impact.json" }, "JSON")),
+    heading("Who to call", "call", calls.reduce((n, g) => n + g.owners.length, 0)),
+    calls.length ? el("div", { id: "call", "aria-labelledby": "call-heading" }, calls.map((g) => [
+      el("h4", {}, g.team ? el("a", { href: resourceHref(g.team) }, g.teamLabel) : g.teamLabel),
+      el("ul", { class: "plain impact-list" }, g.owners.map((o) => el("li", { dataset: { iri: o.iri } },
+        el("a", { href: resourceHref(o.iri) }, o.label),
+        el("div", { class: "muted" }, `owns ${owned(o)}`)))),
+    ])) : none.cloneNode(true),
+    heading("Agreements at risk", "agreements", agreements.length),
+    agreements.length ? el("ul", { class: "plain impact-list", id: "agreements", "aria-labelledby": "agreements-heading" },
+      agreements.map((a) => el("li", { dataset: { iri: a.iri } },
+        el("a", { href: resourceHref(a.iri) }, a.label || localName(a.iri)),
+        a.status ? el("span", { class: `badge ${a.status === "degraded" ? "degraded" : "down"}` }, a.status) : null,
+        (a.targets || []).length ? el("div", { class: "targets muted" }, "targets: ", a.targets.map((t, i) => el("span", { class: "target" },
+          i ? "; " : "", t.label || localName(t.iri),
+          t.value ? el("strong", {}, ` ${t.value}${t.unit ? ` ${t.unit}` : ""}`) : null))) : null)))
+      : none.cloneNode(true),
+    heading("Affected parties", "parties", parties.length),
+    parties.length ? el("div", { id: "parties", "aria-labelledby": "parties-heading" },
+      (data.partiesByRole || []).map((r) => [
+        el("h4", {}, r.roleLabel),
+        el("ul", { class: "plain impact-list" }, r.parties.map((p) => el("li", { class: "party" },
+          el("a", { href: resourceHref(p.agent) }, p.agentLabel || localName(p.agent)),
+          p.context ? el("span", { class: "muted" }, ` of ${p.contextLabel || localName(p.context)}`) : null))),
+      ])) : none.cloneNode(true),
+    heading("Journeys and touchpoints hit", "journeys", journeys.length),
+    journeys.length ? el("ul", { class: "plain impact-list", id: "journeys", "aria-labelledby": "journeys-heading" },
+      journeys.map((j) => el("li", { dataset: { iri: j.iri } },
+        el("a", { href: resourceHref(j.iri) }, j.label),
+        j.customerVisible ? el("span", { class: "badge visible" }, "customer-visible") : null)))
+      : none.cloneNode(true),
     el("h3", {}, "Impacted elements"), list,
-    section("Agreements at risk", "agreements", agreements, (a) => el("li", {},
-      el("a", { href: resourceHref(a.iri) }, a.label || localName(a.iri)),
-      a.status ? el("span", { class: `badge ${a.status === "degraded" ? "degraded" : "down"}` }, a.status) : null,
-      (a.targets || []).length
-        ? el("div", { class: "muted" }, "targets: ", a.targets.map((t) => t.label || localName(t.iri)).join("; "))
-        : null)),
-    section("Affected parties", "parties", parties, (p) => el("li", {},
-      el("a", { href: resourceHref(p.agent) }, p.agentLabel || localName(p.agent)),
-      el("span", { class: "badge" }, p.roleLabel || localName(p.role)),
-      p.context ? el("span", { class: "muted" }, ` of ${p.contextLabel || localName(p.context)}`) : null)),
+    // motivation, implementation and migration elements: touched, never down
+    heading("Goals and plans touched", "goals-and-plans", (data.goalsAndPlans || []).length),
+    (data.goalsAndPlans || []).length ? el("ul", { class: "plain impact-list", id: "goals-and-plans",
+      "aria-labelledby": "goals-and-plans-heading" }, data.goalsAndPlans.map((g) => el("li", {},
+      el("a", { href: resourceHref(g.iri) }, g.label || localName(g.iri)),
+      el("span", { class: "muted" }, ` distance ${g.distance}`)))) : none.cloneNode(true),
   );
 }
 
@@ -526,6 +641,7 @@ async function restorePermalink() {
   writePermalink();
 }
 
-window.svckgViewer = { cy, state }; // for the browser tests and the console
+// for the browser tests, bench/bench_ui.py --browser and the console
+window.svckgViewer = { cy, state, layout: () => layeredLayout(cy) };
 renderFailed();
 restorePermalink();

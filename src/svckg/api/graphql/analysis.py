@@ -33,6 +33,7 @@ GRAPHQL_NAMES: dict[type[results.Contract], str] = {
     results.AffectedAgreement: "AffectedAgreement",
     results.AffectedParty: "AffectedParty",
     results.Contact: "Contact",
+    results.GoalOrPlan: "GoalOrPlan",
     results.ImpactResult: "ImpactResult",
     results.TracedElement: "TracedElement",
     results.LayerGroup: "LayerGroup",
@@ -115,11 +116,3 @@ def query_info(q: NamedQuery) -> NamedQueryInfo:
             QueryParameter(name=p.name, variable=p.variable, kind=p.kind) for p in q.parameters
         ],
     )
-
-
-def rows_json(variables: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """One ``{variable: value}`` object per row, as the REST route answers."""
-    return [
-        {v: (None if t is None else t.value) for v, t in zip(variables, row, strict=True)}
-        for row in rows
-    ]

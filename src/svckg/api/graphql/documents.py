@@ -24,6 +24,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.schema import validate_document
 
+from svckg.api.graphql.cost import cost_rule
+
 Rules = tuple[type[ASTValidationRule], ...]
 
 
@@ -65,7 +67,10 @@ class CachedDocuments(SchemaExtension):
         if context.graphql_document is None and context.query:
             try:
                 self.prepared = self.cache(
-                    context.schema._schema, context.query, self.max_tokens, context.validation_rules
+                    context.schema.graphql_core_schema,
+                    context.query,
+                    self.max_tokens,
+                    context.validation_rules,
                 )
             except GraphQLError:
                 self.prepared = None  # strawberry parses again and reports the error
@@ -81,10 +86,10 @@ class CachedDocuments(SchemaExtension):
         yield
 
 
-def limit_rules(max_depth: int, introspection: bool) -> Rules:
-    """The validation rules svckg adds: the depth limit and, when switched off, no
-    introspection."""
-    rules: list[type[ASTValidationRule]] = [create_validator(max_depth, None)]
+def limit_rules(max_depth: int, introspection: bool, max_cost: int) -> Rules:
+    """The validation rules svckg adds: the depth limit, the cost limit
+    (:func:`svckg.api.graphql.cost.cost_rule`) and, when switched off, no introspection."""
+    rules: list[type[ASTValidationRule]] = [create_validator(max_depth, None), cost_rule(max_cost)]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return tuple(rules)
@@ -94,11 +99,13 @@ class CachedDocumentsFactory:
     """The extension factory of one schema: every request gets a :class:`CachedDocuments`
     sharing :attr:`cache`."""
 
-    def __init__(self, max_tokens: int, max_depth: int, introspection: bool, maxsize: int):
+    def __init__(
+        self, max_tokens: int, max_depth: int, introspection: bool, maxsize: int, max_cost: int
+    ):
         self.cache = document_cache(maxsize)
         """The LRU (``cache_info()`` tells hits and misses)."""
         self.max_tokens = max_tokens
-        self.rules = limit_rules(max_depth, introspection)
+        self.rules = limit_rules(max_depth, introspection, max_cost)
 
     def __call__(self) -> CachedDocuments:
         return CachedDocuments(self.cache, self.max_tokens, self.rules)

@@ -35,8 +35,9 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from svckg.api.graphql.analysis import DATA_TYPES
-from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, scalar_value
+from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, ref_of, scalar_value
 from svckg.api.graphql.model import FieldSpec
+from svckg.terms import RDFS_LABEL_IRI, SKOS_PREFLABEL_IRI
 
 TYPENAME = object()
 """Plan marker of ``__typename``."""
@@ -54,9 +55,10 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
+        _spend(self)
         if isinstance(result, dict) and return_type.name in DATA_TYPES:
             return self._project(return_type, field_details_list, result)
-        ref = getattr(result, "_ref", None)
+        ref = ref_of(result)
         projector = getattr(self.context_value, "projector", None)
         if ref is not None and projector is not None:
             done = projector.project(
@@ -146,6 +148,7 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _project(
         self, type_: GraphQLObjectType, field_details_list: Any, value: dict[str, Any]
     ) -> dict[str, Any]:
+        _spend(self)
         fields, whole = self._plan(type_, field_details_list)
         if whole is not None and whole.one(value):
             return value  # the engine's document is the answer as it is
@@ -167,6 +170,13 @@ class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if depth == 0:
             return self._project(target, details, value)
         return [self._nested(target, details, item, depth - 1) for item in value]
+
+
+def _spend(ctx: Any) -> None:
+    """Count one completed object against the request's budget (see :mod:`.cost`)."""
+    budget = getattr(ctx.context_value, "budget", None)
+    if budget is not None:
+        budget.spend()
 
 
 SHARED_PLANS: dict[tuple[Any, ...], tuple[Any, Any]] = {}
@@ -250,8 +260,6 @@ def _conforms(keys: tuple[str, ...], nested: list[tuple[str, Whole, int]]) -> Wh
 
 MISSING = object()
 """An element field whose value was not prefetched: complete the element the usual way."""
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 
 class Projector:
@@ -270,6 +278,7 @@ class Projector:
         ref: Ref,
         cache: Mapping[LinkKey, list[Value]],
     ) -> Any:
+        _spend(ctx)
         grouped = ctx.collect_subfields(type_, details_list).grouped_field_set
         out: dict[str, Any] = {}
         iri = ref.iri
@@ -282,9 +291,9 @@ class Projector:
             elif name == "types":
                 out[key] = list(ref.types)
             elif name == "label":
-                labels = cache.get((iri, RDFS_LABEL, False))
+                labels = cache.get((iri, RDFS_LABEL_IRI, False))
                 if not labels:
-                    other = cache.get((iri, SKOS_PREFLABEL, False))
+                    other = cache.get((iri, SKOS_PREFLABEL_IRI, False))
                     if labels is None or other is None:
                         return MISSING
                     labels = other

@@ -18,6 +18,7 @@ from strawberry.dataloader import DataLoader
 
 from svckg.api.threads import in_thread
 from svckg.store.base import Store
+from svckg.terms import best_label
 
 BATCH = 10_000
 """Keys per VALUES block (larger batches are split)."""
@@ -29,6 +30,26 @@ class Ref:
 
     iri: str
     types: tuple[str, ...]
+
+
+REF_ATTRIBUTE = "_ref"
+"""Where a generated GraphQL object keeps its :class:`Ref` (a name no generated field has)."""
+
+
+def attach_ref(obj: Any, ref: Ref) -> Any:
+    """``obj`` (an instance of a generated GraphQL type) standing for element ``ref``."""
+    setattr(obj, REF_ATTRIBUTE, ref)
+    return obj
+
+
+def element_ref(obj: Any) -> Ref:
+    """The element a generated GraphQL object stands for (AttributeError for other values)."""
+    return getattr(obj, REF_ATTRIBUTE)
+
+
+def ref_of(obj: Any) -> Ref | None:
+    """The element ``obj`` stands for, or None when it is not a generated element object."""
+    return getattr(obj, REF_ATTRIBUTE, None)
 
 
 LinkKey = tuple[str, str, bool]
@@ -118,10 +139,9 @@ def scalar_value(value: ox.Literal, scalar: str) -> Any:
 
 
 def pick_label(labels: Sequence[Value]) -> str | None:
-    """The label to show: an English or untagged one first."""
-    texts = [v for v in labels if isinstance(v, ox.Literal)]
-    english = [v.value for v in texts if v.language in (None, "en")]
-    return english[0] if english else (texts[0].value if texts else None)
+    """The label to show among the values of one label predicate (the language rule of
+    :func:`svckg.terms.best_label`)."""
+    return best_label(v for v in labels if isinstance(v, ox.Literal))
 
 
 class Loaders:

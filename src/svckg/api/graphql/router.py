@@ -22,17 +22,17 @@ import anyio
 import orjson
 from fastapi import Request, Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.requests import HTTPConnection
 from strawberry.extensions import MaskErrors
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 
-from svckg.api import ui
-from svckg.api.auth import require_read
+from svckg.api.dependencies import READER, app_state, check_role
 from svckg.api.errors import error_body
 from svckg.api.graphql.documents import CachedDocumentsFactory
 from svckg.api.graphql.model import load_model
 from svckg.api.graphql.schema import Built, GraphQLContext, build_schema
-from svckg.api.state import app_state
+from svckg.api.pages import page_response
 from svckg.config import Settings
 from svckg.errors import SvckgError, ValidationFailed
 
@@ -63,6 +63,7 @@ def extensions_for(settings: Settings) -> list[Any]:
             settings.graphql_max_depth,
             settings.graphql_introspection,
             PARSE_CACHE,
+            settings.graphql_max_cost,
         )
     ]
     if settings.production:
@@ -80,7 +81,7 @@ class SvckgGraphQLRouter(GraphQLRouter):
     extensions."""
 
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
-        return ui.page_response("graphiql")
+        return page_response("graphiql")
 
     def encode_json(self, data: object) -> bytes:
         """The response body: orjson (several times faster than ``json.dumps`` on an impact
@@ -96,20 +97,22 @@ class SvckgGraphQLRouter(GraphQLRouter):
             with anyio.fail_after(limit):
                 result = await super().execute_single(request=request, **kwargs)
         except TimeoutError:
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"the request ran over the {limit:g} s time limit",
-                        extensions={
-                            "code": "LimitExceeded",
-                            "hint": "ask for less (smaller pages, fewer levels) or raise "
-                            "SVCKG_QUERY_TIMEOUT",
-                        },
-                    )
-                ],
+            return _limit_result(
+                f"the request ran over the {limit:g} s time limit",
+                "ask for less (smaller pages, fewer levels) or raise SVCKG_QUERY_TIMEOUT",
             )
+        exceeded = getattr(kwargs.get("context"), "budget", None)
+        if exceeded is not None and exceeded.exceeded is not None:
+            return _limit_result(exceeded.exceeded.message, exceeded.exceeded.hint or "")
         return _with_extensions(result)
+
+
+def _limit_result(message: str, hint: str) -> ExecutionResult:
+    """One LimitExceeded error and no data (a partial answer would hide what was cut)."""
+    return ExecutionResult(
+        data=None,
+        errors=[GraphQLError(message, extensions={"code": "LimitExceeded", "hint": hint})],
+    )
 
 
 def encode_json(data: object) -> bytes:
@@ -149,7 +152,7 @@ def _with_extensions(result: ExecutionResult) -> ExecutionResult:
     return result
 
 
-_BUILT: dict[tuple[int, int, int, bool, bool], Built] = {}
+_BUILT: dict[tuple[int, int, int, bool, bool, int], Built] = {}
 
 
 def build_for(settings: Settings) -> Built:
@@ -162,6 +165,7 @@ def build_for(settings: Settings) -> Built:
         settings.graphql_max_tokens,
         settings.graphql_introspection,
         settings.production,
+        settings.graphql_max_cost,
     )
     built = _BUILT.get(key)
     if built is None or built.model is not model:
@@ -173,9 +177,10 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
     """The ``/graphql`` router for an app with ``settings``."""
     built = build_for(settings)
 
-    async def context(request: Request) -> GraphQLContext:
-        require_read(request)
-        return GraphQLContext(app_state(request), built)
+    async def context(request: HTTPConnection) -> GraphQLContext:
+        """For HTTP requests and WebSocket handshakes alike (a WebSocket is no Request)."""
+        check_role(request, READER)  # type: ignore[arg-type]
+        return GraphQLContext(app_state(request), built)  # type: ignore[arg-type]
 
     return SvckgGraphQLRouter(
         built.schema,
@@ -183,4 +188,4 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
         context_getter=context,
         graphql_ide="graphiql",
         tags=["GraphQL"],
-    )
+    )  # the role is checked in ``context``: a route dependency cannot take a WebSocket

@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import strawberry
+from graphql import GraphQLSchema
 from strawberry.fastapi import BaseContext
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -28,14 +29,17 @@ from strawberry.types import Info
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
-from svckg.api.auth import require_editor
+from svckg.api.dependencies import EDITOR, check_role
 from svckg.api.graphql import analysis as gql_analysis
 from svckg.api.graphql import writes
+from svckg.api.graphql.cost import MAX_PAGE, Budget
 from svckg.api.graphql.execution import ProjectingExecutionContext, Projector
 from svckg.api.graphql.loaders import (
     Loaders,
     Ref,
     Value,
+    attach_ref,
+    element_ref,
     iri_text,
     pick_label,
     scalar_value,
@@ -44,18 +48,14 @@ from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
 from svckg.api.threads import in_thread, in_thread_write
-from svckg.errors import LimitExceeded, QueryError, SvckgError
+from svckg.errors import QueryError, SvckgError
 from svckg.store.base import Store
-from svckg.terms import expand_iri
+from svckg.terms import RDF_TYPE, RDFS_LABEL_IRI, SKOS_PREFLABEL_IRI, expand_iri
 from svckg.vocab import CONTRACT_CLASSES, SVC
 
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 THING = "Thing"
 """The type of elements with no svckg class."""
-MAX_PAGE = 1000
-"""Most elements one connection page returns."""
 _BUILDS = itertools.count()
 CURSOR_TAG = "svckg:"
 PYTHON_SCALARS = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "str"}
@@ -73,6 +73,9 @@ class GraphQLContext(BaseContext):
         self.specs: Mapping[str, FieldSpec] = built.model.fields
         """Field name -> the property it reads (for look-ahead)."""
         self.projector = built.projector
+        settings = state.settings
+        self.budget = Budget(settings.graphql_max_nodes, settings.query_timeout_s)
+        """Objects this request may still complete and its deadline."""
 
 
 @strawberry.type(description="Relay page information.")
@@ -196,13 +199,11 @@ class _Builder:
         return THING
 
     def wrap(self, ref: Ref, expected: str = NODE) -> Any:
-        obj = self.classes[self.type_for(ref, expected)]()
-        obj._ref = ref
-        return obj
+        return attach_ref(self.classes[self.type_for(ref, expected)](), ref)
 
     # -- fields ----------------------------------------------------------------------------
 
-    def _resolver(self, func: Callable[..., Any], returns: str) -> Any:
+    def resolver(self, func: Callable[..., Any], returns: str) -> Any:
         func.__module__ = self.module.__name__
         func.__annotations__ = {**func.__annotations__, "return": returns}
         return func
@@ -221,7 +222,7 @@ class _Builder:
             return (out[0] if out else None) if single else out
 
         def resolve(root: Any, info: Info) -> Any:
-            key = (root._ref.iri, key_pred, inverse)
+            key = (element_ref(root).iri, key_pred, inverse)
             loaders = info.context.loaders
             values = loaders.cache.get(key)
             if values is not None:  # prefetched: no task, no await
@@ -231,48 +232,48 @@ class _Builder:
         one = PYTHON_SCALARS.get(type_name, type_name) if kind == "scalar" else type_name
         returns = f"typing.Optional[{one}]" if single else f"list[{one}]"
         return strawberry.field(
-            resolver=self._resolver(resolve, returns),
+            resolver=self.resolver(resolve, returns),
             name=spec.name,
             description=spec.description or None,
         )
 
     def node_fields(self) -> dict[str, Any]:
         async def load_label(loaders: Loaders, iri: str) -> str | None:
-            labels = await loaders.links.load((iri, RDFS_LABEL, False))
-            return pick_label(labels or await loaders.links.load((iri, SKOS_PREFLABEL, False)))
+            labels = await loaders.links.load((iri, RDFS_LABEL_IRI, False))
+            return pick_label(labels or await loaders.links.load((iri, SKOS_PREFLABEL_IRI, False)))
 
         def label(root: Any, info: Info) -> Any:
             loaders = info.context.loaders
-            iri = root._ref.iri
-            labels = loaders.cache.get((iri, RDFS_LABEL, False))
+            iri = element_ref(root).iri
+            labels = loaders.cache.get((iri, RDFS_LABEL_IRI, False))
             if labels:
                 return pick_label(labels)
-            alternative = loaders.cache.get((iri, SKOS_PREFLABEL, False))
+            alternative = loaders.cache.get((iri, SKOS_PREFLABEL_IRI, False))
             if labels is not None and alternative is not None:
                 return pick_label(alternative)
             return load_label(loaders, iri)
 
         def ident(root: Any) -> str:
-            return root._ref.iri
+            return element_ref(root).iri
 
         def iri(root: Any) -> str:
-            return root._ref.iri
+            return element_ref(root).iri
 
         def types_(root: Any) -> list[str]:
-            return list(root._ref.types)
+            return list(element_ref(root).types)
 
         fields = {
             "id": strawberry.field(
-                resolver=self._resolver(ident, "strawberry.ID"),
+                resolver=self.resolver(ident, "strawberry.ID"),
                 description="The element IRI (its global id).",
             ),
-            "iri": strawberry.field(resolver=self._resolver(iri, "str")),
+            "iri": strawberry.field(resolver=self.resolver(iri, "str")),
             "label": strawberry.field(
-                resolver=self._resolver(label, "typing.Optional[str]"),
+                resolver=self.resolver(label, "typing.Optional[str]"),
                 description="rdfs:label (else skos:prefLabel), English first.",
             ),
             "types": strawberry.field(
-                resolver=self._resolver(types_, "list[str]"),
+                resolver=self.resolver(types_, "list[str]"),
                 description="IRIs of the element's rdf:type classes.",
             ),
         }
@@ -360,14 +361,18 @@ class _Builder:
             interface=False,
         )
         conn_ns: dict[str, Any] = {
-            "__annotations__": {"edges": f"list[{name}Edge]", "page_info": "PageInfo"}
+            "__annotations__": {
+                "edges": f"list[{name}Edge]",
+                "page_info": "PageInfo",
+                "count": "strawberry.Private[typing.Callable[[], int]]",
+            }
         }
 
         async def total_count(root: Any, info: Info) -> int:
-            return await in_thread(root._count)
+            return await in_thread(root.count)
 
         conn_ns["total_count"] = strawberry.field(
-            resolver=self._resolver(total_count, "int"),
+            resolver=self.resolver(total_count, "int"),
             description="How many elements match the filter (all pages).",
         )
         conn = self.make(f"{name}Connection", (), conn_ns, interface=False)
@@ -382,8 +387,7 @@ def _filter_sparql(filter_: ElementFilter | None) -> tuple[str, dict[str, Any]]:
     subs: dict[str, Any] = {}
     if filter_.label_contains:
         parts.append(
-            "FILTER EXISTS { ?s <http://www.w3.org/2000/01/rdf-schema#label>|"
-            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?lab . "
+            f"FILTER EXISTS {{ ?s <{RDFS_LABEL_IRI}>|<{SKOS_PREFLABEL_IRI}> ?lab . "
             "FILTER(CONTAINS(LCASE(STR(?lab)), ?needle)) }"
         )
         subs["needle"] = ox.Literal(filter_.label_contains.lower())
@@ -479,15 +483,15 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
         return [None if r is None else b.wrap(r) for r in refs]
 
     query_ns["node"] = strawberry.field(
-        resolver=b._resolver(node, "typing.Optional[Node]"),
+        resolver=b.resolver(node, "typing.Optional[Node]"),
         description="The element with this IRI (or CURIE such as id:crm); null if unknown.",
     )
     query_ns["lookup"] = strawberry.field(
-        resolver=b._resolver(_lookup(node), "typing.Optional[Node]"),
+        resolver=b.resolver(_lookup(node), "typing.Optional[Node]"),
         description="The element with this IRI (or CURIE); same as node(id:).",
     )
     query_ns["nodes"] = strawberry.field(
-        resolver=b._resolver(nodes, "list[typing.Optional[Node]]"),
+        resolver=b.resolver(nodes, "list[typing.Optional[Node]]"),
         description="Several elements by IRI, in the order given (null for unknown ones).",
     )
     for name in CONTRACT_CLASSES:
@@ -517,6 +521,11 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
 class QuietSchema(strawberry.Schema):
     """Logs only unexpected errors: a client error (a GraphQL syntax or validation error, or a
     svckg error below HTTP 500 such as a missing token) is an answer, not a server fault."""
+
+    @property
+    def graphql_core_schema(self) -> GraphQLSchema:
+        """The graphql-core schema strawberry built (strawberry keeps it private)."""
+        return self._schema
 
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         unexpected = [e for e in errors if not _is_client_error(e.original_error)]
@@ -559,7 +568,7 @@ def _connection_field(b: _Builder, name: str) -> Any:
         )
         await look_ahead(info, refs, ("edges", "node"))
         edges = [edge_cls(cursor=encode_cursor(r.iri), node=wrap(r, name)) for r in refs]
-        conn = conn_cls(
+        return conn_cls(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=more,
@@ -567,12 +576,11 @@ def _connection_field(b: _Builder, name: str) -> Any:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
+            count=count,
         )
-        conn._count = count
-        return conn
 
     return strawberry.field(
-        resolver=b._resolver(resolve, f"{name}Connection"),
+        resolver=b.resolver(resolve, f"{name}Connection"),
         description=f"Elements of svc:{name} (and its subclasses), in IRI order, "
         f"{MAX_PAGE} at most a page.",
     )
@@ -605,19 +613,16 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
                 hint='pass e.g. {"failed": "id:crm"}',
             )
         queries_module.get_query(name)
-        variables, rows = await in_thread(
-            lambda: queries_module.run_named(
-                state.store, name, given, timeout_s=state.settings.query_timeout_s
+        answer = await in_thread(
+            lambda: queries_module.answer_named(
+                state.store,
+                name,
+                given,
+                timeout_s=state.settings.query_timeout_s,
+                max_rows=state.settings.max_result_rows,
             )
         )
-        if len(rows) > state.settings.max_result_rows:
-            raise LimitExceeded(
-                f"the query returned {len(rows)} rows, more than {state.settings.max_result_rows}",
-                hint="narrow the parameters or raise SVCKG_MAX_RESULT_ROWS",
-            )
-        return gql_analysis.NamedQueryResult(
-            variables=variables, rows=gql_analysis.rows_json(variables, rows)
-        )
+        return gql_analysis.NamedQueryResult(variables=answer.variables, rows=answer.rows_json())
 
     def named_queries() -> list[gql_analysis.NamedQueryInfo]:
         return [gql_analysis.query_info(q) for q in queries_module.catalogue()]
@@ -630,21 +635,21 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
     )
     return {
         "impact": strawberry.field(
-            resolver=b._resolver(impact, "ImpactResult"),
+            resolver=b.resolver(impact, "ImpactResult"),
             description="What breaks when the failed elements fail (as svckg impact --format "
             "json): status, customerVisible, paths, agreements, parties by role, owners.",
         ),
         "trace": strawberry.field(
-            resolver=b._resolver(trace, "TraceResult"),
+            resolver=b.resolver(trace, "TraceResult"),
             description="Everything an element needs, layer by layer, with owners (as svckg "
             "trace --format json).",
         ),
         "named_query": strawberry.field(
-            resolver=b._resolver(named_query, "NamedQueryResult"),
+            resolver=b.resolver(named_query, "NamedQueryResult"),
             description="Run a query of the catalogue (queries/*.rq) with its parameters.",
         ),
         "named_queries": strawberry.field(
-            resolver=b._resolver(named_queries, "list[NamedQueryInfo]"),
+            resolver=b.resolver(named_queries, "list[NamedQueryInfo]"),
             description="The named query catalogue.",
         ),
     }
@@ -719,7 +724,7 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
     class_iris = [b.model.classes[c].iri for c in b.model.subclasses(name)]
 
     def state_of(info: Info) -> AppState:
-        require_editor(info.context.request)
+        check_role(info.context.request, EDITOR)
         return info.context.state
 
     async def reread(info: Info, iri: str) -> Any:
@@ -728,9 +733,7 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
                 sorted(
                     {
                         q.object.value
-                        for q in info.context.store.quads(
-                            ox.NamedNode(iri), ox.NamedNode(writes.RDF_TYPE.value), None
-                        )
+                        for q in info.context.store.quads(ox.NamedNode(iri), RDF_TYPE, None)
                     }
                 )
             )
@@ -772,15 +775,15 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
         func.__annotations__["input"] = input_cls.__name__
     return {
         f"create{name}": strawberry.field(
-            resolver=b._resolver(create, name),
+            resolver=b.resolver(create, name),
             description=f"Create a svc:{name} (id minted from the label when not given).",
         ),
         f"update{name}": strawberry.field(
-            resolver=b._resolver(update, name),
+            resolver=b.resolver(update, name),
             description=f"Replace the given values of a svc:{name} created through GraphQL.",
         ),
         f"delete{name}": strawberry.field(
-            resolver=b._resolver(delete, "strawberry.ID"),
+            resolver=b.resolver(delete, "strawberry.ID"),
             description=f"Delete a svc:{name} created through GraphQL; returns its id.",
         ),
     }

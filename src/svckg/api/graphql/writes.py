@@ -25,11 +25,10 @@ from svckg.errors import InputError, NotFound, ValidationFailed
 from svckg.ingest import imports, records
 from svckg.ingest.base import SourceFile
 from svckg.ingest.pipeline import import_sources
+from svckg.terms import RDF_TYPE, RDFS_LABEL
 
 SOURCE = "graphql-edits.nt"
 """Source name of the import holding every element written through GraphQL."""
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATATYPES = {"Int": XSD + "integer", "Float": XSD + "decimal", "Boolean": XSD + "boolean"}
 
@@ -98,6 +97,7 @@ def _commit(state: AppState, triples: list[ox.Triple], force: bool) -> None:
             [SourceFile(SOURCE, data)],
             format="ntriples",
             force=force,
+            fail_on="warning",  # a mutation is one edit: its warnings block unless force
             agent="graphql",
             settings=state.settings,
         )

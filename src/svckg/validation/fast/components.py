@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -24,7 +24,8 @@ from svckg.errors import ShapesError
 from svckg.sparql_lexer import VARNAME
 from svckg.validation.fast.cycles import cycle_nodes, cycle_predicates
 from svckg.validation.fast.shapes import SH_NS, Constraint, Shape
-from svckg.validation.fast.sparql import prebind, strip_strings
+from svckg.validation.fast.sparql import describe_error, prebind, strip_strings
+from svckg.validation.report import term_text
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _UNMATCHABLE = "<urn:svckg:unmatchable-blank-node>"
@@ -59,6 +60,8 @@ class Raw:
     shape: Shape
     component: str
     message: str
+    source: Term | Node | None = None
+    """The ``sh:sourceConstraint`` (the ``sh:sparql`` node of a SHACL-SPARQL constraint)."""
 
 
 class Focus(Protocol):
@@ -107,17 +110,20 @@ def sparql_term(node: Node) -> str:
     return _UNMATCHABLE
 
 
-def _value_pattern(shape: Shape) -> str:
+def _focus_values(shape: Shape, focus: Focus, value: str = "?value") -> str:
+    """Group pattern binding ?this to each focus node and ``value`` to each of its value
+    nodes (:meth:`Path.pattern`: a nullable path keeps the focus node as a value)."""
     if shape.path is None:
-        return "BIND(?this AS ?value)"
-    return f"?this {shape.path.sparql()} ?value ."
+        return f"{focus.pattern('this')} BIND(?this AS {value})"
+    return shape.path.pattern(focus.pattern("this"), "?this", value)
 
 
 def _has(shape: Shape, value: str) -> str:
     """Expression: ``value`` is a value node of ?this."""
     if shape.path is None:
         return f"sameTerm(?this, {value})"
-    return f"EXISTS {{ ?this {shape.path.sparql()} {value} }}"
+    exists = f"EXISTS {{ ?this {shape.path.sparql()} {value} }}"
+    return f"(sameTerm(?this, {value}) || {exists})" if shape.path.nullable() else exists
 
 
 def _path_text(shape: Shape) -> str | None:
@@ -133,10 +139,15 @@ def _violations(
     message: str,
     *,
     with_value: bool = True,
+    per: str = "",
 ) -> Iterator[Raw]:
-    """Run ``SELECT DISTINCT ?this [?value] WHERE { focus . body }`` and yield results."""
-    head = "?this ?value" if with_value else "?this"
-    query = f"SELECT DISTINCT {head} WHERE {{ {focus.pattern('this')} {body} }}"
+    """Run ``SELECT DISTINCT ?this [?value] [per] WHERE { focus+values . body }`` and yield
+    results (with_value False: ``focus . body``). ``per`` names variables that make one
+    result each, e.g. the other value of sh:lessThan: one result per failing pair, as the
+    specification counts."""
+    head = ("?this ?value" if with_value else "?this") + (f" {per}" if per else "")
+    start = _focus_values(shape, focus) if with_value else focus.pattern("this")
+    query = f"SELECT DISTINCT {head} WHERE {{ {start} {body} }}"
     path = _path_text(shape)
     for row in ctx.select(query):
         this = row[0]
@@ -147,14 +158,14 @@ def _violations(
 def _filter(
     ctx: Context, shape: Shape, c: Constraint, focus: Focus, condition: str, message: str
 ) -> Iterator[Raw]:
-    body = f"{_value_pattern(shape)} FILTER({condition})"
+    body = f"FILTER({condition})"
     return _violations(ctx, shape, c, focus, body, message)
 
 
 def check_class(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
     # The subclass closure comes from the data once; per value only its types are looked up.
     classes = ", ".join(str(k) for k in ctx.subclasses([c.value])) or sparql_term(c.value)
-    body = f"{_value_pattern(shape)} FILTER NOT EXISTS {{ ?value a ?k FILTER(?k IN ({classes})) }}"
+    body = f"FILTER NOT EXISTS {{ ?value a ?k FILTER(?k IN ({classes})) }}"
     return _violations(ctx, shape, c, focus, body, f"Value is not an instance of <{c.value}>")
 
 
@@ -197,26 +208,29 @@ def check_min_count(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> 
     if n == 0:
         return iter(())
     path = shape.path.sparql()
+    if n == 1 and shape.path.nullable():
+        return iter(())  # the focus node is a value node of its own
     if n == 1:
         body = f"FILTER NOT EXISTS {{ ?this {path} ?v }}"
         return _violations(ctx, shape, c, focus, body, f"Less than {n} values", with_value=False)
-    query = (
-        f"SELECT ?this WHERE {{ {focus.pattern('this')} OPTIONAL {{ ?this {path} ?v }} }}"
-        f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
-    )
+    values = _focus_values(shape, focus, "?v")
+    if not shape.path.nullable():
+        values = f"{focus.pattern('this')} OPTIONAL {{ ?this {path} ?v }}"
+    query = f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
     return _rows_to_raw(ctx, query, shape, c, f"Less than {n} values")
 
 
 def check_max_count(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
     n, path = c.value, shape.path.sparql()
     message = f"More than {n} values"
-    if n == 0:
+    nullable = shape.path.nullable()
+    if n == 0 and not nullable:
         return _violations(ctx, shape, c, focus, f"?this {path} ?v .", message, with_value=False)
-    if n == 1:  # two distinct values: a join is about twice as fast as grouping
+    if n == 1 and not nullable:  # two distinct values: a join is about twice as fast as grouping
         body = f"?this {path} ?v1 . ?this {path} ?v2 . FILTER(!sameTerm(?v1, ?v2))"
         return _violations(ctx, shape, c, focus, body, message, with_value=False)
     query = (
-        f"SELECT ?this WHERE {{ {focus.pattern('this')} ?this {path} ?v }}"
+        f"SELECT ?this WHERE {{ {_focus_values(shape, focus, '?v')} }}"
         f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
     )
     return _rows_to_raw(ctx, query, shape, c, message)
@@ -277,8 +291,8 @@ def check_unique_lang(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -
     if not c.value:
         return iter(())
     query = (
-        f"SELECT ?this ?lang WHERE {{ {focus.pattern('this')} "
-        f"?this {shape.path.sparql()} ?v BIND(LCASE(lang(?v)) AS ?lang) "
+        f"SELECT ?this ?lang WHERE {{ {_focus_values(shape, focus, '?v')} "
+        f"BIND(LCASE(lang(?v)) AS ?lang) "
         f'FILTER(?lang != "") }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)'
     )
     return _rows_to_raw(ctx, query, shape, c, "More than one value uses the same language")
@@ -287,25 +301,38 @@ def check_unique_lang(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -
 def check_equals(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
     q = sparql_term(c.value)
     message = f"Value sets differ from <{c.value}>"
-    missing = f"{_value_pattern(shape)} FILTER NOT EXISTS {{ ?this {q} ?value }}"
-    extra = f"?this {q} ?value FILTER(!{_has(shape, '?value')})"
+    missing = f"FILTER NOT EXISTS {{ ?this {q} ?value }}"
     yield from _violations(ctx, shape, c, focus, missing, message)
-    yield from _violations(ctx, shape, c, focus, extra, message)
+    extra = (
+        f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('this')} "
+        f"?this {q} ?value FILTER(!{_has(shape, '?value')}) }}"
+    )
+    path = _path_text(shape)
+    for row in ctx.select(extra):
+        yield Raw(row[0], row[0], path, row[1], shape, c.iri, message)
 
 
 def check_disjoint(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
-    body = f"{_value_pattern(shape)} ?this {sparql_term(c.value)} ?value ."
+    body = f"?this {sparql_term(c.value)} ?value ."
     return _violations(ctx, shape, c, focus, body, f"Value is also a value of <{c.value}>")
 
 
 def _compare(op: str, word: str) -> Callable:
     def check(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
+        # SPARQL's < and <= are defined on literals only (the engine also says
+        # <a> <= <a> is true): any other pair cannot be compared, a result by the spec.
         body = (
-            f"{_value_pattern(shape)} ?this {sparql_term(c.value)} ?other . "
-            f"FILTER(!COALESCE(?value {op} ?other, false))"
+            f"?this {sparql_term(c.value)} ?other . FILTER(!(isLiteral(?value) && "
+            f"isLiteral(?other) && COALESCE(?value {op} ?other, false)))"
         )
         return _violations(
-            ctx, shape, c, focus, body, f"Value is not {word} the values of <{c.value}>"
+            ctx,
+            shape,
+            c,
+            focus,
+            body,
+            f"Value is not {word} the values of <{c.value}>",
+            per="?other",
         )
 
     return check
@@ -330,8 +357,9 @@ def check_closed(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
         return
     allowed = ", ".join(sparql_term(p) for p in (*c.extra["allowed"], *c.extra["ignored"]))
     query = (
-        f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus.pattern('this')} "
-        f"{_value_pattern(shape)} ?value ?p ?o FILTER(?p NOT IN ({allowed})) }}"
+        # one result per triple of a value node (two value nodes may share p and o)
+        f"SELECT DISTINCT ?this ?p ?o ?value WHERE {{ {_focus_values(shape, focus)} "
+        f"?value ?p ?o FILTER(?p NOT IN ({allowed})) }}"
     )
     for row in ctx.select(query):
         yield Raw(
@@ -346,9 +374,7 @@ def check_closed(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
 
 
 def _pairs(ctx: Context, shape: Shape, focus: Focus) -> list[tuple[Term, Term]]:
-    query = (
-        f"SELECT DISTINCT ?this ?value WHERE {{ {focus.pattern('this')} {_value_pattern(shape)} }}"
-    )
+    query = f"SELECT DISTINCT ?this ?value WHERE {{ {_focus_values(shape, focus)} }}"
     return [(row[0], row[1]) for row in ctx.select(query)]
 
 
@@ -382,7 +408,7 @@ def check_property(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> I
         back[value].append(this)
     for r in results:
         for this in back.get(r.anchor, ()):
-            yield Raw(this, r.focus, r.path, r.value, r.shape, r.component, r.message)
+            yield replace(r, anchor=this)
 
 
 def check_qualified(
@@ -439,7 +465,9 @@ def check_sparql(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Ite
     if sc.deactivated:
         return iter(())
     template = (sc.messages or shape.messages or (None,))[0]
-    return _select_results(ctx, shape, c, focus, sc.select, sc.prefixes, template, {})
+    return _select_results(
+        ctx, shape, c, focus, sc.select, sc.prefixes, template, {}, source=sc.node
+    )
 
 
 def check_custom(ctx: Context, shape: Shape, c: Constraint, focus: Focus) -> Iterator[Raw]:
@@ -509,6 +537,7 @@ def _select_results(
     prefixes: dict[str, str],
     template: str | None,
     params: dict[str, str],
+    source: Node | None = None,
 ) -> Iterator[Raw]:
     if shape.path is not None:
         query = query.replace("$PATH", shape.path.sparql())
@@ -519,12 +548,15 @@ def _select_results(
     # The cycle idiom over whole targets: one graph walk (a scoped run keeps per-node queries).
     cycle = cycle_predicates(query, prefixes) if focus.whole and not params else None
     if cycle is not None:
-        yield from _cycle_results(ctx, shape, c, focus, cycle, template)
+        yield from _cycle_results(ctx, shape, c, focus, cycle, template, source)
         return
     try:
         if _batchable(query):
             text = prebind(query, fixed).replace("$this", "?this")
-            text = re.sub(r"\{", "{ " + focus.pattern("this") + " ", text, count=1)
+            # Each focus node once: a target pattern can bind a node twice (two subjects
+            # of sh:targetObjectsOf), and every row of the query is a result.
+            nodes = f"{{ SELECT DISTINCT ?this WHERE {{ {focus.pattern('this')} }} }}"
+            text = re.sub(r"\{", lambda _m: "{ " + nodes + " ", text, count=1)
             if not re.search(r"\?this\b|\*", text.split("{", 1)[0]):
                 text = re.sub(
                     r"\bSELECT\b(\s+(DISTINCT|REDUCED)\b)?",
@@ -559,8 +591,9 @@ def _select_results(
                     )
     except SyntaxError as exc:
         raise ShapesError(
-            f"SHACL-SPARQL query does not parse: {exc}",
-            where=f"shape {shape.name}",
+            f"SHACL-SPARQL query does not parse once $this is pre-bound: "
+            f"{describe_error(query, exc)}",
+            where=f"shape {shape.name}, {constraint_name(c)}",
             hint="fix the query",
         ) from exc
     path = _path_text(shape)
@@ -578,7 +611,9 @@ def _select_results(
                 )
             value = binding.get("value", this if shape.path is None else None)
             rpath = binding["path"].value if isinstance(binding.get("path"), ox.NamedNode) else path
-            if template is None:
+            if isinstance(binding.get("message"), ox.Literal):
+                message = binding["message"].value  # the solution's own message (5.3.2)
+            elif template is None:
                 message = "SPARQL constraint violated"
             else:
                 text = {k: _plain(v) for k, v in binding.items()}
@@ -587,7 +622,7 @@ def _select_results(
                 for k, v in params.items():
                     text.setdefault(k, v.strip("<>"))
                 message = fill_message(template, text)
-            yield Raw(this, this, rpath, value, shape, c.iri, message)
+            yield Raw(this, this, rpath, value, shape, c.iri, message, source)
 
 
 def _cycle_results(
@@ -597,6 +632,7 @@ def _cycle_results(
     focus: Focus,
     predicates: list[str],
     template: str | None,
+    source: Node | None,
 ) -> Iterator[Raw]:
     """The cycle idiom (see :mod:`cycles`): focus nodes on a cycle of ``predicates``."""
     on_cycle = cycle_nodes(ctx.edges(predicates))
@@ -612,7 +648,18 @@ def _cycle_results(
                 if template
                 else ("Node lies on a cycle")
             )
-            yield Raw(this, this, path, this if shape.path is None else None, shape, c.iri, message)
+            value = this if shape.path is None else None
+            yield Raw(this, this, path, value, shape, c.iri, message, source)
+
+
+def constraint_name(c: Constraint) -> str:
+    """How errors name a constraint: its sh:sparql node, its SPARQL-based component, or
+    the SHACL Core parameter (``sh:minCount``)."""
+    if c.component == "SPARQL":
+        return f"sh:sparql constraint {term_text(c.value.node)}"
+    if c.component == "Custom":
+        return f"constraint component {term_text(c.value.node)}"
+    return f"sh:{c.component[0].lower()}{c.component[1:]}"
 
 
 def _plain(term: Term) -> str:

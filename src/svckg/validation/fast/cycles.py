@@ -50,17 +50,26 @@ def cycle_nodes(edges: Iterable[tuple[Hashable, Hashable]]) -> set[Hashable]:
     >>> sorted(cycle_nodes([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("e", "e")]))
     ['a', 'b', 'c', 'e']
     """
+    return {node for component in cycles(edges) for node in component}
+
+
+def cycles(edges: Iterable[tuple[Hashable, Hashable]]) -> list[list[Hashable]]:
+    """The cycles as their members: every SCC of two or more nodes, and every self-loop.
+
+    >>> sorted(sorted(c) for c in cycles([("a", "b"), ("b", "a"), ("b", "c"), ("e", "e")]))
+    [['a', 'b'], ['e']]
+    """
     succ: dict[Hashable, list[Hashable]] = {}
-    looped: set[Hashable] = set()
+    looped: list[Hashable] = []
     for s, o in edges:
         succ.setdefault(s, []).append(o)
-        if s == o:
-            looped.add(s)
+        if s == o and s not in looped:
+            looped.append(s)
     index: dict[Hashable, int] = {}
     low: dict[Hashable, int] = {}
     on_stack: set[Hashable] = set()
     stack: list[Hashable] = []
-    found = set(looped)
+    found: list[list[Hashable]] = []
     counter = 0
     for root in succ:
         if root in index:
@@ -91,8 +100,9 @@ def cycle_nodes(edges: Iterable[tuple[Hashable, Hashable]]) -> set[Hashable]:
                     if member == node:
                         break
                 if len(component) > 1:
-                    found.update(component)
+                    found.append(component)
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-    return found
+    in_components = {n for c in found for n in c}
+    return found + [[n] for n in looped if n not in in_components]

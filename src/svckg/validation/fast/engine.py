@@ -21,11 +21,14 @@ from svckg.validation.fast.components import (
     ILL_TYPED_FUNCTION,
     Raw,
     Term,
+    constraint_name,
     fill_message,
     ill_typed,
     sparql_term,
 )
+from svckg.validation.fast.cycles import cycle_predicates
 from svckg.validation.fast.paths import Path
+from svckg.validation.fast.reach import query_reach
 from svckg.validation.fast.shapes import Shape, ShapesModel, parse_shapes
 from svckg.validation.report import ValidationReport, ValidationResult, term_text
 
@@ -87,10 +90,8 @@ class ValuesFocus:
 
     def pattern(self, var: str) -> str:
         inner = f"f{self.depth}"
-        return (
-            f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(inner)} "
-            f"?{inner} {self.path.sparql()} ?{var} }} }}"
-        )
+        values = self.path.pattern(self.parent.pattern(inner), f"?{inner}", f"?{var}")
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {values} }} }}"
 
 
 def _values(var: str, nodes: Iterable[Term]) -> str:
@@ -205,13 +206,13 @@ class _Run:
             return []  # recursive shape: treated as conforming
         self.active.add(key)
         try:
-            results = [r for c in shape.constraints for r in self._check(shape, c, focus)]
+            results = [r for c in shape.constraints for r in self.check(shape, c, focus)]
         finally:
             self.active.discard(key)
         self.cache[key] = results
         return results
 
-    def _check(self, shape: Shape, c, focus) -> list[Raw]:
+    def check(self, shape: Shape, c, focus) -> list[Raw]:
         try:
             if c.component == "QualifiedValueShape":
                 from svckg.validation.fast.components import check_qualified
@@ -222,9 +223,10 @@ class _Run:
             return list(CHECKS[c.component](self, shape, c, focus))
         except (SyntaxError, RuntimeError, ValueError) as exc:
             raise ShapesError(
-                f"cannot evaluate sh:{c.component[0].lower()}{c.component[1:]}: {exc}",
-                where=f"shape {shape.name}",
-                hint="check the constraint's value",
+                f"the engine cannot evaluate this constraint: {exc}",
+                where=f"shape {shape.name}, {constraint_name(c)}",
+                hint="check the constraint's value (functions a query calls must be SPARQL "
+                "built-ins)",
             ) from exc
 
 
@@ -245,6 +247,7 @@ class FastValidator:
 
     def __init__(self, shapes: Graph):
         self.model = parse_shapes(shapes)
+        self.reach = SparqlReach(self.model)
 
     def validate(
         self,
@@ -258,22 +261,39 @@ class FastValidator:
         With ``focus_nodes`` (scoped validation) only the focus nodes a change can affect are
         evaluated: pass the subjects of the added triples and the subjects and objects of
         the removed ones (IRIs, or ``_:id``); the validator adds every node reaching them
-        along the shapes' path steps, as many steps as the shapes look (:func:`scope_steps`).
-        SHACL-SPARQL constraints are evaluated on those nodes too, but what their queries
-        reach beyond the shapes' paths is not tracked."""
+        along the steps the shapes read (their paths, and the triple patterns of their
+        SHACL-SPARQL queries, :class:`SparqlReach`), as many steps as they look
+        (:func:`scope_steps`). A SHACL-SPARQL constraint whose reach cannot be read from its
+        query is evaluated on all its focus nodes."""
         run = _Run(self.model, store, _graph_kwargs(default_graph))
         raws: list[Raw] = []
         if focus_nodes is None:
             for shape in self.model.top:
-                focus = TargetFocus(shape, run.subclasses(shape.target_classes))
-                raws.extend(run.evaluate(shape.node, focus))
+                raws.extend(run.evaluate(shape.node, self._targets(run, shape)))
             return ValidationReport(results=_convert(raws))
         scope = _Scope(run, self._affected(run, focus_nodes))
         for shape in self.model.top:
-            nodes = scope.targets(shape)
-            if nodes:
-                raws.extend(run.evaluate(shape.node, NodesFocus(nodes)))
+            raws.extend(self._scoped(run, scope, shape))
         return ValidationReport(results=_convert(raws))
+
+    def _targets(self, run: _Run, shape: Shape) -> TargetFocus:
+        return TargetFocus(shape, run.subclasses(shape.target_classes))
+
+    def _scoped(self, run: _Run, scope: _Scope, shape: Shape) -> list[Raw]:
+        """A top shape in a scoped run: its affected targets, and all its targets for the
+        constraints whose reach is unknown (the whole shape when one is nested)."""
+        if shape.node in self.reach.rerun_shapes:
+            return run.evaluate(shape.node, self._targets(run, shape))
+        rerun = [c for c in shape.constraints if id(c) in self.reach.rerun_constraints]
+        out = [r for c in rerun for r in run.check(shape, c, self._targets(run, shape))]
+        nodes = scope.targets(shape)
+        if not nodes:
+            return out
+        if not rerun:
+            return out + run.evaluate(shape.node, NodesFocus(nodes))
+        focus = NodesFocus(nodes)
+        rest = [c for c in shape.constraints if id(c) not in self.reach.rerun_constraints]
+        return out + [r for c in rest for r in run.check(shape, c, focus)]
 
     def affected(
         self,
@@ -288,23 +308,130 @@ class FastValidator:
 
     def _affected(self, run: _Run, touched: Collection[str]) -> list[Term]:
         """The touched nodes and every node reaching them, within :func:`scope_steps` steps,
-        along the single steps of the shapes' paths. Blank nodes are replaced by the IRIs
-        that lead to them."""
+        along the single steps of the shapes' paths and SHACL-SPARQL patterns; then along
+        the steps of unbounded SPARQL paths to a fixpoint, and the bounded steps again from
+        what that found; and the nodes on a cycle through a touched node, for the cycle
+        idiom. Blank nodes are replaced by the IRIs that lead to them."""
         nodes: set[Term] = {_parse_node(t) for t in touched}
-        steps = set().union(*(p.steps() for p in self.model.paths()))
-        frontier = nodes
-        for _ in range(scope_steps(self.model) if steps else 0):
-            named = _named(run, frontier)
-            if not named:
-                break
-            query = (
-                f"SELECT DISTINCT ?x WHERE {{ {_values('t', named)} "
-                f"?x {'|'.join(sorted(steps))} ?t }}"
-            )
-            found = {r[0] for r in run.select(query)} - nodes
-            nodes |= found
-            frontier = found
-        return sorted(_named(run, nodes), key=str)
+        steps = set().union(*(p.steps() for p in self.model.paths())) | self.reach.steps
+        depth = scope_steps(self.model, self.reach.depth) if steps else 0
+        found = _walk(run, nodes, set(nodes), steps, depth)
+        if self.reach.closure:
+            closed = _closure(run, found, self.reach.closure)
+            found = _walk(run, closed, closed - found, steps, depth)
+        for predicates in self.reach.cycles:
+            found |= _on_cycles(run, nodes, predicates)
+        return sorted(_named(run, found), key=str)
+
+
+def _walk(run: _Run, nodes: set[Term], frontier: set[Term], steps: set[str], depth: int) -> set:
+    """``nodes`` and every node reaching ``frontier`` within ``depth`` of the ``steps``."""
+    nodes = set(nodes)
+    for _ in range(depth):
+        named = _named(run, frontier)
+        if not named:
+            break
+        query = (
+            f"SELECT DISTINCT ?x WHERE {{ {_values('t', named)} ?x {'|'.join(sorted(steps))} ?t }}"
+        )
+        frontier = {r[0] for r in run.select(query)} - nodes
+        nodes |= frontier
+    return nodes
+
+
+def _closure(run: _Run, nodes: set[Term], steps: frozenset[str]) -> set[Term]:
+    """``nodes`` and every node reaching them along one or more of the ``steps``."""
+    named = _named(run, nodes)
+    if not named:
+        return set(nodes)
+    query = (
+        f"SELECT DISTINCT ?x WHERE {{ {_values('t', named)} ?x ({'|'.join(sorted(steps))})+ ?t }}"
+    )
+    return set(nodes) | {r[0] for r in run.select(query)}
+
+
+def _on_cycles(run: _Run, touched: set[Term], predicates: tuple[str, ...]) -> set[Term]:
+    """The nodes on a cycle of ``predicates`` through a touched node: reachable from one
+    (forward closure) and reaching one within that set (walked back in Python)."""
+    named = _named(run, touched)
+    if not named:
+        return set()
+    step = "|".join(f"<{p}>" for p in predicates)
+    forward = {
+        r[0]
+        for r in run.select(f"SELECT DISTINCT ?x WHERE {{ {_values('t', named)} ?t ({step})+ ?x }}")
+    }
+    on_cycle: set[Term] = set()
+    todo = [t for t in named if t in forward]
+    while todo:
+        node = todo.pop()
+        if node in on_cycle:
+            continue
+        on_cycle.add(node)
+        for p in predicates:
+            for quad in run.store.quads_for_pattern(None, ox.NamedNode(p), node, None):
+                if quad.subject in forward and quad.subject not in on_cycle:
+                    todo.append(quad.subject)
+    return on_cycle
+
+
+class SparqlReach:
+    """What the SHACL-SPARQL constraints of a shapes model read, for scoped validation
+    (:mod:`reach`): bounded steps and the depth per shape, closure steps, the predicate
+    sets of cycle-idiom constraints, and the constraints (by ``id``) or top shapes to
+    re-run on all focus nodes because their reach cannot be read."""
+
+    def __init__(self, model: ShapesModel):
+        self.steps: set[str] = set()
+        self.closure: set[str] = set()
+        self.cycles: set[tuple[str, ...]] = set()
+        self.depth: dict[Node, int] = {}
+        self.rerun_constraints: set[int] = set()
+        unknown: set[Node] = set()
+        for shape in model.shapes.values():
+            for c in shape.constraints:
+                if not self._read(shape, c):
+                    self.rerun_constraints.add(id(c))
+                    unknown.add(shape.node)
+        self.rerun_shapes = {
+            s.node for s in model.top if (_subtree(model, s.node) - {s.node}) & unknown
+        }
+
+    def _read(self, shape: Shape, c) -> bool:
+        """Record the reach of ``c`` (a no-op for core components); False if unknown."""
+        if c.component == "SPARQL" and not c.value.deactivated:
+            query, prefixes, roots = c.value.select, c.value.prefixes, ("this",)
+        elif c.component == "Custom":
+            validator = c.value.for_shape(shape.path is not None)
+            query, prefixes = validator.query, validator.prefixes
+            if shape.path is not None:
+                query = query.replace("$PATH", shape.path.sparql())
+            roots = ("this", "value")
+        else:
+            return True
+        cycle = cycle_predicates(query, prefixes)
+        if cycle is not None:
+            self.cycles.add(tuple(cycle))
+            return True
+        reach = query_reach(query, prefixes, roots)
+        if reach is None:
+            return False
+        self.steps |= reach.steps
+        self.closure |= reach.closure
+        self.depth[shape.node] = max(self.depth.get(shape.node, 0), reach.depth)
+        return True
+
+
+def _subtree(model: ShapesModel, node: Node) -> set[Node]:
+    """``node`` and every shape nested under it."""
+    seen, todo = set(), [node]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in model.shapes:
+            continue
+        seen.add(current)
+        todo.extend(_children(model.shapes[current]))
+    return seen
 
 
 MAX_SCOPE_STEPS = 8
@@ -320,10 +447,12 @@ def _children(shape: Shape) -> list[Node]:
     return out
 
 
-def scope_steps(model: ShapesModel) -> int:
+def scope_steps(model: ShapesModel, sparql: dict[Node, int] | None = None) -> int:
     """How many path steps away from a focus node its validation can look: the longest
-    chain of paths through nested shapes (unbounded paths count as MAX_SCOPE_STEPS)."""
+    chain of paths through nested shapes and SHACL-SPARQL patterns (``sparql``: the depth
+    of each shape's queries; unbounded paths count as MAX_SCOPE_STEPS)."""
     memo: dict[Node, int] = {}
+    sparql = sparql or {}
 
     def depth(node: Node, stack: frozenset) -> int:
         shape = model.shapes.get(node)
@@ -333,7 +462,8 @@ def scope_steps(model: ShapesModel) -> int:
             own = shape.path.max_length() if shape.path is not None else 0
             own = MAX_SCOPE_STEPS if own is None else own
             below = [depth(ch, stack | {node}) for ch in _children(shape)]
-            memo[node] = min(MAX_SCOPE_STEPS, own + max(below, default=0))
+            below.append(sparql.get(node, 0))
+            memo[node] = min(MAX_SCOPE_STEPS, own + max(below))
         return memo[node]
 
     return max((depth(s.node, frozenset()) for s in model.top), default=0)
@@ -389,6 +519,8 @@ def ox_text(term: Term) -> str:
 
 
 def _convert(raws: list[Raw]) -> list[ValidationResult]:
+    """Raw results as report results, one for one: a result is never merged with another
+    that reads the same (SHACL's report is a multiset)."""
     texts: dict[Term, str] = {}
 
     def text(term: Term) -> str:
@@ -396,7 +528,6 @@ def _convert(raws: list[Raw]) -> list[ValidationResult]:
             texts[term] = ox_text(term)
         return texts[term]
 
-    seen: set[tuple] = set()
     out: list[ValidationResult] = []
     for r in raws:
         focus, value = text(r.focus), (text(r.value) if r.value is not None else None)
@@ -405,16 +536,16 @@ def _convert(raws: list[Raw]) -> list[ValidationResult]:
             message = fill_message(
                 r.shape.messages[0], {"this": focus, "value": value or "", "PATH": r.path or ""}
             )
-        result = ValidationResult(
-            focus_node=focus,
-            severity=r.shape.severity,
-            message=message,
-            source_shape=term_text(r.shape.node),
-            constraint_component=r.component,
-            path=r.path,
-            value=value,
+        out.append(
+            ValidationResult(
+                focus_node=focus,
+                severity=r.shape.severity,
+                message=message,
+                source_shape=term_text(r.shape.node),
+                constraint_component=r.component,
+                path=r.path,
+                value=value,
+                source_constraint=term_text(r.source) if r.source is not None else None,
+            )
         )
-        if result.key() not in seen:
-            seen.add(result.key())
-            out.append(result)
     return out

@@ -34,22 +34,63 @@ class Path:
         if self.kind == "predicate":
             return f"<{self.iri}>"
         if self.kind == "inverse":
-            return f"^{self.parts[0].atom()}"
+            return f"^{self.parts[0].primary()}"
         if self.kind == "sequence":
             return "/".join(p.atom() for p in self.parts)
         if self.kind == "alternative":
             return "|".join(p.atom() for p in self.parts)
         suffix = {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}[self.kind]
-        return f"{self.parts[0].atom()}{suffix}"
+        return f"{self.parts[0].atom()}{suffix}"  # ^<p>* = (^<p>)*: same pairs
 
     def atom(self) -> str:
-        """The path as an operand of a longer path: in parentheses unless it is one step.
+        """The path as a member of a sequence or alternative, or the operand of ``*``, ``+``
+        or ``?``: in parentheses unless it is one step (a predicate or ``^`` of a predicate).
 
         >>> Path("zeroOrOne", parts=(Path("predicate", "urn:p"),)).atom()
         '(<urn:p>?)'
         """
         text = self.sparql()
-        return text if self.kind in ("predicate", "inverse") else f"({text})"
+        one_step = self.kind == "predicate" or (
+            self.kind == "inverse" and self.parts[0].kind == "predicate"
+        )
+        return text if one_step else f"({text})"
+
+    def primary(self) -> str:
+        """The path as the operand of ``^`` (the grammar's PathPrimary): in parentheses
+        unless it is a predicate, so ``^(^<p>)``, never ``^^<p>``.
+
+        >>> Path("inverse", parts=(Path("inverse", parts=(Path("predicate", "urn:p"),)),)).sparql()
+        '^(^<urn:p>)'
+        """
+        return self.sparql() if self.kind == "predicate" else f"({self.sparql()})"
+
+    def nullable(self) -> bool:
+        """Can the path have length zero (so every focus node is its own value node)?
+
+        >>> Path("zeroOrMore", parts=(Path("predicate", "urn:p"),)).nullable()
+        True
+        """
+        if self.kind == "predicate":
+            return False
+        if self.kind in ("zeroOrMore", "zeroOrOne"):
+            return True
+        nulls = [p.nullable() for p in self.parts]
+        return any(nulls) if self.kind == "alternative" else all(nulls)
+
+    def pattern(self, focus: str, subject: str, value: str) -> str:
+        """``focus`` (a group pattern binding ``subject``) joined with the path from
+        ``subject`` to ``value``. A zero-length path in SPARQL matches only terms of the
+        graph (bottom-up evaluation: ``VALUES ?s { :x } ?s :p* ?o`` gives nothing when :x is
+        in no triple), but in SHACL a focus node is always its own value node along a
+        nullable path, so that case is written out.
+
+        >>> Path("zeroOrOne", parts=(Path("predicate", "urn:p"),)).pattern("F", "?s", "?o")
+        '{ F ?s <urn:p>? ?o . } UNION { F BIND(?s AS ?o) }'
+        """
+        step = f"{focus} {subject} {self.sparql()} {value} ."
+        if not self.nullable():
+            return step
+        return f"{{ {step} }} UNION {{ {focus} BIND({subject} AS {value}) }}"
 
     def text(self) -> str:
         """The result-path form used in reports: the IRI for a predicate, SPARQL otherwise.

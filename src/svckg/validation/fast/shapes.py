@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from svckg.errors import ShapesError
 from svckg.validation.fast.paths import Path, parse_path
-from svckg.validation.fast.sparql import check_query, prefixes_of
+from svckg.validation.fast.sparql import check_query, group_this, prefixes_of
 from svckg.validation.report import term_text
 
 SHAPE_REFERENCES = (SH.node, SH.property, SH["not"], SH.qualifiedValueShape)
@@ -98,6 +98,8 @@ PROPERTY_ONLY = {
     "LessThanOrEquals",
     "QualifiedValueShape",
 }
+SINGLE_VALUED = {"Datatype", "NodeKind", "In", "LanguageIn", "UniqueLang", "Closed"}
+"""Parameters SHACL allows once per shape (counts and lengths are checked as integers)."""
 NODE_KINDS = {"IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral"}
 SH_NS = str(SH)
 
@@ -208,8 +210,8 @@ def parse_shapes(graph: Graph) -> ShapesModel:
     nodes = _shape_nodes(graph)
     components = _components(graph)
     shapes = {n: _parse_shape(graph, n, components) for n in nodes}
-    for n in graph.subjects(RDF.type, RDFS.Class):
-        if n in shapes and isinstance(n, URIRef):
+    for n in _implicit_classes(graph):
+        if n in shapes and isinstance(n, URIRef) and n not in shapes[n].target_classes:
             shapes[n].target_classes.append(n)
     siblings: dict[Node, list[Node]] = {}
     for shape in shapes.values():
@@ -224,6 +226,21 @@ def parse_shapes(graph: Graph) -> ShapesModel:
                 siblings.setdefault(ch, []).extend(others)
     top = [s for s in shapes.values() if s.has_targets and not s.deactivated]
     return ShapesModel(shapes=shapes, top=top, siblings=siblings)
+
+
+def _implicit_classes(graph: Graph) -> set[Node]:
+    """Nodes that are SHACL instances of rdfs:Class in the shapes graph (SHACL 2.1.3.3): typed
+    rdfs:Class, owl:Class (a subclass of rdfs:Class by the OWL vocabulary), or any class the
+    shapes graph makes a subclass of them, transitively. A shape among them targets its
+    instances implicitly."""
+    metaclasses: set[Node] = {RDFS.Class, OWL.Class}
+    todo = list(metaclasses)
+    while todo:
+        for sub in graph.subjects(RDFS.subClassOf, todo.pop()):
+            if sub not in metaclasses:
+                metaclasses.add(sub)
+                todo.append(sub)
+    return {n for m in metaclasses for n in graph.subjects(RDF.type, m)}
 
 
 def _shape_nodes(graph: Graph) -> set[Node]:
@@ -350,7 +367,7 @@ def _validator(graph: Graph, node: Node | None, where: str) -> SparqlValidator |
             hint="fix the validator",
         )
     prefixes = prefixes_of(graph, node, where)
-    text = str(ask if ask is not None else select)
+    text = group_this(str(ask if ask is not None else select))
     check_query(text, prefixes, where)
     return SparqlValidator(
         "ask" if ask is not None else "select", text, prefixes, _messages(graph, node)
@@ -423,6 +440,8 @@ def _parse_shape(graph: Graph, node: Node, components: list[CustomComponent]) ->
                 where=where,
                 hint="add sh:path",
             )
+        if component in SINGLE_VALUED:
+            _one(graph, node, pred, where)  # SHACL: a shape has at most one value
         for value in graph.objects(node, pred):
             shape.constraints.append(_constraint(graph, node, pred, component, value, where))
     return shape
@@ -524,11 +543,13 @@ def _sparql(graph: Graph, node: Node, where: str) -> SparqlConstraint:
             where=where,
             hint="add sh:select with a SELECT query",
         )
+    where = f"{where}, sh:sparql constraint {term_text(node)}"
     prefixes = prefixes_of(graph, node, where)
-    check_query(str(select), prefixes, where)
+    text = group_this(str(select))
+    check_query(text, prefixes, where)
     return SparqlConstraint(
         node=node,
-        select=str(select),
+        select=text,
         prefixes=prefixes,
         messages=_messages(graph, node),
         deactivated=_bool(graph, node, SH.deactivated, where),

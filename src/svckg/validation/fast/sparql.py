@@ -9,6 +9,7 @@ comments mean here what they mean to the named-query binder.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import pairwise, takewhile
@@ -70,13 +71,13 @@ def check_query(
 ) -> None:
     """Raise ShapesError (naming ``where``) unless the query parses and keeps the
     pre-binding rules: no MINUS, SERVICE or VALUES, no ``AS $this``, and every sub-query
-    returns ``$this``."""
+    returns ``$this``. Pass the query as :func:`group_this` rewrote it."""
     probe = text.replace("$PATH", "<urn:svckg:path>")
     try:
         ox.Store().query(probe, prefixes=prefixes)
     except SyntaxError as exc:
         raise ShapesError(
-            f"SHACL-SPARQL query does not parse: {exc}",
+            f"SHACL-SPARQL query does not parse: {describe_error(text, exc)}",
             where=where,
             hint="fix the query (declare its prefixes with sh:prefixes)",
         ) from exc
@@ -118,6 +119,127 @@ def _prebinding_problem(
                 "add $this to the sub-query's SELECT",
             )
     return None
+
+
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+_MODIFIERS_END = {"HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
+
+
+def group_this(text: str) -> str:
+    """The query with ``$this`` added to the GROUP BY of every aggregating (sub-)SELECT that
+    projects ``$this`` without grouping by it.
+
+    Under pre-binding ``$this`` is a constant, so grouping by it changes no group; without
+    it the text is not SPARQL (a projected variable outside GROUP BY), although SHACL
+    queries write it so (the RDF Data Cube integrity constraints project ``$this`` from a
+    sub-select grouped by another variable).
+
+    >>> group_this("SELECT $this (COUNT(?o) AS ?n) WHERE { ?o <urn:p> $this } GROUP BY ?o")
+    'SELECT $this (COUNT(?o) AS ?n) WHERE { ?o <urn:p> $this } GROUP BY ?o $this'
+    >>> group_this("SELECT $this (COUNT(?o) AS ?n) { ?o <urn:p> $this }")
+    'SELECT $this (COUNT(?o) AS ?n) { ?o <urn:p> $this } GROUP BY $this'
+    """
+    tokens = _tokens(text)
+    edits = [
+        e for i, t in enumerate(tokens) if t.keyword == "SELECT" for e in _group_edit(tokens, i)
+    ]
+    return splice(text, sorted(edits))
+
+
+def _group_edit(tokens: Sequence[Token], start: int) -> list[tuple[int, int, str]]:
+    """The edit adding ``$this`` to the grouping of the SELECT at ``start`` (if it needs one)."""
+    head, i, depth = [], start + 1, 0
+    while i < len(tokens) and not (
+        depth == 0 and (tokens[i].punct("{") or tokens[i].keyword == "WHERE")
+    ):
+        depth += tokens[i].punct("(") - tokens[i].punct(")")
+        head.append((tokens[i], depth))
+        i += 1
+    projects_this = any(t.variable == "this" and d == 0 for t, d in head)
+    while i < len(tokens) and not tokens[i].punct("{"):
+        i += 1
+    close = _closing(tokens, i)
+    if not projects_this or close is None:
+        return []
+    modifiers = list(takewhile(lambda t: not t.punct("}"), tokens[close + 1 :]))
+    words = {t.keyword for t in modifiers}
+    aggregates = (
+        "GROUP" in words or "HAVING" in words or any(t.keyword in _AGGREGATES for t, _ in head)
+    )
+    if not aggregates:
+        return []
+    if "GROUP" not in words:
+        end = tokens[close].end
+        return [(end, end, " GROUP BY $this")]
+    group = list(
+        takewhile(
+            lambda t: t.keyword not in _MODIFIERS_END,
+            modifiers[[t.keyword for t in modifiers].index("GROUP") :],
+        )
+    )
+    if any(t.variable == "this" for t in group) or not (
+        group[-1].kind == "var" or group[-1].punct(")")
+    ):
+        return []  # grouped by $this already, or a clause the engine will report
+    end = group[-1].end
+    return [(end, end, " $this")]
+
+
+def _closing(tokens: Sequence[Token], i: int) -> int | None:
+    """The index of the ``}`` closing the ``{`` at ``i``."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].punct("{") - tokens[j].punct("}")
+        if depth == 0:
+            return j
+    return None
+
+
+_CLAUSES = (
+    "SELECT",
+    "WHERE",
+    "FILTER",
+    "BIND",
+    "OPTIONAL",
+    "GROUP",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "VALUES",
+    "UNION",
+    "MINUS",
+    "GRAPH",
+    "SERVICE",
+    "EXISTS",
+    "ASK",
+)
+
+
+def describe_error(text: str, exc: Exception) -> str:
+    """Where a query the engine rejects goes wrong, in the query's own words: the clause
+    (the nearest SPARQL construct keyword before the error), the line and its text. The
+    engine's own message names parser tokens ("expected ENCODE_FOR_URI") and is left out.
+
+    >>> describe_error("SELECT $this WHERE { $this ?p }", SyntaxError("error at 1:32: expected x"))
+    "in the WHERE clause, line 1: 'SELECT $this WHERE { $this ?p }'"
+    """
+    found = re.search(r"(\d+):(\d+)", str(exc))
+    if found is None:
+        return "the engine cannot read it (check the SPARQL syntax)"
+    line, column = int(found.group(1)), int(found.group(2))
+    lines = text.splitlines() or [""]
+    line = min(max(line, 1), len(lines))
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + max(column - 1, 0)
+    clause = "query"
+    for token in _tokens(text):
+        if token.start > offset:
+            break
+        if token.keyword in _CLAUSES:
+            clause = {"GROUP": "GROUP BY", "ORDER": "ORDER BY"}.get(token.keyword, token.keyword)
+    nested = sum(1 for t in _tokens(text) if t.keyword == "SELECT" and t.start < offset) > 1
+    where = f"the {clause} clause" + (" of a sub-select" if nested else "")
+    return f"in {where}, line {line}: {lines[line - 1].strip()!r}"
 
 
 def prebind(text: str, bindings: dict[str, str]) -> str:

@@ -1,0 +1,200 @@
+"""What an operator watches: ``/healthz`` (the process answers), ``/readyz`` (store open and
+dependency index built; 503 with the reason until then, and while stopping), ``/metrics``
+(Prometheus text format through prometheus-client, one registry per app) and one access-log
+line per request (route template, status, duration, token role; never the token), as text or
+JSON (``Settings.log_format``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from svckg.analysis.index import cached_index, get_index
+from svckg.api.threads import in_thread
+from svckg.errors import SvckgError, ValidationFailed
+from svckg.validation.report import ValidationReport
+
+if TYPE_CHECKING:
+    from svckg.api.state import AppState
+
+access_log = logging.getLogger("svckg.access")
+log = logging.getLogger("svckg.ops")
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class Metrics:
+    """The app's Prometheus metrics, in a registry of its own (several apps per process in
+    tests must not share counters)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "svckg_http_requests", "HTTP requests by route template and status",
+            ["method", "route", "status"], registry=r,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "svckg_http_request_duration_seconds", "HTTP request latency by route template",
+            ["method", "route"], buckets=LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.imports = Counter(
+            "svckg_imports", "Imported sources by outcome (created, updated, unchanged, "
+            "rejected, error)", ["outcome"], registry=r,
+        )  # fmt: skip
+        self.validation = Counter(
+            "svckg_validation_results", "Validation results reported, by severity",
+            ["severity"], registry=r,
+        )  # fmt: skip
+        self.timeouts = Counter(
+            "svckg_query_timeouts", "Requests stopped at the query time limit", registry=r
+        )
+        self.index_build = Gauge(
+            "svckg_index_build_seconds", "Duration of the start-up dependency index build",
+            registry=r,
+        )  # fmt: skip
+        self.index_edges = Gauge("svckg_index_edges", "Edges in the dependency index", registry=r)
+        self.index_nodes = Gauge(
+            "svckg_index_nodes", "Elements in the dependency index", registry=r
+        )
+        self.store_quads = Gauge("svckg_store_quads", "Quads in the store", registry=r)
+
+    def record_report(self, report: ValidationReport | None) -> None:
+        """Count a validation report's results by severity."""
+        for result in report.results if report is not None else []:
+            self.validation.labels(severity=result.severity).inc()
+
+    def record_import(self, statuses: list[str], report: ValidationReport | None) -> None:
+        """Count one import's sources by outcome, and its validation results."""
+        for status in statuses:
+            self.imports.labels(outcome=status).inc()
+        self.record_report(report)
+
+    def record_failure(self, exc: BaseException, sources: int) -> None:
+        """Count an import that wrote nothing: rejected by validation, or bad input."""
+        outcome = "rejected" if isinstance(exc, ValidationFailed) else "error"
+        self.imports.labels(outcome=outcome).inc(max(sources, 1))
+        if isinstance(exc, ValidationFailed):
+            self.record_report(exc.report)
+
+
+def build_index_in_background(state: AppState) -> threading.Thread:
+    """Build the dependency index off the event loop; ``/readyz`` turns 200 when done."""
+
+    def run() -> None:
+        t0 = time.perf_counter()
+        try:
+            get_index(state.store)
+        except SvckgError as exc:  # the store answers, but not well enough to serve
+            state.not_ready = f"the dependency index could not be built: {exc.describe()}"
+            log.error(state.not_ready)
+            return
+        state.metrics.index_build.set(time.perf_counter() - t0)
+        state.not_ready = None
+
+    thread = threading.Thread(target=run, name="svckg-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def _refresh_gauges(state: AppState) -> None:
+    """Store size, and the index brought up to date (incrementally) once it is built."""
+    index = get_index(state.store) if state.not_ready is None else cached_index(state.store)
+    if index is not None:
+        state.metrics.index_edges.set(index.edge_count)
+        state.metrics.index_nodes.set(len(index.forward.keys() | index.backward.keys()))
+    state.metrics.store_quads.set(state.store.count())
+
+
+def _route(request: Request) -> str:
+    """The route template (``/id/{path:path}``), never the raw path (bounded label values)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    if path:
+        return str(path)
+    if request.url.path.startswith("/static/"):
+        return "/static"
+    return "(unmatched)"
+
+
+def _role(request: Request, state: AppState) -> str:
+    """The token's role for the log: anonymous, a role, or invalid (the token never)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return "anonymous"
+    scheme, _, token = header.partition(" ")
+    role = state.tokens.role_of(token.strip()) if scheme.lower() == "bearer" else None
+    return role or "invalid"
+
+
+def _log_line(state: AppState, fields: dict[str, object]) -> None:
+    if state.settings.log_format == "json":
+        access_log.info(json.dumps(fields, separators=(",", ":")))
+    else:
+        access_log.info(
+            "%s %s %s %.1fms role=%s",
+            fields["method"], fields["route"], fields["status"],
+            fields["duration_ms"], fields["role"],
+        )  # fmt: skip
+
+
+def install_ops(app: FastAPI, state: AppState) -> None:
+    """The health, readiness and metrics routes, and the middleware measuring and logging
+    every request."""
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        t0 = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            seconds = time.perf_counter() - t0
+            route = _route(request)
+            state.metrics.requests.labels(request.method, route, str(status)).inc()
+            state.metrics.latency.labels(request.method, route).observe(seconds)
+            _log_line(
+                state,
+                {
+                    "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                    "role": _role(request, state),
+                },
+            )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        if state.not_ready is not None:
+            return JSONResponse({"ready": False, "reason": state.not_ready}, status_code=503)
+        return JSONResponse({"ready": True})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        await in_thread(_refresh_gauges, state)
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

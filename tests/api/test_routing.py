@@ -1,0 +1,105 @@
+"""How the API is put together: every route declares the role it needs (a dependency on the
+router or the route), and route modules never import each other."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+import svckg.api
+from svckg.api import auth
+from svckg.api.app import create_app
+from svckg.config import Settings
+
+ROLE_CHECKS = {
+    auth.require_read: "reader",
+    auth.require_editor: "editor",
+    auth.require_admin: "admin",
+}
+OPEN = {"/", "/ui", "/ui/sparql", "/ui/validate", "/ui/graphql", "/docs"}
+"""Pages a browser loads without a token (their data routes are protected)."""
+CHECKED_IN_HANDLER = {("/sparql", "POST")}
+"""The body decides the role (a query needs reading, an update an editor)."""
+WRITES = {
+    ("/rdf-graphs", "PUT"): "editor",
+    ("/rdf-graphs", "POST"): "editor",
+    ("/rdf-graphs", "DELETE"): "editor",
+    ("/rdf-graphs/{path:path}", "PUT"): "editor",
+    ("/rdf-graphs/{path:path}", "POST"): "editor",
+    ("/rdf-graphs/{path:path}", "DELETE"): "editor",
+    ("/api/imports", "POST"): "editor",
+    ("/api/imports/{import_id}", "DELETE"): "admin",
+}
+ROUTE_MODULES = {
+    "svckg.api.sparql",
+    "svckg.api.graphstore",
+    "svckg.api.linkeddata",
+    "svckg.api.rest",
+    "svckg.api.ui",
+    "svckg.api.graphql.router",
+}
+
+
+def _routes(routes: Iterable[object]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included router
+            yield from _routes(route.original_router.routes)
+
+
+def _roles(dependant: Dependant) -> set[str]:
+    found = set()
+    for dep in dependant.dependencies:
+        if dep.call in ROLE_CHECKS:
+            found.add(ROLE_CHECKS[dep.call])
+        found |= _roles(dep)
+    return found
+
+
+def test_every_route_declares_its_role() -> None:
+    app = create_app(Settings(store=":memory:"))
+    seen = []
+    for route in _routes(app.routes):
+        for method in route.methods:
+            key = (route.path, method)
+            seen.append(key)
+            roles = _roles(route.dependant)
+            if route.path in OPEN or key in CHECKED_IN_HANDLER:
+                assert roles == set(), key
+            else:
+                assert roles == {WRITES.get(key, "reader")}, key
+    assert set(WRITES) <= set(seen)
+    assert ("/graphql", "POST") in seen and ("/api/ui/search", "GET") in seen
+
+
+def _module_name(path: Path, root: Path) -> str:
+    return ".".join(path.relative_to(root.parent).with_suffix("").parts)
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_route_modules_do_not_import_each_other() -> None:
+    root = Path(svckg.api.__file__).parent.parent
+    modules = {
+        _module_name(path, root): path
+        for path in Path(svckg.api.__file__).parent.rglob("*.py")
+        if _module_name(path, root) in ROUTE_MODULES
+    }
+    assert set(modules) == ROUTE_MODULES
+    for name, path in modules.items():
+        imported = _imported(ast.parse(path.read_text(encoding="utf-8")))
+        assert imported & (ROUTE_MODULES - {name}) == set(), name
