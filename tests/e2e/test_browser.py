@@ -182,7 +182,7 @@ def test_validation_page_shows_the_violation(page, ui_server: str, shot: Callabl
     shape = invalid.read_text().splitlines()[0].split("svcsh:", 1)[1].strip()
     before = httpx.get(f"{ui_server}/api/ui/search", params={"q": "sla"}).json()["results"]
     page.goto(f"{ui_server}/ui/validate")
-    page.get_by_label("File").set_input_files(str(invalid))
+    page.get_by_label("File", exact=True).set_input_files(str(invalid))
     page.get_by_role("button", name="Validate").click()
     page.wait_for_selector("#report .report-group")
     status = page.text_content("#validate-status")
@@ -247,7 +247,7 @@ def test_validation_page_groups_an_archimate_report_by_shape_and_element(
         files=[("file", (model.name, model.read_bytes(), "application/xml"))],
     ).json()["report"]
     page.goto(f"{ui_server}/ui/validate")
-    page.get_by_label("File").set_input_files(str(model))
+    page.get_by_label("File", exact=True).set_input_files(str(model))
     page.get_by_label("Format").select_option("archimate")
     page.get_by_role("button", name="Validate").click()
     page.wait_for_selector("#report .report-group")
@@ -272,7 +272,7 @@ def test_validation_page_imports_a_conforming_file_with_a_token(
         'id:browser-review-team a svc:Team ; rdfs:label "Browser review team"@en .\n'
     )
     page.goto(f"{ui_server}/ui/validate")
-    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_label("File", exact=True).set_input_files(str(upload))
     page.get_by_role("button", name="Validate").click()
     page.wait_for_selector("#report h2:text-is('The file conforms')")
     assert "Enter an editor token" in page.text_content("#validate-status")

@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from svckg.api.app import create_app
-from svckg.config import PROJECT_ROOT, Settings
+from svckg.config import Settings
 from svckg.demo import load_demo
 from svckg.store.embedded import EmbeddedStore
+from tests.conftest import REPO_ROOT as PROJECT_ROOT
 
 AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 MAIL = "https://w3id.org/svckg/id/mail-server"

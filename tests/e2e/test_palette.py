@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from svckg.config import PROJECT_ROOT
+from tests.conftest import REPO_ROOT as PROJECT_ROOT
 
 PALETTE = json.loads((PROJECT_ROOT / "web" / "src" / "shared" / "palette.json").read_text())
 MIN_DELTA_E = 12.0

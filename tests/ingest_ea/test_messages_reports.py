@@ -11,15 +11,16 @@ from xml.sax.saxutils import escape
 from typer.testing import CliRunner
 
 from svckg.cli.app import app
-from svckg.config import PROJECT_ROOT, load_settings
+from svckg.config import load_settings
 from svckg.ingest import pipeline
 from svckg.ingest.base import SourceFile
 from svckg.store import memory_store
 from svckg.validation.render import FIRST_PER_SHAPE, render
 from svckg.validation.report import SourceLocation, ValidationReport, ValidationResult
+from tests.conftest import fixtures_dir, requires_fixtures
 
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"
-CSV = PROJECT_ROOT.parent / "shared" / "fixtures" / "archi-csv"
+CSV = fixtures_dir() / "archi-csv"
 STRICT = load_settings(shapes_profile="strict")
 ISSUE_EXAMPLE = (
     "Business service 'Claim Registration' is realised by nothing: add a Realization from the "
@@ -72,6 +73,7 @@ def test_archimate_elements_get_archimate_messages_in_every_format() -> None:
     assert ISSUE_EXAMPLE in render(report, "table")
 
 
+@requires_fixtures
 def test_archi_csv_elements_get_archimate_messages() -> None:
     files = [SourceFile.read(p) for p in sorted(CSV.glob("test1-*.csv"))]
     report = _validate(files)

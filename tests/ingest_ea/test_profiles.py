@@ -9,15 +9,16 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from svckg.config import DATA_DIR, PROJECT_ROOT, SHAPES_DIR, load_settings
+from svckg.config import DATA_DIR, SHAPES_DIR, load_settings
 from svckg.errors import ValidationFailed
 from svckg.ingest import pipeline, records
 from svckg.ingest.base import SourceFile
 from svckg.store import memory_store
 from svckg.store.system import ensure_system_graphs
 from svckg.vocab import SVCSH
+from tests.conftest import fixtures_dir, requires_fixtures
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+FIXTURES = fixtures_dir()
 ARCHIMATE = FIXTURES / "archimate"
 CSV = FIXTURES / "archi-csv"
 STRICT = load_settings(shapes_profile="strict")
@@ -37,6 +38,7 @@ def _files(paths: list[Path]) -> list[SourceFile]:
     return [SourceFile.read(p) for p in paths]
 
 
+@requires_fixtures
 @pytest.mark.parametrize("name", sorted(FIXTURE_MODELS))
 def test_fixture_models_import_by_default_without_violations(name, memory_store) -> None:
     ensure_system_graphs(memory_store)
@@ -48,6 +50,7 @@ def test_fixture_models_import_by_default_without_violations(name, memory_store)
         assert rec.warnings == len(outcome.report.warnings)
 
 
+@requires_fixtures
 def test_strict_profile_still_rejects_archisurance(memory_store) -> None:
     ensure_system_graphs(memory_store)
     with pytest.raises(ValidationFailed) as err:
@@ -146,6 +149,7 @@ def test_a_cycle_is_a_warning_naming_every_member(memory_store) -> None:
         pipeline.import_sources(memory_store, [SourceFile("cycle2.ttl", CYCLE)], settings=STRICT)
 
 
+@requires_fixtures
 def test_fail_on_warning_blocks_a_fixture_model(memory_store) -> None:
     ensure_system_graphs(memory_store)
     with pytest.raises(ValidationFailed, match="warning"):

@@ -14,7 +14,7 @@ import sys
 
 from hypothesis import HealthCheck, given, settings
 
-from svckg.config import PROJECT_ROOT
+from tests.conftest import REPO_ROOT as PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT))
 from bench.shacl_cases import (  # noqa: E402

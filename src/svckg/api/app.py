@@ -75,8 +75,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     install_error_handlers(app)
-    install_ops(app, state)
+    # BodyLimit inside the ops (access log, metrics) middleware: a TooLarge raised by its
+    # receive must reach the app's error handlers, not the outer middleware's task group
     app.add_middleware(BodyLimit, settings=settings)
+    install_ops(app, state)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)

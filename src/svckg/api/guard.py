@@ -82,9 +82,14 @@ async def run_isolated(request: Request, func: Callable[[], T], kind: str = "que
         if not isinstance(state.store, EmbeddedStore) or not hasattr(os, "fork"):
             return await run_blocking(request, func)
         limit = state.settings.query_timeout_s
-        return await anyio.to_thread.run_sync(
-            _in_child, func, limit, request.url.path, abandon_on_cancel=False
-        )
+        try:
+            return await anyio.to_thread.run_sync(
+                _in_child, func, limit, request.url.path, abandon_on_cancel=False
+            )
+        except LimitExceeded as exc:
+            if "time limit" in str(exc):
+                state.metrics.timeouts.inc()
+            raise
 
 
 def _in_child(func: Callable[[], T], timeout_s: float, where: str) -> T:
@@ -128,7 +133,7 @@ def _in_child(func: Callable[[], T], timeout_s: float, where: str) -> T:
 
 
 def _child(func: Callable[[], Any], write_fd: int) -> None:
-    os.environ["RUST_BACKTRACE"] = "0"  # an engine panic prints one line, not a backtrace
+    os.putenv("RUST_BACKTRACE", "0")  # an engine panic prints one line, not a backtrace
     code = 0
     try:
         try:
