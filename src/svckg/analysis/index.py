@@ -32,9 +32,11 @@ import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
+from svckg.analysis.results import AffectedParty, Target
 from svckg.store.base import Store
 from svckg.vocab import CONCEPT, SVC
 
@@ -52,6 +54,8 @@ INFERRED_SUFFIX = "/inferred"
 SERVICE_CONSUMER_ROLE = str(CONCEPT["service-consumer"])
 """Role given to the consumer (svc:consumer: an organization or a person) of a relationship
 governed by an impacted agreement. Not svcc:user, the commercial "consumer"."""
+CUSTOMER_FACING = (str(SVC.Touchpoint), str(SVC.ServiceInteraction))
+"""Classes whose instances (and their subclasses') customers see."""
 AT_TOUCHPOINT = str(SVC.atTouchpoint)
 IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 
@@ -118,6 +122,19 @@ def _discard(multi: dict[str, list[str]], key: str, value: str) -> None:
             del multi[key]
 
 
+class ElementFacts(NamedTuple):
+    """What results say of an element, whatever asks (read once per index state)."""
+
+    label: str
+    types: tuple[str, ...]
+    layer: str | None
+    customer_visible: bool
+    """An instance of a customer-facing class, or listed by a band of visibility."""
+    visible_in: tuple[str, ...]
+    """Relationships whose band of visibility lists the element."""
+    owners: tuple[str, ...]
+
+
 class DependencyIndex:
     """Adjacency maps of the dependency graph plus what results need to describe a node."""
 
@@ -164,10 +181,20 @@ class DependencyIndex:
         self._raw_depends: dict[str, list[str]] = {}
         self._min_stated: dict[str, int] = {}
         self._label_rank: dict[str, tuple[int, str]] = {}
-        self._layer_memo: dict[str, str | None] = {}
-        self.memo: dict[str, dict] = {}
-        """Per-engine memos of derived per-node facts; emptied whenever the index changes."""
         self._subclass_memo: dict[str, frozenset[str]] = {}
+        self._customer_classes: frozenset[str] | None = None
+        # derived per-node answers, emptied whenever the facts change (:meth:`_changed`)
+        self._layer_memo: dict[str, str | None] = {}
+        self.described: dict[str, ElementFacts] = {}
+        """Facts already read by :meth:`facts` (engines read it first, for speed; never
+        write it)."""
+        self._targets_of: dict[str, list[Target]] = {}
+        self._parties_in: dict[str, list[AffectedParty]] = {}
+        self.roles_by_type: dict[str, str] | None = None
+        """type -> impact role (goal or plan, party), loaded by :mod:`svckg.analysis.impact`;
+        None until then."""
+        self.impact_roles: dict[str, str | None] = {}
+        """element -> its impact role (None: it can go down), filled by the impact engine."""
         str_svc = str(SVC)
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
         self._handlers = {
@@ -254,6 +281,103 @@ class DependencyIndex:
     def role(self, concept: str) -> str:
         """The role concept to report: the successor of a deprecated concept, else itself."""
         return self.replaced_by.get(concept, concept)
+
+    @property
+    def customer_classes(self) -> frozenset[str]:
+        """The customer-facing classes and every class below them."""
+        if self._customer_classes is None:
+            found: frozenset[str] = frozenset()
+            for cls in CUSTOMER_FACING:
+                found |= self.subclasses(cls)
+            self._customer_classes = found
+        return self._customer_classes
+
+    def facts(self, key: str) -> ElementFacts:
+        """Label, types, layer, visibility and owners of an element (memoized)."""
+        found = self.described.get(key)
+        if found is None:
+            types = tuple(self.types.get(key, ()))
+            visible_in = tuple(self.visible_in(key))
+            customer = self.customer_classes
+            found = ElementFacts(
+                self.label(key),
+                types,
+                self.layer(key),
+                bool(visible_in) or any(t in customer for t in types),
+                visible_in,
+                tuple(sorted(self.owners.get(key, ()))),
+            )
+            self.described[key] = found
+        return found
+
+    def targets_of(self, agreement: str) -> list[Target]:
+        """The service level targets of an agreement, by label (memoized: do not change)."""
+        found = self._targets_of.get(agreement)
+        if found is None:
+            found = []
+            for t in self.targets.get(agreement, ()):
+                values = self.target_values.get(t, {})
+                found.append(
+                    Target(
+                        iri=t,
+                        label=self.label(t),
+                        metric=values.get("metric"),
+                        value=values.get("value"),
+                        unit=values.get("unit"),
+                    )
+                )
+            found.sort(key=lambda t: (t.label, t.iri))
+            self._targets_of[agreement] = found
+        return found
+
+    def parties_in(self, context: str) -> list[AffectedParty]:
+        """Role holders in the context of an element and, for an agreement, the consumers of
+        the relationships it governs (memoized: do not change)."""
+        found = self._parties_in.get(context)
+        if found is not None:
+            return found
+        found = []
+        context_label = self.label(context)
+        for assignment in self.assignments_by_context.get(context, ()):
+            agent = self.assignment_agent.get(assignment)
+            role = self.assignment_role.get(assignment)
+            if agent is not None and role is not None:
+                role = self.role(role)
+                found.append(
+                    AffectedParty(
+                        role,
+                        self.label(role),
+                        agent,
+                        self.label(agent),
+                        context,
+                        context_label,
+                        assignment=assignment,
+                    )
+                )
+        for relationship in self.relationships_by_agreement.get(context, ()):
+            for consumer in self.relationship_consumers.get(relationship, ()):
+                found.append(
+                    AffectedParty(
+                        SERVICE_CONSUMER_ROLE,
+                        self.label(SERVICE_CONSUMER_ROLE),
+                        consumer,
+                        self.label(consumer),
+                        context,
+                        context_label,
+                        relationship=relationship,
+                    )
+                )
+        self._parties_in[context] = found
+        return found
+
+    def _changed(self) -> None:
+        """Forget every derived per-node answer (the facts changed)."""
+        self._layer_memo.clear()
+        self.described.clear()
+        self._targets_of.clear()
+        self._parties_in.clear()
+        self.roles_by_type = None
+        self.impact_roles.clear()
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 
@@ -424,7 +548,6 @@ class DependencyIndex:
         ):
             for o in forward_map.pop(s, ()):
                 _discard(reverse_map, o, s)
-        self._layer_memo.pop(s, None)
 
     # -- ontology ----------------------------------------------------------------------
 
@@ -543,8 +666,7 @@ def refresh_index(store: Store, index: DependencyIndex) -> DependencyIndex:
         for quad in store.quads(subject=key_term(s)):
             index._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
     index._settle(touched)
-    index._layer_memo.clear()
-    index.memo.clear()
+    index._changed()
     index.generation = generation
     index.refresh_seconds = time.perf_counter() - started
     return index

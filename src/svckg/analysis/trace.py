@@ -6,14 +6,10 @@ to all their alternatives); each element once, with the shortest chain from the 
 
 from __future__ import annotations
 
-from svckg.analysis.impact import contacts, node_info, resolve_element
-from svckg.analysis.index import DependencyIndex, get_index
-from svckg.analysis.results import Edge, LayerGroup, NodeInfo, TracedElement, TraceResult
+from svckg.analysis.elements import contacts, owner_refs, resolve_element
+from svckg.analysis.index import get_index
+from svckg.analysis.results import Edge, LayerGroup, TracedElement, TraceResult, TraceRoot
 from svckg.store.base import Store
-
-
-def _owners(index: DependencyIndex, key: str) -> list[NodeInfo]:
-    return [node_info(index, o) for o in sorted(index.owners.get(key, ()))]
 
 
 def trace(store: Store, root: str) -> TraceResult:
@@ -49,15 +45,15 @@ def trace(store: Store, root: str) -> TraceResult:
             edge = parent[current]
             chain.append(edge)
             current = edge[0]
-        layer = index.layer(key)
-        groups.setdefault(layer, []).append(
+        facts = index.facts(key)
+        groups.setdefault(facts.layer, []).append(
             TracedElement(
                 iri=key,
-                label=index.label(key),
-                types=index.types.get(key, ()),
-                layer=layer,
+                label=facts.label,
+                types=facts.types,
+                layer=facts.layer,
                 distance=dist,
-                owners=_owners(index, key),
+                owners=owner_refs(index, key),
                 path=tuple(reversed(chain)),
             )
         )
@@ -72,9 +68,15 @@ def trace(store: Store, root: str) -> TraceResult:
         for layer, elements in groups.items()
     ]
     layers.sort(key=lambda g: (g.order if g.order is not None else never, g.label))
+    root = index.facts(start)
     return TraceResult(
-        root=node_info(index, start),
-        root_owners=_owners(index, start),
+        root=TraceRoot(
+            iri=start,
+            label=root.label,
+            types=root.types,
+            layer=root.layer,
+            owners=owner_refs(index, start),
+        ),
         layers=layers,
         owners=contacts(index, list(distance)),
     )

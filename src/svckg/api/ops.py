@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import (
@@ -27,6 +26,7 @@ from prometheus_client import (
 )
 
 from svckg.analysis.index import cached_index, get_index
+from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
 
@@ -215,5 +215,5 @@ def install_ops(app: FastAPI, state: AppState) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        await anyio.to_thread.run_sync(_refresh_gauges, state)
+        await in_thread(_refresh_gauges, state)
         return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -4,18 +4,17 @@ off the event loop with a time limit."""
 from __future__ import annotations
 
 import threading
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import anyio
-import anyio.to_thread
 from fastapi import Request
 
 from svckg.api.auth import TokenTable
 from svckg.api.ops import Metrics
+from svckg.api.threads import in_thread, in_thread_write
 from svckg.config import Settings
 from svckg.errors import LimitExceeded
 from svckg.store.base import Store
@@ -61,16 +60,6 @@ def app_state(request: Request) -> AppState:
     return request.app.state.svckg
 
 
-def _in_worker(func: Callable[..., T], *args: object) -> T:
-    """Call ``func`` and, if it raises, clear the locals of the frames it left behind: the
-    engine's result iterators may only be dropped on the thread that made them."""
-    try:
-        return func(*args)
-    except BaseException as exc:
-        traceback.clear_frames(exc.__traceback__)
-        raise
-
-
 async def run_blocking(
     request: Request, func: Callable[..., T], *args: object, timeout_s: float | None = None
 ) -> T:
@@ -81,7 +70,7 @@ async def run_blocking(
     limit = timeout_s if timeout_s is not None else app_state(request).settings.query_timeout_s
     try:
         with anyio.fail_after(limit):
-            return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
+            return await in_thread(func, *args)
     except TimeoutError as exc:
         raise LimitExceeded(
             f"the request ran over the {limit:g} s time limit",
@@ -92,6 +81,5 @@ async def run_blocking(
 
 
 async def run_write(func: Callable[..., T], *args: object) -> T:
-    """Run a blocking write in the thread pool to its end (a write is never abandoned
-    half-way: the client's answer must say what happened)."""
-    return await anyio.to_thread.run_sync(_in_worker, func, *args)
+    """Run a blocking write in the thread pool to its end (see :func:`in_thread_write`)."""
+    return await in_thread_write(func, *args)

@@ -8,9 +8,13 @@ values come from :mod:`svckg.analysis` (never recomputed here).
 
 from __future__ import annotations
 
+import typing
+from typing import Any
+
 import strawberry
 from strawberry.scalars import JSON
 
+from svckg.analysis import results
 from svckg.analysis.queries import NamedQuery
 
 
@@ -21,155 +25,62 @@ class PathEdge:
     o: str
 
 
-@strawberry.type(description="An element as results name it.")
-class ElementInfo:
-    iri: str
-    label: str
-    types: list[str]
-    layer: str | None
+GRAPHQL_NAMES: dict[type[results.Contract], str] = {
+    results.NodeInfo: "ElementInfo",
+    results.OwnerRef: "OwnerRef",
+    results.ImpactedElement: "ImpactedElement",
+    results.Target: "Target",
+    results.AffectedAgreement: "AffectedAgreement",
+    results.AffectedParty: "AffectedParty",
+    results.Contact: "Contact",
+    results.GoalOrPlan: "GoalOrPlan",
+    results.ImpactResult: "ImpactResult",
+    results.TracedElement: "TracedElement",
+    results.LayerGroup: "LayerGroup",
+    results.TraceRoot: "TraceRoot",
+    results.TraceResult: "TraceResult",
+}
+"""The GraphQL object type of each result type (made from its contract fields, in order)."""
 
 
-@strawberry.type(
-    name="ImpactedElement",
-    description="An element affected by the failure, with the chains explaining why.",
-)
-class ImpactedElementType:
-    iri: str
-    label: str
-    types: list[str]
-    layer: str | None
-    distance: int
-    status: str = strawberry.field(description="down or degraded")
-    customer_visible: bool
-    visible_in: list[str]
-    owners: list[str]
-    paths: list[list[PathEdge]]
+def _annotation(hint: Any, made: dict[type, Any]) -> Any:
+    """The GraphQL annotation of a contract field's type."""
+    if results.is_edge(hint):
+        return PathEdge
+    item = results.item_type(hint)
+    if item is not None:
+        return list[_annotation(item, made)]  # type: ignore[misc]
+    if isinstance(hint, type) and issubclass(hint, results.Contract):
+        return made[hint]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(args) == 1:  # X | None
+        return _annotation(args[0], made) | None
+    return hint
 
 
-@strawberry.type(
-    name="Target",
-    description="A service level target of an agreement.",
-)
-class TargetType:
-    iri: str
-    label: str
-    metric: str | None
-    value: str | None
-    unit: str | None
+def _make_types() -> dict[type, Any]:
+    """One strawberry type per result type: its field names are the JSON keys, so the
+    engine's ``to_json()`` document is the value of the type (see :mod:`.execution`)."""
+    made: dict[type, Any] = {}
+    for cls, name in GRAPHQL_NAMES.items():  # dependencies first
+        fields = results.json_fields(cls)
+        namespace: dict[str, Any] = {
+            "__annotations__": {f.key: _annotation(f.hint, made) for f in fields}
+        }
+        for f in fields:
+            if f.doc:
+                namespace[f.key] = strawberry.field(description=f.doc)
+        body = type(name, (), namespace)
+        description = (cls.__doc__ or "").split("\n\n")[0].replace("\n", " ").strip()
+        made[cls] = strawberry.type(body, name=name, description=description)
+    return made
 
 
-@strawberry.type(
-    name="AffectedAgreement",
-    description="An agreement covering an affected element.",
-)
-class AffectedAgreementType:
-    iri: str
-    label: str
-    types: list[str]
-    status: str
-    covers: list[str]
-    targets: list[TargetType]
-
-
-@strawberry.type(
-    name="AffectedParty",
-    description="Someone holding a role in the context of an affected element.",
-)
-class AffectedPartyType:
-    role: str
-    role_label: str
-    agent: str
-    agent_label: str
-    context: str
-    context_label: str
-    assignment: str | None
-    relationship: str | None
-
-
-@strawberry.type(
-    name="Contact",
-    description="An owner to call, with the elements they own in the result.",
-)
-class ContactType:
-    iri: str
-    label: str
-    elements: list[str]
-
-
-@strawberry.type(
-    name="GoalOrPlan",
-    description="A goal or plan the failure touches (motivation, implementation or migration "
-    "element): it has no status.",
-)
-class GoalOrPlanType:
-    iri: str
-    label: str
-    types: list[str]
-    distance: int
-    path: list[PathEdge]
-
-
-@strawberry.type(
-    name="ImpactResult",
-    description="What breaks when the failed elements fail, and who is affected.",
-)
-class ImpactResultType:
-    failed: list[ElementInfo]
-    impacted: list[ImpactedElementType]
-    agreements: list[AffectedAgreementType]
-    parties: list[AffectedPartyType]
-    owners: list[ContactType]
-    goals_and_plans: list[GoalOrPlanType]
-
-
-@strawberry.type(description="An owner of a traced element.")
-class OwnerRef:
-    iri: str
-    label: str
-
-
-@strawberry.type(description="The traced root element.")
-class TraceRoot:
-    iri: str
-    label: str
-    types: list[str]
-    layer: str | None
-    owners: list[OwnerRef]
-
-
-@strawberry.type(
-    name="TracedElement",
-    description="An element the root needs, with owners and the chain from the root.",
-)
-class TracedElementType:
-    iri: str
-    label: str
-    types: list[str]
-    layer: str | None
-    distance: int
-    owners: list[OwnerRef]
-    path: list[PathEdge]
-
-
-@strawberry.type(
-    name="LayerGroup",
-    description="The traced elements of one architecture layer.",
-)
-class LayerGroupType:
-    layer: str | None
-    label: str
-    order: int | None
-    elements: list[TracedElementType]
-
-
-@strawberry.type(
-    name="TraceResult",
-    description="Everything the root needs, layer by layer, and who to call.",
-)
-class TraceResultType:
-    root: TraceRoot
-    layers: list[LayerGroupType]
-    owners: list[ContactType]
+TYPES = _make_types()
+DATA_TYPES = frozenset({"PathEdge", *GRAPHQL_NAMES.values()})
+"""GraphQL types whose values are plain JSON dicts keyed by field name."""
+ImpactResultType = TYPES[results.ImpactResult]
+TraceResultType = TYPES[results.TraceResult]
 
 
 @strawberry.type(description="A parameter of a named query.")

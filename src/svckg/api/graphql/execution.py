@@ -34,31 +34,13 @@ from graphql import (
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from svckg.api.graphql.analysis import DATA_TYPES
 from svckg.api.graphql.loaders import LinkKey, Ref, Value, pick_label, ref_of, scalar_value
 from svckg.api.graphql.model import FieldSpec
 from svckg.terms import RDFS_LABEL_IRI, SKOS_PREFLABEL_IRI
 
 TYPENAME = object()
 """Plan marker of ``__typename``."""
-DATA_TYPES = frozenset(
-    {
-        "ImpactResult",
-        "ImpactedElement",
-        "AffectedAgreement",
-        "AffectedParty",
-        "Target",
-        "Contact",
-        "GoalOrPlan",
-        "ElementInfo",
-        "PathEdge",
-        "TraceResult",
-        "TraceRoot",
-        "TracedElement",
-        "LayerGroup",
-        "OwnerRef",
-    }
-)
-"""GraphQL types whose values are plain JSON dicts keyed by field name."""
 
 
 class ProjectingExecutionContext(StrawberryGraphQLCoreExecutionContext):

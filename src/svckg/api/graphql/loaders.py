@@ -9,19 +9,16 @@ elements. Store calls run in the thread pool; results are read to the end there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-import anyio.to_thread
 import pyoxigraph as ox
 from strawberry.dataloader import DataLoader
 
-from svckg.api.state import _in_worker
+from svckg.api.threads import in_thread
 from svckg.store.base import Store
 from svckg.terms import best_label
-
-T = TypeVar("T")
 
 BATCH = 10_000
 """Keys per VALUES block (larger batches are split)."""
@@ -67,16 +64,6 @@ def iri_text(iri: str) -> str:
     '<https://w3id.org/svckg#Service>'
     """
     return str(ox.NamedNode(iri))
-
-
-async def in_thread(func: Callable[..., T], *args: Any) -> T:
-    """Run a blocking store read in the thread pool (abandoned if the request times out)."""
-    return await anyio.to_thread.run_sync(_in_worker, func, *args, abandon_on_cancel=True)
-
-
-async def in_thread_write(func: Callable[..., T], *args: Any) -> T:
-    """Run a blocking write in the thread pool to its end (never abandoned half-way)."""
-    return await anyio.to_thread.run_sync(_in_worker, func, *args)
 
 
 def fetch_links(store: Store, keys: Sequence[LinkKey]) -> list[list[Value]]:

@@ -40,8 +40,6 @@ from svckg.api.graphql.loaders import (
     Value,
     attach_ref,
     element_ref,
-    in_thread,
-    in_thread_write,
     iri_text,
     pick_label,
     scalar_value,
@@ -49,6 +47,7 @@ from svckg.api.graphql.loaders import (
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
 from svckg.api.state import AppState
+from svckg.api.threads import in_thread, in_thread_write
 from svckg.errors import QueryError, SvckgError
 from svckg.store.base import Store
 from svckg.terms import RDF_TYPE, RDFS_LABEL_IRI, SKOS_PREFLABEL_IRI, expand_iri
