@@ -63,7 +63,7 @@ def name_cycle_members(
 def cycle_message(names: Sequence[str]) -> str:
     """The message of a cycle with these member names.
 
-    >>> cycle_message(["A", "B"])[:54]
+    >>> cycle_message(["A", "B"])[:55]
     "Dependency cycle of 2 elements: 'A', 'B' depend on each"
     """
     shown = ", ".join(f"'{n}'" for n in names[:MAX_NAMED])
