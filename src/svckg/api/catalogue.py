@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from svckg.api.auth import require_read
+from svckg.api.dependencies import READER, require_role
 from svckg.api.state import app_state, run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
@@ -52,7 +52,7 @@ SORTS = ("label", "class", "owner", "status")
 MAX_PAGE = 200
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
 
 
 @page_router.get("/ui/catalogue")

@@ -15,10 +15,10 @@ import weakref
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from svckg.api.auth import require_read
+from svckg.api.dependencies import READER, require_role
 from svckg.api.state import app_state, run_blocking
 from svckg.store.base import Store
 from svckg.terms import (
@@ -32,7 +32,7 @@ from svckg.terms import (
 from svckg.vocab import PREFIXES
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
 
 CLASS_TYPES = (PREFIXES["owl"] + "Class", PREFIXES["rdfs"] + "Class")
 PROPERTY_TYPES = (

@@ -19,18 +19,18 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from svckg.analysis import impact as impact_module
-from svckg.api.auth import require_read
+from svckg.api.dependencies import READER, require_role
 from svckg.api.state import app_state, run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
 from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE, best_label, display_name
 from svckg.vocab import PREFIXES
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
 
 SVC = PREFIXES["svc"]
 MEMBER_OF = ox.NamedNode(SVC + "memberOf")
