@@ -14,7 +14,17 @@ from typing import Annotated
 from fastapi import Depends, Request, params
 
 from svckg.analysis import queries
-from svckg.api.auth import ADMIN, EDITOR, READER, require_admin, require_editor, require_read
+from svckg.api.auth import (
+    ADMIN,
+    CONSUMER,
+    EDITOR,
+    READER,
+    request_consumer,
+    require_admin,
+    require_editor,
+    require_read,
+    require_scoped_read,
+)
 from svckg.api.conneg import media_type_of
 from svckg.api.limits import body_limit, too_large
 from svckg.api.state import AppState, app_state, run_blocking, run_write
@@ -25,6 +35,7 @@ from svckg.store.base import Store
 
 __all__ = [
     "ADMIN",
+    "CONSUMER",
     "EDITOR",
     "READER",
     "AppState",
@@ -37,6 +48,7 @@ __all__ = [
     "check_role",
     "read_body",
     "read_uploaded_files",
+    "request_consumer",
     "require_role",
     "run_blocking",
     "run_write",
@@ -63,13 +75,21 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 # -- roles ------------------------------------------------------------------------------------
 
-_ROLE_CHECKS = {READER: require_read, EDITOR: require_editor, ADMIN: require_admin}
+_ROLE_CHECKS = {
+    CONSUMER: require_scoped_read,
+    READER: require_read,
+    EDITOR: require_editor,
+    ADMIN: require_admin,
+}
 
 
 def require_role(role: str) -> params.Depends:
     """The dependency a router (``APIRouter(dependencies=[...])``) or a route decorator
     declares: reading (open unless ``Settings.read_requires_token``), editor or admin.
-    Unauthorized (401) without a valid token, Forbidden (403) with too weak a token."""
+    Unauthorized (401) without a valid token, Forbidden (403) with too weak a token.
+
+    ``READER`` refuses consumer tokens (deny by default); ``CONSUMER`` admits them too, for
+    routes that answer a consumer from its view only (:func:`request_consumer` tells)."""
     return Depends(_ROLE_CHECKS[role])
 
 
