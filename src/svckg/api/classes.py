@@ -18,8 +18,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from svckg.api.auth import require_read
-from svckg.api.state import app_state, run_blocking
+from svckg.api.auth import require_scoped_read
+from svckg.api.dependencies import read_store
+from svckg.api.state import run_blocking
 from svckg.store.base import Store
 from svckg.terms import (
     LABEL_PREDICATE_IRIS,
@@ -32,7 +33,8 @@ from svckg.terms import (
 from svckg.vocab import PREFIXES
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_scoped_read)])
+"""A consumer token sees the classes and counts of its view store only."""
 
 CLASS_TYPES = (PREFIXES["owl"] + "Class", PREFIXES["rdfs"] + "Class")
 PROPERTY_TYPES = (
@@ -162,4 +164,4 @@ def ontology_view(store: Store) -> dict[str, Any]:
 @router.get("/classes")
 async def classes_route(request: Request) -> dict[str, Any]:
     """The class tree with instance counts, and the properties with domain and range."""
-    return await run_blocking(request, ontology_view, app_state(request).store)
+    return await run_blocking(request, ontology_view, await read_store(request))

@@ -18,11 +18,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 
 from svckg.analysis.queries import NamedQuery, bind, parameters_of
-from svckg.api.auth import require_read
+from svckg.api.auth import require_scoped_read
 from svckg.errors import InputError
 from svckg.store.params import bind_parameters
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_scoped_read)])
+"""Binding reads no data: consumer tokens may use it too."""
 
 MAX_QUERY_CHARS = 200_000
 """Longest query text the console binds (the editor holds queries, not data)."""
