@@ -32,6 +32,7 @@ and stays visible to every consumer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -45,8 +46,9 @@ NAMED = "named"
 _SCOPE_QUERY = """
 PREFIX svc: <https://w3id.org/svckg#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?x ?kind WHERE {
-  { BIND(?_org AS ?x) BIND("full" AS ?kind) }
+SELECT DISTINCT ?_org ?x ?kind WHERE {
+  VALUES ?_org { CONSUMERS }
+  { VALUES (?_org ?x) { SELVES } BIND("full" AS ?kind) }
   UNION { ?x svc:memberOf ?_org . BIND("full" AS ?kind) }
   UNION { ?x svc:agent ?_org . BIND("full" AS ?kind) }
   UNION { ?person svc:memberOf ?_org . ?x svc:agent ?person . BIND("full" AS ?kind) }
@@ -101,14 +103,27 @@ class Scope:
 def scope_of(store: Store, consumer: str) -> Scope:
     """The :class:`Scope` of ``consumer`` (an IRI) in ``store``; an element reached both ways
     counts as ``full``. A consumer with no relationship sees itself only (if it exists)."""
-    rows = store.query(_SCOPE_QUERY, substitutions={"_org": ox.NamedNode(consumer)})
-    full: set[str] = set()
-    named: set[str] = set()
+    return scopes_of(store, [consumer])[consumer]
+
+
+def scopes_of(store: Store, consumers: Sequence[str]) -> dict[str, Scope]:
+    """The scopes of several consumers, by one query (parsing the query text costs more than
+    answering it for one consumer)."""
+    if not consumers:
+        return {}
+    nodes = [str(ox.NamedNode(c)) for c in consumers]  # validated IRIs, never pasted text
+    selves = " ".join(f"({n} {n})" for n in nodes)
+    rows = store.query(_SCOPE_QUERY.replace("CONSUMERS", " ".join(nodes)).replace("SELVES", selves))
+    full: dict[str, set[str]] = {c: set() for c in consumers}
+    named: dict[str, set[str]] = {c: set() for c in consumers}
     for row in rows:  # type: ignore[union-attr]
-        (full if row["kind"].value == FULL else named).add(row["x"].value)
-    if not _exists(store, consumer):
-        full.discard(consumer)
-    return Scope(consumer, frozenset(full), frozenset(named - full))
+        (full if row["kind"].value == FULL else named)[row["_org"].value].add(row["x"].value)
+    out = {}
+    for c in consumers:
+        if not _exists(store, c):
+            full[c].discard(c)
+        out[c] = Scope(c, frozenset(full[c]), frozenset(named[c] - full[c]))
+    return out
 
 
 def consumer_scope(store: Store, org_iri: str) -> frozenset[str]:
@@ -131,7 +146,7 @@ def is_vocabulary(iri: str) -> bool:
     >>> is_vocabulary("https://w3id.org/svckg/id/cloud-workplace")
     False
     """
-    return any(iri.startswith(ns) for ns in _VOCABULARY_NAMESPACES)
+    return iri.startswith(_VOCABULARY_NAMESPACES)
 
 
 _VOCABULARY_NAMESPACES = tuple(ns for prefix, ns in PREFIXES.items() if prefix != "id")

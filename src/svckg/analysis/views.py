@@ -44,9 +44,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from svckg.analysis.scope import Scope, is_vocabulary, scope_of
+from svckg.analysis.scope import Scope, is_vocabulary, scopes_of
 from svckg.store.base import Store
 from svckg.store.embedded import EmbeddedStore
+from svckg.store.system import loaded_checksums
 from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE_IRI
 from svckg.vocab import GRAPH, VOCABULARY_GRAPHS
 
@@ -120,7 +121,8 @@ class ConsumerViews:
     """The main store's generation the views were built at (None: never built)."""
     timings: dict[str, float] = field(default_factory=dict)
     _views: dict[str, View] = field(default_factory=dict)
-    _vocabulary: frozenset[ox.Quad] | None = None
+    _vocabulary: dict[str, str] | None = None
+    """The checksums of the vocabulary graphs the views hold a copy of."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -144,26 +146,13 @@ class ConsumerViews:
             if only_if_stale and generation == self.generation and set(wanted) <= set(self._views):
                 return self.timings
             t0 = time.perf_counter()
-            vocabulary = frozenset(q for g in VOCABULARY_GRAPHS for q in store.quads(graph=g))
-            new_vocabulary = vocabulary != self._vocabulary
-            found = {c: scope_of(store, c) for c in wanted}
+            vocabulary = loaded_checksums(store)
+            renew = vocabulary != self._vocabulary
+            found = scopes_of(store, wanted)
             triples = {c: view_triples(store, s) for c, s in found.items()}
             t1 = time.perf_counter()
-            changed = 0
-            for consumer in wanted:
-                old = self._views.get(consumer)
-                if old is not None and old.triples == triples[consumer] and not new_vocabulary:
-                    if old.scope != found[consumer]:
-                        self._views[consumer] = View(
-                            consumer, found[consumer], old.triples, old.store
-                        )
-                    continue
-                changed += 1
-                target = old.store if old is not None else EmbeddedStore(None)
-                if old is None or new_vocabulary:
-                    _copy_vocabulary(target, vocabulary)
-                target.load(list(triples[consumer]), view_graph(consumer), replace=True)
-                self._views[consumer] = View(consumer, found[consumer], triples[consumer], target)
+            copies: list[ox.Quad] = []
+            changed = sum(self._update(store, found[c], triples[c], renew, copies) for c in wanted)
             self._vocabulary = vocabulary
             self.generation = generation
             self.timings = {
@@ -174,10 +163,34 @@ class ConsumerViews:
             }
             return self.timings
 
+    def _update(
+        self,
+        store: Store,
+        scope: Scope,
+        triples: frozenset[ox.Triple],
+        renew: bool,
+        copies: list[ox.Quad],
+    ) -> bool:
+        """Put one consumer's view in step; True when its triples were rewritten. A new view
+        (or every view, when the vocabulary changed) gets a new store, swapped in whole; an
+        existing one is rewritten in one transaction (readers see the old or the new view)."""
+        consumer = scope.consumer
+        old = self._views.get(consumer)
+        if old is not None and old.triples == triples and not renew:
+            if old.scope != scope:
+                self._views[consumer] = View(consumer, scope, old.triples, old.store)
+            return False
+        target = _with_vocabulary(store, copies) if old is None or renew else old.store
+        target.load(list(triples), view_graph(consumer), replace=True)
+        self._views[consumer] = View(consumer, scope, triples, target)
+        return True
 
-def _copy_vocabulary(target: EmbeddedStore, quads: frozenset[ox.Quad]) -> None:
-    by_graph: dict[str, list[ox.Triple]] = {g: [] for g in VOCABULARY_GRAPHS}
-    for quad in quads:
-        by_graph[quad.graph_name.value].append(quad.triple)  # type: ignore[union-attr]
-    for graph, triples in by_graph.items():
-        target.load(triples, graph, replace=True)
+
+def _with_vocabulary(store: Store, copies: list[ox.Quad]) -> EmbeddedStore:
+    """A new in-memory store holding the vocabulary graphs of ``store`` (read once per refresh
+    into ``copies``; the new store is not shared yet, so its engine is filled directly)."""
+    if not copies:
+        copies += [q for graph in VOCABULARY_GRAPHS for q in store.quads(graph=graph)]
+    target = EmbeddedStore(None)
+    target.engine.extend(copies)
+    return target
