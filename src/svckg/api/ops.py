@@ -94,7 +94,8 @@ class Metrics:
 
 
 def build_index_in_background(state: AppState) -> threading.Thread:
-    """Build the dependency index off the event loop; ``/readyz`` turns 200 when done."""
+    """Build the dependency index and the consumers' views off the event loop; ``/readyz``
+    turns 200 when done."""
 
     def run() -> None:
         t0 = time.perf_counter()
@@ -105,6 +106,11 @@ def build_index_in_background(state: AppState) -> threading.Thread:
             log.error(state.not_ready)
             return
         state.metrics.index_build.set(time.perf_counter() - t0)
+        if state.views.consumers:
+            try:
+                state.views.refresh(state.store, only_if_stale=True)
+            except SvckgError as exc:  # built again on the first consumer request
+                log.error("the consumers' views could not be built: %s", exc.describe())
         state.not_ready = None
 
     thread = threading.Thread(target=run, name="svckg-index", daemon=True)
