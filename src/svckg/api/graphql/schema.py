@@ -46,6 +46,7 @@ from svckg.api.graphql.loaders import (
 )
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
+from svckg.api.ops import walk_source
 from svckg.api.state import AppState
 from svckg.api.threads import in_thread, in_thread_write
 from svckg.errors import QueryError, SvckgError
@@ -589,15 +590,27 @@ def _connection_field(b: _Builder, name: str) -> Any:
 def _analysis_fields(b: _Builder) -> dict[str, Any]:
     async def impact(info: Info, failed: list[strawberry.ID], max_paths: int = 1) -> Any:
         state: AppState = info.context.state
-        result = await in_thread(
-            lambda: impact_module.impact(state.store, [str(f) for f in failed], max_paths=max_paths)
-        )
-        return result.to_json()
+
+        def run() -> dict[str, Any]:
+            source = walk_source(state)
+            found = impact_module.impact(
+                state.store, [str(f) for f in failed], max_paths=max_paths, source=source
+            )
+            state.metrics.walks.labels(walk="impact", mode=source.mode).inc()
+            return found.to_json() | {gql_analysis.WALK_MODE: source.mode}
+
+        return await in_thread(run)
 
     async def trace(info: Info, from_: strawberry.ID) -> Any:
         state: AppState = info.context.state
-        result = await in_thread(lambda: trace_module.trace(state.store, str(from_)))
-        return result.to_json()
+
+        def run() -> dict[str, Any]:
+            source = walk_source(state)
+            found = trace_module.trace(state.store, str(from_), source=source)
+            state.metrics.walks.labels(walk="trace", mode=source.mode).inc()
+            return found.to_json() | {gql_analysis.WALK_MODE: source.mode}
+
+        return await in_thread(run)
 
     trace.__annotations__["from_"] = typing.Annotated[
         strawberry.ID, strawberry.argument(name="from")
