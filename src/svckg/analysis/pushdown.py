@@ -48,8 +48,10 @@ from svckg.vocab import SVC
 
 Edges = Mapping[str, Sequence[tuple[str, str]]]
 """node -> [(asserted predicate, other node)]."""
-BATCH = 400
-"""Nodes per ``VALUES`` block (Virtuoso and the HTTP form body take this comfortably)."""
+Row = tuple[str, str, ox.NamedNode | ox.BlankNode | ox.Literal, str]
+"""(node, predicate, the other term, graph) of a triple around a node."""
+BATCH = 200
+"""Nodes per query (one ``UNION`` branch each; the HTTP form body takes this easily)."""
 BYTES_PER_EDGE = 2000
 """What the in-memory index costs per dependency edge, descriptions included (measured at
 1 M triples: about 400 MB for ~200 k edges; :mod:`bench.bench_pushdown` prints it)."""
@@ -68,11 +70,9 @@ _FOLLOW = frozenset(
     }
 )
 """Objects of these facts are described in the next round (their labels, values...)."""
-_REVERSE = (
-    str(SVC.visibleElement),
-    str(SVC.inContextOf),
-    str(SVC.governedBy),
-    str(SVC.hasBandOfVisibility),
+VISIBLE_ELEMENT = str(SVC.visibleElement)
+_REVERSE = frozenset(
+    {VISIBLE_ELEMENT, str(SVC.inContextOf), str(SVC.governedBy), str(SVC.hasBandOfVisibility)}
 )
 """Facts read with the node as object: bands listing it, role assignments and relationships
 in its context, relationships having a band."""
@@ -130,13 +130,9 @@ class _Context:
         template.read_ontology(store)
         load_roles(store, template)
         self.template = template
-        self.edge_predicates = " ".join(
-            f"<{p}>" for p in sorted(self.predicates | {DEPENDS_ON, MEMBER})
-        )
-        self.fact_predicates = " ".join(
-            f"<{p}>"
-            for p in sorted(template.fact_predicates | ({AT_TOUCHPOINT, COVERS} & self.predicates))
-        )
+        self.edge_set = self.predicates | {DEPENDS_ON, MEMBER}
+        self.edge_predicates = " ".join(f"<{p}>" for p in sorted(self.edge_set))
+        self.fact_set = template.fact_predicates | ({AT_TOUCHPOINT, COVERS} & self.predicates)
         self.layers = sorted(set(template.class_layer.values()))
         self.edge_count: int | None = None
 
@@ -156,9 +152,9 @@ def _context(store: Store) -> _Context:
     return found
 
 
-def _values(keys: Sequence[str]) -> str:
-    """The ``VALUES`` block text of IRI keys (validated by pyoxigraph, never pasted raw)."""
-    return " ".join(str(ox.NamedNode(k)) for k in keys)
+def _iri_text(key: str) -> str:
+    """``<iri>`` of a key (validated by pyoxigraph, never pasted raw)."""
+    return str(ox.NamedNode(key))
 
 
 def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -185,6 +181,8 @@ class EngineSource:
         self._reverse_read: set[str] = set()
         self._next: dict[str, set[str]] = {}
         """node -> the nodes its facts name that describe it (owners, assignments...)."""
+        self._next_reverse: dict[str, set[str]] = {}
+        """node -> the nodes whose incoming facts describe it (touchpoints, bands)."""
 
     # -- edges ---------------------------------------------------------------------------
 
@@ -203,12 +201,19 @@ class EngineSource:
         return self._forward
 
     def _edges(self, keys: list[str], *, backward: bool) -> dict[str, list[tuple[str, str]]]:
-        """The edges of ``keys`` by the index's rules (see the module notes)."""
+        """The edges of ``keys`` by the index's rules (see the module notes); reading the
+        incoming triples also gives the facts that name the node as object."""
         seen: dict[tuple[str, str], dict[str, bool]] = {}
         """(node, other) -> predicate -> True when stated outside an inferred graph."""
-        for node, p, other, graph in self._edge_rows(keys, backward):
-            preds = seen.setdefault((node, other), {})
-            preds[p] = preds.get(p, False) or not graph.endswith(INFERRED_SUFFIX)
+        edge_predicates = self._ctx.edge_set
+        rows = self._around(keys, incoming=backward)
+        if backward:
+            rows = self._note_reverse(rows, keys)
+        for node, p, term, graph in rows:
+            other = node_key(term)
+            if p in edge_predicates and other is not None:
+                preds = seen.setdefault((node, other), {})
+                preds[p] = preds.get(p, False) or not graph.endswith(INFERRED_SUFFIX)
         out: dict[str, list[tuple[str, str]]] = {k: [] for k in keys}
         predicates = self._ctx.predicates
         for (node, other), preds in seen.items():
@@ -219,82 +224,83 @@ class EngineSource:
                 out[node].append((p, other))
         return out
 
-    def _edge_rows(self, keys: list[str], backward: bool) -> Iterator[tuple[str, str, str, str]]:
-        """(node, predicate, other, graph) of every edge touching ``keys``."""
-        named = [k for k in keys if not k.startswith("_:")]
-        pattern = "?x ?p ?n" if backward else "?n ?p ?x"
+    def _around(self, keys: Iterable[str], *, incoming: bool) -> Iterator[Row]:
+        """(node, predicate, other term, graph) of every triple with a node of ``keys`` as
+        object (``incoming``) or subject. One branch per node, its IRI written in: each is
+        an index lookup whatever the engine's planner does with a join on ``VALUES`` (which
+        pyoxigraph at times evaluates as a scan of the whole predicate: 100x slower)."""
+        named = sorted(k for k in keys if not k.startswith("_:"))
         for chunk in _chunks(named):
-            rows = self.store.query(
-                f"SELECT ?n ?p ?x ?g WHERE {{ VALUES ?n {{ {_values(chunk)} }} "
-                f"VALUES ?p {{ {self._ctx.edge_predicates} }} GRAPH ?g {{ {pattern} }} }}"
+            branches = " UNION ".join(
+                f"{{ GRAPH ?g {{ ?x ?p {iri} }} BIND({iri} AS ?n) }}"
+                if incoming
+                else f"{{ GRAPH ?g {{ {iri} ?p ?x }} BIND({iri} AS ?n) }}"
+                for iri in map(_iri_text, chunk)
             )
+            rows = self.store.query(f"SELECT ?n ?p ?x ?g WHERE {{ {branches} }}")
             for row in rows:  # type: ignore[union-attr]
-                other = node_key(row["x"])  # type: ignore[index]
-                if other is not None:
-                    n, p, g = row["n"].value, row["p"].value, row["g"].value  # type: ignore[index]
-                    yield n, p, other, g
+                n, p, g = row["n"].value, row["p"].value, row["g"].value  # type: ignore[index]
+                yield n, p, row["x"], g  # type: ignore[index]
         for key in keys:
             if key.startswith("_:"):  # the embedded store matches blank nodes; others refuse
-                yield from self._blank_edge_rows(key, backward)
-
-    def _blank_edge_rows(self, key: str, backward: bool) -> Iterator[tuple[str, str, str, str]]:
-        term = key_term(key)
-        for p in self._ctx.predicates | {DEPENDS_ON, MEMBER}:
-            pattern = {"object": term} if backward else {"subject": term}
-            for quad in self.store.quads(predicate=ox.NamedNode(p), **pattern):  # type: ignore[arg-type]
-                other = node_key(quad.subject if backward else quad.object)
-                graph = node_key(quad.graph_name) or ""
-                if other is not None:
-                    yield key, p, other, graph
+                term = key_term(key)
+                pattern = {"object": term} if incoming else {"subject": term}
+                for quad in self.store.quads(**pattern):  # type: ignore[arg-type]
+                    other = quad.subject if incoming else quad.object
+                    yield key, quad.predicate.value, other, node_key(quad.graph_name) or ""
 
     # -- facts ---------------------------------------------------------------------------
 
     def describe(self, keys: Iterable[str]) -> None:
         """Read what describes ``keys`` and, hop by hop, the nodes that describes (owners,
         role assignments and their roles, bands, relationships, targets)."""
-        todo = set(keys) | {SERVICE_CONSUMER_ROLE, *self._ctx.layers}
+        keys = set(keys)
+        facts = keys | {SERVICE_CONSUMER_ROLE, *self._ctx.layers}
+        reverse = keys
         done: set[str] = set()
         for _ in range(DESCRIBE_ROUNDS):
-            self._read_facts(todo)
-            self._read_reverse(todo)
-            done |= todo
-            todo = {n for k in todo for n in self._next.get(k, ())} - done
-            if not todo:
+            self._read_facts(facts)
+            self._read_reverse(reverse)
+            done |= facts
+            around = facts | reverse
+            facts = {n for k in around for n in self._next.get(k, ())} - done
+            reverse = {n for k in around for n in self._next_reverse.get(k, ())}
+            if not facts and not reverse:
                 break
 
     def _read_facts(self, keys: Iterable[str]) -> None:
         """Facts with ``keys`` as subject (noting the objects worth describing next)."""
-        wanted = sorted(k for k in set(keys) - self._facts_read if not k.startswith("_:"))
+        wanted = [k for k in set(keys) - self._facts_read]
         self._facts_read.update(wanted)
-        add = self.index.add_fact
-        for chunk in _chunks(wanted):
-            rows = self.store.query(
-                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(chunk)} }} "
-                f"VALUES ?p {{ {self._ctx.fact_predicates} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-            )
-            for row in rows:  # type: ignore[union-attr]
-                s, p, o = row["s"].value, row["p"].value, row["o"]  # type: ignore[index]
-                add(s, p, o, row["g"].value)  # type: ignore[index]
-                if p in _FOLLOW and (ok := node_key(o)) is not None:
-                    self._next.setdefault(s, set()).add(ok)
+        add, fact_predicates = self.index.add_fact, self._ctx.fact_set
+        for s, p, o, g in self._around(wanted, incoming=False):
+            if p not in fact_predicates:
+                continue
+            add(s, p, o, g)
+            if p in _FOLLOW and (ok := node_key(o)) is not None:
+                self._next.setdefault(s, set()).add(ok)
+                if p == AT_TOUCHPOINT:  # the bands listing the touchpoint list the element
+                    self._next_reverse.setdefault(s, set()).add(ok)
         self.index.settle(wanted)
 
     def _read_reverse(self, keys: Iterable[str]) -> None:
         """Facts with ``keys`` as object (see ``_REVERSE``), noting their subjects."""
-        wanted = sorted(k for k in set(keys) - self._reverse_read if not k.startswith("_:"))
-        self._reverse_read.update(wanted)
-        predicates = " ".join(f"<{p}>" for p in _REVERSE)
-        for chunk in _chunks(wanted):
-            rows = self.store.query(
-                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {_values(chunk)} }} "
-                f"VALUES ?p {{ {predicates} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-            )
-            for row in rows:  # type: ignore[union-attr]
-                s = node_key(row["s"])  # type: ignore[index]
-                if s is not None:
-                    o = row["o"]  # type: ignore[index]
-                    self.index.add_fact(s, row["p"].value, o, row["g"].value)  # type: ignore[index]
-                    self._next.setdefault(o.value, set()).add(s)
+        wanted = [k for k in set(keys) - self._reverse_read]
+        for _ in self._note_reverse(self._around(wanted, incoming=True), wanted):
+            pass
+
+    def _note_reverse(self, rows: Iterable[Row], keys: Iterable[str]) -> Iterator[Row]:
+        """Record the ``_REVERSE`` facts among incoming ``rows`` of ``keys``; yields every
+        row on."""
+        self._reverse_read.update(keys)
+        for row in rows:
+            o, p, term, g = row
+            if p in _REVERSE and (s := node_key(term)) is not None:
+                self.index.add_fact(s, p, key_term(o), g)
+                self._next.setdefault(o, set()).add(s)
+                if p == VISIBLE_ELEMENT:  # a band: the relationships having it
+                    self._next_reverse.setdefault(o, set()).add(s)
+            yield row
 
 
 # -- choosing -------------------------------------------------------------------------------
