@@ -25,7 +25,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from svckg.analysis.index import cached_index, get_index
+from svckg.analysis.index import get_index, last_index
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
@@ -114,10 +114,10 @@ def build_index_in_background(state: AppState) -> threading.Thread:
 
 def _refresh_gauges(state: AppState) -> None:
     """Store size, and the index brought up to date (incrementally) once it is built."""
-    index = get_index(state.store) if state.not_ready is None else cached_index(state.store)
+    index = get_index(state.store) if state.not_ready is None else last_index(state.store)
     if index is not None:
         state.metrics.index_edges.set(index.edge_count)
-        state.metrics.index_nodes.set(len(index.forward.keys() | index.backward.keys()))
+        state.metrics.index_nodes.set(index.node_count)
     state.metrics.store_quads.set(state.store.count())
 
 
