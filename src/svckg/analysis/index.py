@@ -50,8 +50,8 @@ from svckg.analysis.compact import (
     Names,
 )
 from svckg.analysis.results import AffectedParty, Target
+from svckg.namespaces import CONCEPT, SVC
 from svckg.store.base import Store
-from svckg.vocab import CONCEPT, SVC
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -59,17 +59,17 @@ RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDFS_SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
-DEPENDS_ON = str(SVC.dependsOn)
-MEMBER = str(SVC.member)
-COVERS = str(SVC.covers)
+DEPENDS_ON = SVC + "dependsOn"
+MEMBER = SVC + "member"
+COVERS = SVC + "covers"
 INFERRED_SUFFIX = "/inferred"
 """Graphs whose name ends so hold materialized ``svc:dependsOn`` copies (never read as edges)."""
-SERVICE_CONSUMER_ROLE = str(CONCEPT["service-consumer"])
+SERVICE_CONSUMER_ROLE = CONCEPT + "service-consumer"
 """Role given to the consumer (svc:consumer: an organization or a person) of a relationship
 governed by an impacted agreement. Not svcc:user, the commercial "consumer"."""
-CUSTOMER_FACING = (str(SVC.Touchpoint), str(SVC.ServiceInteraction))
+CUSTOMER_FACING = (SVC + "Touchpoint", SVC + "ServiceInteraction")
 """Classes whose instances (and their subclasses') customers see."""
-AT_TOUCHPOINT = str(SVC.atTouchpoint)
+AT_TOUCHPOINT = SVC + "atTouchpoint"
 IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 
 _SUBPROPERTIES = """
@@ -94,7 +94,7 @@ PREFIX svc: <https://w3id.org/svckg#>
 SELECT ?layer ?order WHERE { ?layer svc:layerOrder ?order }
 """
 _ONTOLOGY_PREDICATES = frozenset(
-    {RDFS_SUBCLASS, RDFS_SUBPROPERTY, str(SVC.layer), str(SVC.layerOrder)}
+    {RDFS_SUBCLASS, RDFS_SUBPROPERTY, SVC + "layer", SVC + "layerOrder"}
 )
 _FULL_REBUILD_SHARE = 0.2
 """Rebuild instead of refreshing when the changed graphs hold more subjects than this share."""
@@ -216,7 +216,7 @@ class DependencyIndex:
         None until then."""
         self.impact_roles: dict[str, str | None] = {}
         """element -> its impact role (None: it can go down), filled by the impact engine."""
-        str_svc = str(SVC)
+        str_svc = SVC
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
         self._handlers = {
             DEPENDS_ON: self._depends_on,

@@ -15,10 +15,9 @@ from rich.table import Table
 
 from svckg.analysis.impact import impact
 from svckg.analysis.index import get_index
-from svckg.analysis.queries import catalogue, get_query, run_named
 from svckg.analysis.results import Edge, ImpactResult, TraceResult
 from svckg.analysis.trace import trace
-from svckg.cli.app import app, console
+from svckg.cli.app import app, console, lazy_module
 from svckg.cli.core import StoreOption, _opened
 from svckg.errors import QueryError
 from svckg.terms import compact, local_name
@@ -36,6 +35,7 @@ class RowsFormat(StrEnum):
     csv = "csv"
 
 
+named = lazy_module("svckg.analysis.queries")
 queries_app = typer.Typer(
     help="The named queries (queries/*.rq): list, show, run.", no_args_is_help=True
 )
@@ -224,7 +224,7 @@ def queries_list(
     format: Annotated[RowsFormat, typer.Option("--format", "-f")] = RowsFormat.table,
 ) -> None:
     """The named queries with their summaries, tags and parameters."""
-    queries = catalogue()
+    queries = named.catalogue()
     if format is RowsFormat.json:
         _print_json([q.to_json() | {"query": None} for q in queries])
         return
@@ -252,7 +252,7 @@ def queries_list(
 @queries_app.command("show")
 def queries_show(name: Annotated[str, typer.Argument(help="Query name (file stem).")]) -> None:
     """Print the SPARQL text of a named query."""
-    sys.stdout.write(get_query(name).text)
+    sys.stdout.write(named.get_query(name).text)
 
 
 def _parse_params(values: list[str]) -> dict[str, str]:
@@ -285,9 +285,9 @@ def queries_run(
 ) -> None:
     """Run a named query with its parameters."""
     params = _parse_params(param or [])
-    get_query(name)  # unknown names fail before the store is opened
+    named.get_query(name)  # unknown names fail before the store is opened
     with _opened(store) as opened:
-        variables, rows = run_named(opened, name, params)
+        variables, rows = named.run_named(opened, name, params)
     if format is RowsFormat.json:
         _print_json(
             {
