@@ -802,9 +802,9 @@ def cached_index(store: Store) -> DependencyIndex | None:
 
 
 def last_index(store: Store) -> DependencyIndex | None:
-    """The index last built for ``store``, whatever its generation (for metrics)."""
-    with _LOCK:
-        return _CACHE.get(store)
+    """The index last built for ``store``, whatever its generation (for metrics and
+    ``/readyz``: never waits for a build in progress)."""
+    return _CACHE.get(store)
 
 
 def start_background_build(

@@ -229,11 +229,11 @@ def _header_id(file: Path) -> str | None:
 
 
 def load_for(store: Store) -> DependencyIndex | None:
-    """The snapshot of ``store`` when it is valid for the state the store was opened in and
-    nothing was written since (``store.generation`` 0), else None."""
+    """The snapshot of ``store`` when it is valid for the state the store was opened in, as
+    the index of generation 0 (a later generation is then refreshed from it), else None."""
     path = _disk_store_path(store)
     opened = getattr(store, "opened_fingerprint", None)
-    if path is None or opened is None or store.generation != 0:
+    if path is None or opened is None:
         return None
     folder = snapshot_dir(path)
     try:
@@ -250,7 +250,7 @@ def load_for(store: Store) -> DependencyIndex | None:
         log.warning("ignoring the index snapshot in %s: %s", folder, exc)
         return None
     if index is not None:
-        index.generation = store.generation
+        index.generation = 0  # the state the store was opened in
     return index
 
 

@@ -1,5 +1,7 @@
-"""What an operator watches: ``/healthz`` (the process answers), ``/readyz`` (store open and
-dependency index built; 503 with the reason until then, and while stopping), ``/metrics``
+"""What an operator watches: ``/healthz`` (the process answers), ``/readyz`` (the server
+started: 200 with the ``mode`` impact and trace answer in, ``index`` once the dependency index
+is loaded or built, ``engine`` while it warms up in the background; 503 with the reason before
+the start, if the index cannot be built, and while stopping), ``/metrics``
 (Prometheus text format through prometheus-client, one registry per app) and one access-log
 line per request (route template, status, duration, token role; never the token), as text or
 JSON (``Settings.log_format``).
@@ -25,7 +27,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from svckg.analysis.index import get_index, last_index
+from svckg.analysis.index import get_index, last_index, start_background_build
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
@@ -94,27 +96,35 @@ class Metrics:
 
 
 def build_index_in_background(state: AppState) -> threading.Thread:
-    """Build the dependency index off the event loop; ``/readyz`` turns 200 when done."""
+    """Load (from its snapshot) or build the dependency index off the event loop: the server
+    is ready at once, impact and trace answering through the engine until the index is
+    there (``/readyz`` says which ``mode`` serves)."""
+    t0 = time.perf_counter()
+    state.not_ready = None
 
-    def run() -> None:
-        t0 = time.perf_counter()
-        try:
-            get_index(state.store)
-        except SvckgError as exc:  # the store answers, but not well enough to serve
-            state.not_ready = f"the dependency index could not be built: {exc.describe()}"
-            log.error(state.not_ready)
+    def done(index: object, error: BaseException | None) -> None:
+        if error is None:
+            state.metrics.index_build.set(time.perf_counter() - t0)
             return
-        state.metrics.index_build.set(time.perf_counter() - t0)
-        state.not_ready = None
+        if isinstance(error, SvckgError):  # the store answers, but not well enough to serve
+            state.not_ready = f"the dependency index could not be built: {error.describe()}"
+        else:
+            state.not_ready = f"the dependency index could not be built: {error}"
+        log.error(state.not_ready)
 
-    thread = threading.Thread(target=run, name="svckg-index", daemon=True)
-    thread.start()
-    return thread
+    return start_background_build(state.store, done)
+
+
+def serving_mode(state: AppState) -> str:
+    """``index`` when an index of the store's current state is in memory, else ``engine``."""
+    index = last_index(state.store)
+    return "index" if index is not None and index.generation == state.store.generation else "engine"
 
 
 def _refresh_gauges(state: AppState) -> None:
     """Store size, and the index brought up to date (incrementally) once it is built."""
-    index = get_index(state.store) if state.not_ready is None else last_index(state.store)
+    built = last_index(state.store) is not None  # else the start-up build is still running
+    index = get_index(state.store) if built else None
     if index is not None:
         state.metrics.index_edges.set(index.edge_count)
         state.metrics.index_nodes.set(index.node_count)
@@ -211,7 +221,7 @@ def install_ops(app: FastAPI, state: AppState) -> None:
     async def readyz() -> JSONResponse:
         if state.not_ready is not None:
             return JSONResponse({"ready": False, "reason": state.not_ready}, status_code=503)
-        return JSONResponse({"ready": True})
+        return JSONResponse({"ready": True, "mode": serving_mode(state)})
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -36,8 +36,8 @@ class AppState:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serializes multi-step writes (check then write) made through the API."""
     metrics: Metrics = field(default_factory=Metrics)
-    not_ready: str | None = "the dependency index is not built yet"
-    """Why ``/readyz`` answers 503 (None: ready)."""
+    not_ready: str | None = "the server has not started yet"
+    """Why ``/readyz`` answers 503 (None: ready; the index may still be warming up)."""
     stopping: bool = False
     """Set on SIGTERM: new writes are refused with 503 while in-flight ones finish."""
     on_stop: list[Callable[[], None]] = field(default_factory=list)
