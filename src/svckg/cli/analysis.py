@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from svckg.analysis.impact import impact
-from svckg.analysis.index import get_index
+from svckg.analysis.index import cached_index, get_index
 from svckg.analysis.results import Edge, ImpactResult, TraceResult
 from svckg.analysis.trace import trace
 from svckg.cli.app import app, console, lazy_module
@@ -133,6 +133,32 @@ def _impact_details(result: ImpactResult, label) -> None:
         _owners_table(result.owners, label)
 
 
+def _warm_index(opened) -> None:
+    """Load the dependency index, or build it (once for this store state: the next run
+    loads it from the snapshot) with a progress bar on a terminal, else one line."""
+    if cached_index(opened) is not None:
+        return
+    if not getattr(opened, "path", None):  # in memory, remote: built every time, quietly
+        get_index(opened)
+        return
+    from svckg.cli.app import err_console
+
+    what = "building the dependency index (once for this store state; later runs load it)"
+    if not err_console.is_terminal:
+        err_console.print(what, highlight=False)
+        get_index(opened)
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console
+    ) as bar:
+        task = bar.add_task(what, total=None)
+        get_index(
+            opened, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+
+
 @app.command("impact")
 def impact_command(
     elements: Annotated[
@@ -147,6 +173,7 @@ def impact_command(
 ) -> None:
     """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
     with _opened(store) as opened:
+        _warm_index(opened)
         result = impact(opened, elements, max_paths=paths)
         index = get_index(opened)
         if format is GraphFormat.json:
@@ -206,6 +233,7 @@ def trace_command(
 ) -> None:
     """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
     with _opened(store) as opened:
+        _warm_index(opened)
         result = trace(opened, element)
         index = get_index(opened)
         if format is GraphFormat.json:
