@@ -27,13 +27,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -46,6 +47,9 @@ from bench.landscape import parse_size, unit_iri  # noqa: E402
 
 PYTHON = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+CLI_SCRIPT = "import sys; from svckg.cli import main; main(sys.argv[1:])"
+"""What the ``svckg`` console script runs."""
+SERVE_SCRIPT = CLI_SCRIPT
 RAW_SCRIPT = """
 import sys, pyoxigraph as ox
 store = ox.Store.read_only(sys.argv[1])
@@ -104,33 +108,24 @@ def cli_store(size: int, seed: int, workdir: Path) -> Path:
 
 
 def timed_child(argv: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of a child process."""
+    """Wall seconds, peak RSS (MB, from ``/usr/bin/time``) and stdout of a child process."""
     started = time.perf_counter()
-    with subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True
-    ) as proc:
-        out, err = proc.communicate()
-        _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "MAXRSS %M", *argv], capture_output=True, env=ENV, text=True
+    )
     wall = time.perf_counter() - started
-    if proc.returncode:
-        raise SystemExit(f"{argv[:4]} failed ({proc.returncode}): {err[-2000:]}")
-    del status
-    rss = (usage.ru_maxrss if usage else _children_rss()) / 1024
-    return wall, rss, out
-
-
-_LAST_CHILD_RSS = [0]
-
-
-def _children_rss() -> int:
-    """Peak RSS (kB) of the largest child so far (ru_maxrss of RUSAGE_CHILDREN)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode:
+        raise SystemExit(f"{argv[:4]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    rss_kb = [
+        int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("MAXRSS")
+    ]
+    return wall, (rss_kb[-1] / 1024 if rss_kb else 0.0), done.stdout
 
 
 def cli_impact(store_dir: Path, element: str) -> tuple[float, float, int]:
     """``svckg impact ELEMENT --format json`` in a new process: seconds, MB, impacted count."""
     wall, rss, out = timed_child(
-        [PYTHON, "-m", "svckg", "impact", element, "--format", "json", "--store", str(store_dir)]
+        [PYTHON, "-c", CLI_SCRIPT, "impact", element, "--format", "json", "--store", str(store_dir)]
     )
     return wall, rss, len(json.loads(out)["impacted"])
 
@@ -152,40 +147,92 @@ def serve_first_impact(store_dir: Path, element: str) -> dict[str, float]:
     (any status other than 200 counts as a failed request), and the RSS after it."""
     port = _free_port()
     proc = subprocess.Popen(
-        [PYTHON, "-m", "svckg", "serve", "--store", str(store_dir), "--port", str(port)],
+        [
+            PYTHON,
+            "-c",
+            SERVE_SCRIPT,
+            "serve",
+            "--no-demo",
+            "--store",
+            str(store_dir),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=ENV,
     )
     started = time.perf_counter()
-    opened = first = None
+    opened = first = index_s = None
     failures = 0
-    url = f"http://127.0.0.1:{port}/api/impact?element={urllib.parse.quote(element)}"
+    base = f"http://127.0.0.1:{port}"
+    url = f"{base}/api/impact?element={urllib.parse.quote(element)}"
     try:
-        while first is None and time.perf_counter() - started < 300:
+        while opened is None and time.perf_counter() - started < 300:
             try:
-                with urllib.request.urlopen(url, timeout=60) as response:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
                     response.read()
-                    first = time.perf_counter() - started
+                opened = time.perf_counter() - started
+            except OSError:
+                time.sleep(0.01)
+        while first is None and time.perf_counter() - started < 600:
+            try:
+                with urllib.request.urlopen(url, timeout=120) as response:
+                    response.read()
+                first = time.perf_counter() - started
             except urllib.error.HTTPError:
                 failures += 1
-                opened = opened or time.perf_counter() - started
-            except OSError:
-                time.sleep(0.02)
-                continue
-            opened = opened or first
+        while index_s is None and time.perf_counter() - started < 900:
+            if _ready_mode(port) == "index":
+                index_s = time.perf_counter() - started
+            else:
+                time.sleep(0.1)
         rss = _rss_mb(proc.pid)
         mode = _ready_mode(port)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.terminate()  # graceful: closes the store, which saves the snapshot
+        proc.wait(timeout=300)
     return {
+        "index_s": index_s or -1.0,
         "port_s": opened or 0.0,
         "first_s": first or -1.0,
         "failures": failures,
         "rss_mb": rss,
         "mode": mode,
     }
+
+
+def oxigraph_first_answer(store_dir: Path, element: str) -> dict[str, float]:
+    """``oxigraph serve-read-only`` on the same store (read-only: its files stay as svckg left
+    them): seconds to its first answer of the impact property path, and its RSS then."""
+    binary = Path(PYTHON).parent / "oxigraph"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(binary), "serve-read-only", "--location", str(store_dir), "--bind",
+         f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    started = time.perf_counter()
+    query = urllib.parse.urlencode({"query": IMPACT_QUERY % element})
+    first = None
+    try:
+        while first is None and time.perf_counter() - started < 120:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/query?{query}", timeout=60
+                ) as response:
+                    response.read()
+                first = time.perf_counter() - started
+            except OSError:
+                time.sleep(0.005)
+        rss = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"first_s": first or -1.0, "rss_mb": rss}
 
 
 def _rss_mb(pid: int) -> float:
@@ -231,6 +278,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     out["raw_rss_mb"] = max(r for _, r, _ in raw)
     out["raw_count"] = raw[0][2]
     out["snapshot_bytes"] = snapshot_bytes(store_dir)
+    out["oxigraph"] = oxigraph_first_answer(store_dir, leaf)
     out["serve"] = serve_first_impact(store_dir, leaf)
     shutil.rmtree(snapshot_dir(store_dir), ignore_errors=True)
     out["serve_cold"] = serve_first_impact(store_dir, leaf)
@@ -257,8 +305,14 @@ def report(r: dict) -> None:
         s = r[name]
         print(
             f"  {name:<10} port {s['port_s']:6.2f} s, first impact {s['first_s']:6.2f} s, "
+            f"index serving {s['index_s']:6.2f} s, "
             f"non-200 {s['failures']}, RSS {s['rss_mb']:.0f} MB, mode {s['mode']}"
         )
+    ox_ = r["oxigraph"]
+    print(
+        f"  oxigraph serve-read-only: first answer {ox_['first_s']:6.2f} s, "
+        f"RSS {ox_['rss_mb']:.0f} MB"
+    )
     print(f"  snapshot on disk: {r['snapshot_bytes'] / 1e6:.1f} MB")
     print("  load average after: " + " / ".join(f"{x:.2f}" for x in r["load_after"]))
 
