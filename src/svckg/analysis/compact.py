@@ -17,6 +17,7 @@ returns the overlay's mutable value (copied from the base once), so code that ap
 from __future__ import annotations
 
 import json
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, MutableMapping
@@ -39,21 +40,116 @@ _GONE: Any = object()
 
 
 class Names:
-    """Interned strings: ``names[i]`` and ``ids[name]`` (ids only grow until a rebuild)."""
+    """Interned strings: ``names[i]`` and ``ids[name]`` (ids only grow until a rebuild).
+
+    Built in memory as a list and a dict; loaded from a snapshot (:meth:`mapped`) as views of
+    the file instead: a string is decoded, and a name hashed into the file's open-addressing
+    table, only when asked for (then remembered), so loading costs nothing per node."""
 
     __slots__ = ("ids", "names")
 
     def __init__(self, names: list[str] | None = None):
-        self.names: list[str] = names if names is not None else []
-        self.ids: dict[str, int] = dict(zip(self.names, range(len(self.names)), strict=True))
+        self.names: Any = names if names is not None else []
+        self.ids: Any = dict(zip(self.names, range(len(self.names)), strict=True))
+
+    @classmethod
+    def mapped(cls, blob: Any, offsets: Any, table: Any) -> Names:
+        """Names over a snapshot's ``blob`` (UTF-8, ``offsets`` into it) and its hash
+        ``table`` (see :func:`hash_table`)."""
+        found = cls.__new__(cls)
+        found.names = _MappedList(blob, offsets)
+        found.ids = _MappedIds(found.names, table)
+        return found
 
     def intern(self, name: str) -> int:
         """The id of ``name``, added when new."""
         found = self.ids.get(name)
         if found is None:
-            found = self.ids[name] = len(self.names)
+            found = len(self.names)
+            self.ids[name] = found
             self.names.append(name)
         return found
+
+
+def name_hash(name: str) -> int:
+    """The (stable, unsalted) hash the snapshot's name table uses."""
+    return zlib.crc32(name.encode())
+
+
+def hash_table(names: Any) -> array:
+    """Open addressing (linear probing) from :func:`name_hash` to the index in ``names``;
+    -1 marks a free slot; its size is a power of two at least twice the count."""
+    size = 1 << max(3, (2 * len(names) - 1).bit_length())
+    mask = size - 1
+    table = array("i", [-1]) * size
+    for i, name in enumerate(names):
+        slot = name_hash(name) & mask
+        while table[slot] != -1:
+            slot = (slot + 1) & mask
+        table[slot] = i
+    return table
+
+
+class _MappedList:
+    """``names[i]`` decoded from the snapshot on first use; new names appended in memory."""
+
+    __slots__ = ("_blob", "_cache", "_extra", "_n", "_offs")
+
+    def __init__(self, blob: Any, offsets: Any):
+        self._blob, self._offs = blob, offsets
+        self._n = len(offsets) - 1
+        self._extra: list[str] = []
+        self._cache: dict[int, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        found = self._cache.get(i)
+        if found is None:
+            if i >= self._n:
+                return self._extra[i - self._n]
+            offs = self._offs
+            found = self._cache[i] = bytes(self._blob[offs[i] : offs[i + 1]]).decode()
+        return found
+
+    def __len__(self) -> int:
+        return self._n + len(self._extra)
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def append(self, name: str) -> None:
+        self._extra.append(name)
+
+
+class _MappedIds:
+    """``ids.get(name)`` through the snapshot's hash table; new names in a dict."""
+
+    __slots__ = ("_cache", "_mask", "_names", "_table")
+
+    def __init__(self, names: _MappedList, table: Any):
+        self._names, self._table, self._mask = names, table, len(table) - 1
+        self._cache: dict[str, int] = {}
+
+    def get(self, name: str, default: Any = None) -> Any:
+        found = self._cache.get(name)
+        if found is not None:
+            return found
+        if not isinstance(name, str):
+            return default
+        table, mask, names = self._table, self._mask, self._names
+        slot = name_hash(name) & mask
+        while (i := table[slot]) != -1:
+            if names[i] == name:
+                self._cache[name] = i
+                return i
+            slot = (slot + 1) & mask
+        return default
+
+    def __setitem__(self, name: str, i: int) -> None:
+        self._cache[name] = i
+
+    def __contains__(self, name: object) -> bool:
+        return self.get(name) is not None  # type: ignore[arg-type]
 
 
 class Column(MutableMapping[str, Any]):

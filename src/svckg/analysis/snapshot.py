@@ -36,9 +36,12 @@ import struct
 import threading
 import weakref
 import zlib
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from svckg.analysis.compact import Names, hash_table
 
 if TYPE_CHECKING:
     from svckg.analysis.index import DependencyIndex
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("svckg.index")
 
 MAGIC = b"SVCKGIX\x01"
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the layout or what the index holds changes (older snapshots rebuild)."""
 SNAPSHOT = "index.snap"
 MARKER = "closed.json"
@@ -104,13 +107,10 @@ def _test_pause() -> None:
 
 
 def save(index: DependencyIndex, folder: Path) -> str | None:
-    """Write ``index`` (compacted first) to ``folder/index.snap``; its id (CRC), or None when
-    a node key cannot be stored (a line break in a key)."""
+    """Write ``index`` (compacted first) to ``folder/index.snap``; its id (CRC)."""
     if index.overlay_size:
         index.freeze()
-    names = index.names.names
-    if any("\n" in n for n in names):
-        return None
+    names = list(index.names.names)
     layout: dict[str, list[Any]] = {}
     chunks: list[bytes | memoryview] = []
     offset = 0
@@ -127,7 +127,14 @@ def save(index: DependencyIndex, folder: Path) -> str | None:
             chunks.append(b"\0" * pad)
             offset += pad
 
-    put("names", "\n".join(names).encode())
+    blob = bytearray()
+    name_offsets = array("q", [0])
+    for name in names:
+        blob += name.encode()
+        name_offsets.append(len(blob))
+    put("names", bytes(blob))
+    put("names.offs", name_offsets)
+    put("names.table", hash_table(names))
     columns = {}
     for attr, column in index.columns().items():
         meta, arrays = column.arrays()
@@ -282,12 +289,11 @@ def load(file: Path, expected: str | None = None) -> DependencyIndex | None:
         part = data[offset : offset + length]
         return part if typecode == "B" else part.cast(typecode)
 
-    names = bytes(view("names")).decode().split("\n") if header["names"] else []
-    if len(names) != header["names"]:
-        return None
     index = DependencyIndex(0, frozenset(header["dependency_predicates"]))
-    index.names.names[:] = names
-    index.names.ids.update(zip(names, range(len(names)), strict=True))
+    names = Names.mapped(view("names"), view("names.offs"), view("names.table"))
+    if len(names.names) != header["names"]:
+        return None
+    index.names.names, index.names.ids = names.names, names.ids
     index.predicates.names[:] = header["predicates"]
     index.predicates.ids.update(
         zip(header["predicates"], range(len(header["predicates"])), strict=True)
