@@ -763,7 +763,10 @@ def get_index(store: Store, progress: Progress | None = None) -> DependencyIndex
             if cached is not None and cached.generation == store.generation:
                 _CACHE[store] = cached
                 return cached
-        index = build_index(store, progress) if cached is None else refresh_index(store, cached)
+        if cached is None:
+            index = _reload_built(store, build_index(store, progress))
+        else:
+            index = refresh_index(store, cached)
         _CACHE[store] = index
         _attach_snapshot(store)
         gc.freeze()
@@ -835,6 +838,12 @@ def _load_snapshot(store: Store) -> DependencyIndex | None:
     if index is not None:
         _attach_snapshot(store)
     return index
+
+
+def _reload_built(store: Store, index: DependencyIndex) -> DependencyIndex:
+    from svckg.analysis.snapshot import reload_built
+
+    return reload_built(store, index)
 
 
 def _attach_snapshot(store: Store) -> None:
