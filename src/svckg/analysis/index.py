@@ -587,35 +587,8 @@ class DependencyIndex:
     # -- ontology ----------------------------------------------------------------------
 
     def _read_ontology(self, store: Store) -> None:
-        direct: dict[str, list[str]] = {}
-        stated: dict[str, str] = {}
-        for cls_type in _CLASS_TYPES:
-            for quad in store.quads(
-                predicate=ox.NamedNode(RDF_TYPE), object=ox.NamedNode(cls_type)
-            ):
-                if (cls := node_key(quad.subject)) is not None:
-                    direct.setdefault(cls, [])
-        for quad in store.quads(predicate=ox.NamedNode(RDFS_SUBCLASS)):
-            if (cls := node_key(quad.subject)) is not None:
-                supers = direct.setdefault(cls, [])
-                if (sk := node_key(quad.object)) is not None and sk not in supers:
-                    supers.append(sk)
-        for quad in store.quads(predicate=ox.NamedNode(SVC + "layer")):
-            if (cls := node_key(quad.subject)) is not None:
-                direct.setdefault(cls, [])
-                if (lk := node_key(quad.object)) is not None:
-                    stated[cls] = min(lk, stated.get(cls, lk))
-        closure: dict[str, frozenset[str]] = {}
-        for start in direct:
-            seen: set[str] = set()
-            stack = list(direct[start])
-            while stack:
-                c = stack.pop()
-                if c in seen or c == start:
-                    continue
-                seen.add(c)
-                stack.extend(direct.get(c, ()))
-            closure[start] = frozenset(seen)
+        direct, stated = _class_statements(store)
+        closure = _closure(direct)
         below: dict[str, list[str]] = {}
         for cls, ancestors in closure.items():
             self.superclasses[cls] = ancestors
@@ -636,6 +609,44 @@ class DependencyIndex:
             if layer is not None and type(row["order"]) is ox.Literal:
                 with contextlib.suppress(ValueError):
                     self.layer_order[layer] = int(row["order"].value)
+
+
+def _class_statements(store: Store) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every class with its direct superclasses, and the layer each class states (the
+    smallest IRI when several)."""
+    direct: dict[str, list[str]] = {}
+    stated: dict[str, str] = {}
+    for cls_type in _CLASS_TYPES:
+        for quad in store.quads(predicate=ox.NamedNode(RDF_TYPE), object=ox.NamedNode(cls_type)):
+            if (cls := node_key(quad.subject)) is not None:
+                direct.setdefault(cls, [])
+    for quad in store.quads(predicate=ox.NamedNode(RDFS_SUBCLASS)):
+        if (cls := node_key(quad.subject)) is not None:
+            supers = direct.setdefault(cls, [])
+            if (sk := node_key(quad.object)) is not None and sk not in supers:
+                supers.append(sk)
+    for quad in store.quads(predicate=ox.NamedNode(SVC + "layer")):
+        if (cls := node_key(quad.subject)) is not None:
+            direct.setdefault(cls, [])
+            if (lk := node_key(quad.object)) is not None:
+                stated[cls] = min(lk, stated.get(cls, lk))
+    return direct, stated
+
+
+def _closure(direct: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """Class -> all its (transitive) superclasses, itself excluded."""
+    closure: dict[str, frozenset[str]] = {}
+    for start in direct:
+        seen: set[str] = set()
+        stack = list(direct[start])
+        while stack:
+            c = stack.pop()
+            if c in seen or c == start:
+                continue
+            seen.add(c)
+            stack.extend(direct.get(c, ()))
+        closure[start] = frozenset(seen)
+    return closure
 
 
 def _scan(index: DependencyIndex, store: Store, predicate: str) -> None:
