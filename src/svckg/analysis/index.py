@@ -32,7 +32,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, MutableMapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -802,12 +802,34 @@ def cached_index(store: Store) -> DependencyIndex | None:
             if cached.generation == store.generation:
                 return cached
         refreshed = _refresh(store, cached)
-        if refreshed is None:
-            _CACHE.pop(store, None)
-            return None
-        return refreshed
+        if refreshed is not None:
+            return refreshed
+        _CACHE.pop(store, None)
     finally:
         _LOCK.release()
+    _rebuild_in_background(store)  # the engine answers meanwhile
+    return None
+
+
+_WARMING: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Stores whose index a background thread is building."""
+
+
+def _rebuild_in_background(store: Store) -> None:
+    """Start a background build of ``store``'s index unless one is running."""
+    with _WARMING_LOCK:
+        if store in _WARMING:
+            return
+        _WARMING.add(store)
+
+    def finished(_index: object, _error: BaseException | None) -> None:
+        with _WARMING_LOCK:
+            _WARMING.discard(store)
+
+    start_background_build(store, finished)
+
+
+_WARMING_LOCK = threading.Lock()
 
 
 def last_index(store: Store) -> DependencyIndex | None:
