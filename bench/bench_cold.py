@@ -53,7 +53,7 @@ SERVE_SCRIPT = CLI_SCRIPT
 RAW_SCRIPT = """
 import sys, pyoxigraph as ox
 store = ox.Store.read_only(sys.argv[1])
-rows = list(store.query(sys.argv[2]))
+rows = list(store.query(sys.argv[2], use_default_graph_as_union=True))
 print(len(rows))
 """
 

@@ -780,6 +780,7 @@ def get_index(store: Store, progress: Progress | None = None) -> DependencyIndex
             index = refresh_index(store, cached)
         _CACHE[store] = index
         _attach_snapshot(store)
+        gc.collect()  # the build's cycles first: frozen, they would never be freed
         gc.freeze()
         return index
 
