@@ -141,7 +141,12 @@ def parse(file: SourceFile, fmt: str) -> Staged:
         format=fmt,
         triples=triples,  # type: ignore[arg-type]
         locations=TextLocations(file.name, data),
-        findings=literals.findings(file.name, data, triples if isinstance(triples, list) else None),
+        findings=literals.findings(
+            file.name,
+            data,
+            triples if isinstance(triples, list) else None,
+            bare=fmt not in ("ntriples", "nquads"),
+        ),
     )
 
 
