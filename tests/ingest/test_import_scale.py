@@ -3,11 +3,20 @@ the upload limit from the CLI, all-or-nothing on a failed bulk write."""
 
 from __future__ import annotations
 
+import re
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
+from svckg.cli import main
 from svckg.ingest import literals
+from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT))
+from bench.landscape import write as write_landscape  # noqa: E402
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -54,3 +63,31 @@ def test_literal_scan_reads_prefixes_in_any_case_and_bare_numbers_in_turtle() ->
         }
     )
     assert literals.candidates_in_text(data, bare=False) != literals.candidates_in_text(data)
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+    with pytest.raises(SystemExit) as exit_:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(exit_.value.code or 0), out, err
+
+
+def test_the_terminal_gets_a_summary_not_every_result(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """A landscape with hundreds of warnings: accepted and rejected (--fail-on warning), the
+    table shows the per-shape summary and a few examples; --all shows every result."""
+    source = tmp_path / "many.nt"
+    write_landscape(source, 20_000)
+    store = str(tmp_path / "store")
+    code, out, _ = _cli(capsys, "import", "--store", store, "--fail-on", "warning", str(source))
+    assert code == 1
+    shown = re.search(r"(\d+) more result\(s\) not shown: --all shows every result", out)
+    assert shown is not None and int(shown.group(1)) > 200
+    assert len(out.splitlines()) < 120
+    code, full, _ = _cli(
+        capsys, "import", "--store", store, "--fail-on", "warning", "--all", str(source)
+    )
+    assert code == 1
+    assert full.count("many.nt, line") > out.count("many.nt, line") + 200
+    code, out, _ = _cli(capsys, "import", "--store", store, str(source))
+    assert code == 0
+    assert "not shown: --all shows every result" in out and len(out.splitlines()) < 120
