@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from svckg.errors import StoreError
+from svckg.errors import ParseError, StoreError
 from svckg.ingest import pipeline, records
 from svckg.ingest.base import SourceFile
 from svckg.store import remote as remote_module
@@ -134,3 +134,13 @@ def test_an_embedded_import_failing_mid_bulk_write_leaves_nothing(
     ensure_system_graphs(embedded)
     _fail_on_call(embedded, "bulk_load", 2, monkeypatch)
     _all_or_nothing(embedded, landscape, monkeypatch)
+
+
+def test_bad_syntax_in_a_later_chunk_names_its_line_in_the_whole_data(
+    remote_store: RemoteStore, landscape: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remote_module, "BULK_CHUNK_BYTES", 20_000)
+    bad = landscape + b"<http://x/a> <http://x/p> .\n"
+    with pytest.raises(ParseError) as caught:
+        remote_store.bulk_load(bad, GRAPH, format=ox.RdfFormat.N_TRIPLES)
+    assert caught.value.line == landscape.count(b"\n") + 1

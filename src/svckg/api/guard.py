@@ -74,10 +74,18 @@ async def expensive(request: Request, kind: str) -> AsyncIterator[None]:
         limiter.release()
 
 
-async def run_isolated(request: Request, func: Callable[[], T], kind: str = "query") -> T:
+async def run_isolated(
+    request: Request, func: Callable[[], T], kind: str = "query", *, bounded: bool = False
+) -> T:
     """``func()`` in a child process that is killed at the time limit (see the module notes);
-    its result must pickle. Falls back to :func:`run_blocking` for non-embedded stores."""
+    its result must pickle. Falls back to :func:`run_blocking` for non-embedded stores.
+
+    ``bounded``: the caller has shown from the request alone that the work is small
+    (:func:`svckg.api.sparql_text.runs_lean`): it runs in a thread of this process with the
+    time limit, outside the ``kind`` slots, without the fork (which costs more than the work)."""
     state = app_state(request)
+    if bounded:
+        return await run_blocking(request, func)
     async with expensive(request, kind):
         if not isinstance(state.store, EmbeddedStore) or not hasattr(os, "fork"):
             return await run_blocking(request, func)

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError
+from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError, SvckgError
 from svckg.sparql_lexer import KEYWORD, tokenize
 from svckg.store.base import (
     QUAD_FORMATS,
@@ -320,35 +320,32 @@ class RemoteStore(StoreBase):
             self.load(_triples(data, graph, format, base_iri), graph)
             return
         target = _checked_iri(graph)
+        lines = 0
         try:
             for body in chunks:
-                self._post_ntriples(target, body)
+                try:
+                    self._post_ntriples(target, body)
+                except (QueryError, StoreError) as exc:
+                    raise _chunk_error(exc, body, graph, lines) from exc
+                lines += body.count(b"\n")
         finally:
             self._touch()
 
     def _post_ntriples(self, target: str, body: bytes) -> None:
         """Add one N-Triples chunk to graph ``target`` in one request (no marker, no lexer:
-        svckg wrote the text). The engine refusing the syntax is a ParseError, as on the
-        embedded store (its line is within the chunk)."""
-        try:
-            if self.gsp_url:
-                self._send(
-                    "POST",
-                    self.gsp_url,
-                    what="graph store bulk load",
-                    params={"graph": target},
-                    content=body,
-                    headers={"Content-Type": "application/n-triples"},
-                )
-                return
-            text = f"INSERT DATA {{ GRAPH <{target}> {{\n{body.decode()}\n}} }}"
-            self._send("POST", self.update_url, what="bulk load update", data={"update": text})
-        except QueryError as exc:
-            raise ParseError(
-                f"the engine refused the data: {exc.message}",
-                source=target,
-                hint="fix the data (part of it may be in the graph already)",
-            ) from exc
+        svckg wrote the text)."""
+        if self.gsp_url:
+            self._send(
+                "POST",
+                self.gsp_url,
+                what="graph store bulk load",
+                params={"graph": target},
+                content=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
+            return
+        text = f"INSERT DATA {{ GRAPH <{target}> {{\n{body.decode()}\n}} }}"
+        self._send("POST", self.update_url, what="bulk load update", data={"update": text})
 
     def copy_graph(self, source: Store, graph: str, into: str | None = None) -> int:
         """Copy a graph of ``source`` in with :meth:`load` (see
@@ -568,3 +565,23 @@ def _serialized(triples: list[ox.Triple]) -> Iterator[bytes]:
     step = max(1, BULK_CHUNK_BYTES // 130)
     for i in range(0, len(triples), step):
         yield ox.serialize(triples[i : i + step], format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _chunk_error(exc: SvckgError, body: bytes, graph: str, lines_before: int) -> SvckgError:
+    """What a refused bulk chunk means: a ParseError at the chunk's first bad line (counted
+    in the whole data) when the chunk is not N-Triples, as on the embedded store; else the
+    endpoint's own error. The chunk is parsed here only once the engine refused it (engines
+    answer bad syntax with 400 or 500 alike)."""
+    try:
+        for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as syntax:
+        line = syntax.lineno + lines_before if syntax.lineno else None
+        return ParseError(
+            f"invalid N_TRIPLES: {syntax.msg}",
+            source=graph,
+            line=line,
+            column=syntax.offset,
+            hint="fix the data (the lines before it may be in the graph already)",
+        )
+    return exc
