@@ -10,7 +10,9 @@ WHERE clause reads that default graph unless it says ``USING``/``WITH``/``GRAPH`
 Relative IRIs resolve against the endpoint URL. The time limit (``Settings.query_timeout_s``)
 is enforced around the whole request (query and serialization) by
 :func:`svckg.api.state.run_blocking`, so results stream from the engine straight into the
-serializer. A GET without ``query`` returns the service description (RDF, or HTML for
+serializer. Queries run in a forked child that the time limit kills (:mod:`svckg.api.guard`),
+except those whose text bounds their work (:func:`svckg.api.sparql_text.runs_lean`), which
+skip the fork. A GET without ``query`` returns the service description (RDF, or HTML for
 browsers).
 """
 
