@@ -13,7 +13,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
@@ -26,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from svckg.analysis.index import get_index, last_index
 from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
@@ -204,39 +204,59 @@ def _log_line(state: AppState, fields: dict[str, object]) -> None:
         )  # fmt: skip
 
 
+class Observe:
+    """ASGI middleware measuring and logging every request, and answering 503 to writes
+    while the server stops. Plain ASGI, not ``@app.middleware``: Starlette's
+    ``BaseHTTPMiddleware`` costs a task group and a body stream per request."""
+
+    def __init__(self, app: ASGIApp, state: AppState):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        status = 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            if self.state.stopping and scope["method"] not in SAFE_METHODS:
+                await _stopping()(scope, receive, observed)
+            else:
+                await self.app(scope, receive, observed)
+        finally:
+            self.record(Request(scope), status, time.perf_counter() - t0)
+
+    def record(self, request: Request, status: int, seconds: float) -> None:
+        """Count, time and log one request."""
+        state, route = self.state, _route(request)
+        state.metrics.requests.labels(request.method, route, str(status)).inc()
+        state.metrics.latency.labels(request.method, route).observe(seconds)
+        _log_line(
+            state,
+            {
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+                "role": _role(request, state),
+            },
+        )
+
+
 def install_ops(app: FastAPI, state: AppState) -> None:
     """The health, readiness and metrics routes, and the middleware measuring and logging
     every request."""
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        t0 = time.perf_counter()
-        status = 500
-        try:
-            if state.stopping and request.method not in SAFE_METHODS:
-                response = _stopping()
-            else:
-                response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            seconds = time.perf_counter() - t0
-            route = _route(request)
-            state.metrics.requests.labels(request.method, route, str(status)).inc()
-            state.metrics.latency.labels(request.method, route).observe(seconds)
-            _log_line(
-                state,
-                {
-                    "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "method": request.method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 1),
-                    "role": _role(request, state),
-                },
-            )
+    app.add_middleware(Observe, state=state)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
