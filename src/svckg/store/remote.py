@@ -84,6 +84,10 @@ INSERT_CHUNK = 50_000
 CONNECT_TIMEOUT_S = 10.0
 """Limit for connecting to the endpoint and sending a request."""
 
+TRANSIENT_RETRIES = 4
+"""How often a request the engine failed transiently (:meth:`Dialect.is_transient`) is sent
+again (after 0.2, 0.4, 0.8, 1.6 s)."""
+
 MARKER_GRAPH = str(GRAPH["changes"])
 """The graph of the change marker (svckg's namespace: raw writes through svckg are refused)."""
 MARKER_PREDICATE = "http://purl.org/dc/terms/identifier"
@@ -285,7 +289,7 @@ class RemoteStore(StoreBase):
         if timeout_s is not None:
             kwargs["timeout"] = _timeout(timeout_s)
         try:
-            response = self._client.request(method, url, **kwargs)
+            response = self._request(method, url, **kwargs)
         except httpx.ReadTimeout as exc:
             limit = timeout_s if timeout_s is not None else self.timeout_s
             raise LimitExceeded(
@@ -321,6 +325,23 @@ class RemoteStore(StoreBase):
             where=url,
             hint=hint,
         )
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request; an answer the engine's dialect calls transient (a deadlock or
+        lock wait the engine rolled back, as writers on one engine cause) is sent again, up
+        to :data:`TRANSIENT_RETRIES` times with a growing pause."""
+        for attempt in range(TRANSIENT_RETRIES + 1):
+            response = self._client.request(method, url, **kwargs)
+            dialect = self._dialect
+            if (
+                response.status_code < 500
+                or dialect is None
+                or attempt == TRANSIENT_RETRIES
+                or not dialect.is_transient(response.text)
+            ):
+                break
+            time.sleep(0.2 * 2**attempt)
+        return response
 
     # -- queries ------------------------------------------------------------------------
 
