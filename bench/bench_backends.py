@@ -194,7 +194,8 @@ def run_backend(name: str, data: Path, workdir: Path, repeat: int) -> dict | Non
         return {
             "backend": name,
             "triples": source["record"]["triple_count"],
-            "violations": len(outcome["report"].get("violations", [])),
+            "violations": outcome["report"]["violations"],
+            "warnings": outcome["report"]["warnings"],
             "import_s": seconds,
             "leaf": leaf[:2],
             "hub": hub[:2],
@@ -206,14 +207,16 @@ def run_backend(name: str, data: Path, workdir: Path, repeat: int) -> dict | Non
 
 def table(results: list[dict]) -> str:
     head = (
-        "| backend | triples | import (validated) | impact leaf first / warm | "
-        "impact hub first / warm | named query first / warm | rows | load avg before / after |"
+        "| backend | triples | import (validated) | violations / warnings | "
+        "impact leaf first / warm | impact hub first / warm | named query first / warm | rows | "
+        "load avg before / after |"
     )
-    lines = [head, "|" + " --- |" * 8]
+    lines = [head, "|" + " --- |" * 9]
     for r in results:
         ms = [f"{a * 1000:,.0f} / {b * 1000:,.1f} ms" for a, b in (r["leaf"], r["hub"], r["query"])]
         lines.append(
-            f"| {r['backend']} | {r['triples']:,} | {r['import_s']:,.1f} s | {ms[0]} | {ms[1]} | "
+            f"| {r['backend']} | {r['triples']:,} | {r['import_s']:,.1f} s | "
+            f"{r['violations']:,} / {r['warnings']:,} | {ms[0]} | {ms[1]} | "
             f"{ms[2]} | {sum(r['answers']['query'].values()):,} | "
             f"{r['load'][0]:.1f} / {r['load'][1]:.1f} |"
         )
