@@ -178,6 +178,40 @@ def test_an_import_through_a_is_seen_by_b_and_its_removal_through_b_by_a(
     assert not _ask(a, f"ASK {{ <{iri}> ?p ?o }}")
 
 
+def test_graph_store_and_sparql_update_writes_through_a_reach_b(
+    servers: tuple[str, str],
+) -> None:
+    """The other writers: a Graph Store PUT and a SPARQL UPDATE through A change B's impact
+    (its dependency index), and a Graph Store DELETE through B changes A's."""
+    a, b = servers
+    gsp_iri, update_iri = f"{ID}mn-gsp", f"{ID}mn-update"
+    graph = "urn:mn:gsp"
+    put = httpx.put(
+        f"{a}/rdf-graphs",
+        params={"graph": graph, "force": "true"},  # its one warning: serves no CFS
+        content=_service("mn-gsp"),
+        headers={**EDITOR, "content-type": "text/turtle"},
+        timeout=120,
+    )
+    assert put.status_code in (200, 201, 204), put.text
+    _until(lambda: gsp_iri in _impacted(b), "B's impact shows the Graph Store write through A")
+    update = (
+        "INSERT DATA { GRAPH <urn:mn:update> { "
+        f"<{update_iri}> <https://w3id.org/svckg#dependsOn> <{ID}mail-server> }} }}"
+    )
+    answer = httpx.post(f"{a}/sparql", data={"update": update}, headers=EDITOR, timeout=120)
+    assert answer.status_code in (200, 204), answer.text
+    _until(lambda: update_iri in _impacted(b), "B's impact shows the SPARQL update through A")
+    gone = httpx.delete(f"{b}/rdf-graphs", params={"graph": graph}, headers=EDITOR, timeout=120)
+    assert gone.status_code in (200, 204), gone.text
+    _until(lambda: gsp_iri not in _impacted(a), "A's impact drops the graph deleted through B")
+    # SILENT: Virtuoso refuses DROP GRAPH of a graph an INSERT made (not "explicitly created")
+    drop = "DROP SILENT GRAPH <urn:mn:update>"
+    answer = httpx.post(f"{a}/sparql", data={"update": drop}, headers=EDITOR, timeout=120)
+    assert answer.status_code in (200, 204), answer.text
+    _until(lambda: update_iri not in _impacted(b), "B's impact drops the graph dropped through A")
+
+
 def test_concurrent_imports_through_both_lose_none(servers: tuple[str, str]) -> None:
     a, b = servers
     jobs = [(a, f"mn-a{n}") for n in range(3)] + [(b, f"mn-b{n}") for n in range(3)]

@@ -228,10 +228,12 @@ class RemoteStore(StoreBase):
 
     def _written(self, token: str | None) -> None:
         """An own write is done: move the generation; the marker now holds ``token`` (so
-        the next check does not count this write again)."""
-        self._generation += 1
-        if token is not None:
-            self._marker_seen = frozenset({token})
+        the next check does not count this write again). Waits for a marker read in flight,
+        so that read's older answer cannot overwrite ``token``."""
+        with self._marker_lock:
+            self._generation += 1
+            if token is not None:
+                self._marker_seen = frozenset({token})
 
     @property
     def dialect(self) -> Dialect:
