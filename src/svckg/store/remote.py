@@ -380,7 +380,10 @@ class RemoteStore(StoreBase):
             or cached[1] != generation
             or (not self.change_marker and now - cached[0] > DATASET_TTL_S)
         ):
-            cached = (now, generation, self.graphs() or [EMPTY_DATASET_GRAPH])
+            graphs = self.graphs() or [EMPTY_DATASET_GRAPH]
+            # aged from when the list arrived: a listing slower than the TTL (Virtuoso under
+            # load: seconds) must not make every query list the graphs again
+            cached = (time.monotonic(), generation, graphs)
             self._dataset = cached
         return cached[2]
 
