@@ -100,7 +100,8 @@ def parse_time(text: object, where: str) -> str:
     return out.replace("+00:00", "Z")
 
 
-def _sort_key(time: str) -> datetime:
+def time_key(time: str) -> datetime:
+    """A sortable time of an xsd:dateTime this module wrote."""
     return datetime.fromisoformat(time)
 
 
@@ -476,7 +477,7 @@ def get(store: Store, incident_id: str) -> Incident:
 def list_incidents(store: Store) -> list[Incident]:
     """Every incident: open ones first, then by start time, newest first."""
     found = [_read(store, i, g) for i, g in _graphs(store).items()]
-    found.sort(key=lambda inc: (not inc.is_open, -_sort_key(inc.start).timestamp(), inc.id))
+    found.sort(key=lambda inc: (not inc.is_open, -time_key(inc.start).timestamp(), inc.id))
     return found
 
 
@@ -521,7 +522,7 @@ def open_incident(
     """Record a new incident (already checked input: resolved element IRIs, UTC times)."""
     time = now()
     start = start or time
-    if end is not None and _sort_key(end) < _sort_key(start):
+    if end is not None and time_key(end) < time_key(start):
         raise InputError(
             f"end {end} is before start {start}", where="end", hint="give an end after the start"
         )
@@ -582,7 +583,7 @@ def closed(
     """``inc`` closed at ``end`` (not written)."""
     time = now()
     end = end or time
-    if _sort_key(end) < _sort_key(inc.start):
+    if time_key(end) < time_key(inc.start):
         raise InputError(
             f"end {end} is before the incident's start {inc.start}",
             where="end",
