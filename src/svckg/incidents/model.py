@@ -75,9 +75,23 @@ STATUS_ORDER = {"operational": 0, "degraded": 1, "down": 2}
 # -- times ------------------------------------------------------------------------------------
 
 
+def canonical(value: datetime) -> str:
+    """``value`` in UTC as the canonical xsd:dateTime form the engine stores (``Z``, no
+    trailing zeros in the fraction), so what a write answers equals what a read gives.
+
+    >>> canonical(datetime(2026, 12, 6, 13, 31, 10, 500000, tzinfo=UTC))
+    '2026-12-06T13:31:10.5Z'
+    """
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "Z"
+
+
 def now() -> str:
-    """The current UTC time as an xsd:dateTime lexical form (milliseconds, ``Z``)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """The current UTC time as a canonical xsd:dateTime (milliseconds at most)."""
+    current = datetime.now(UTC)
+    return canonical(current.replace(microsecond=current.microsecond // 1000 * 1000))
 
 
 def parse_time(text: object, where: str) -> str:
@@ -96,8 +110,7 @@ def parse_time(text: object, where: str) -> str:
         raise InputError(f"{where} is not a time: {text[:60]!r}", where=where, hint=hint) from None
     if value.tzinfo is None:
         raise InputError(f"{where} has no time zone: {text[:60]!r}", where=where, hint=hint)
-    out = value.astimezone(UTC).isoformat()
-    return out.replace("+00:00", "Z")
+    return canonical(value)
 
 
 def time_key(time: str) -> datetime:
