@@ -30,6 +30,18 @@ from svckg.vocab import ID
 
 router = APIRouter(tags=["Status"], include_in_schema=True)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def when(value: str | None) -> str:
+    """An xsd:dateTime for people: ``2026-12-06 20:33 UTC``.
+
+    >>> when("2026-12-06T20:33:21.363Z")
+    '2026-12-06 20:33 UTC'
+    """
+    return f"{value[:10]} {value[11:16]} UTC" if value else ""
+
+
+templates.env.filters["when"] = when
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml"
 MAX_CLOSED = 20
@@ -214,6 +226,7 @@ def provider_view(store: Store) -> dict[str, Any]:
                         "curie": compact(consumer),
                         "label": index.label(consumer),
                         "affected": entry["affected"],
+                        "agreements": entry["agreements"],
                         "updates": len(entry["updates"]),
                     }
                 )

@@ -90,29 +90,40 @@ def _agreements(scope: frozenset[str], open_incidents: list[Incident]) -> list[d
     return sorted(found.values(), key=lambda a: (-STATUS_ORDER[a["status"]], a["label"].lower()))
 
 
-def timeline_entry(inc: Incident, scope: frozenset[str]) -> dict[str, Any] | None:
-    """What the customer is told of ``inc`` (None when it reached nothing the customer sees)."""
+def timeline_entry(
+    inc: Incident, scope: frozenset[str], first: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """What the customer is told of ``inc`` (None when it reached nothing the customer sees).
+    Agreements are told apart (``agreements``); ``first`` (the customer's services) lead the
+    list of affected elements and name the entry."""
     labels = inc.labels()
-    affected = [
+    agreement_iris = {a["iri"] for a in inc.impact.get("agreements", ())}
+    seen = [
         {"iri": iri, "label": labels.get(iri, ""), "status": status}
         for iri, status in inc.statuses().items()
         if iri in scope and labels.get(iri)
     ]
-    if not affected:
+    if not seen:
         return None
-    affected.sort(key=lambda a: (-STATUS_ORDER[a["status"]], a["label"].lower()))
-    down = [a["label"] for a in affected if a["status"] == "down"]
-    degraded = [a["label"] for a in affected if a["status"] == "degraded"]
-    parts = []
-    if down:
-        parts.append("Down: " + ", ".join(down))
-    if degraded:
-        parts.append("Degraded: " + ", ".join(degraded))
-    headline = (
-        ("Disruption" if inc.is_open else "Resolved disruption")
-        + " of "
-        + (affected[0]["label"] + (f" and {len(affected) - 1} more" if len(affected) > 1 else ""))
+    affected = [a for a in seen if a["iri"] not in agreement_iris]
+    agreements = [a for a in seen if a["iri"] in agreement_iris]
+    affected.sort(
+        key=lambda a: (a["iri"] not in first, -STATUS_ORDER[a["status"]], a["label"].lower())
     )
+    agreements.sort(key=lambda a: a["label"].lower())
+    named = (affected or agreements)[0]["label"]
+    count = len(affected or agreements) - 1
+    headline = ("Disruption" if inc.is_open else "Resolved disruption") + f" of {named}"
+    headline += f" and {count} more" if count else ""
+    down = sorted(a["label"] for a in affected if a["status"] == "down")
+    degraded = sorted(a["label"] for a in affected if a["status"] == "degraded")
+    parts = [
+        f"{word}: {', '.join(names)}"
+        for word, names in (("Down", down), ("Degraded", degraded))
+        if names
+    ]
+    if agreements:
+        parts.append("Agreements affected: " + ", ".join(a["label"] for a in agreements))
     times = [inc.start, *(u.time for u in inc.updates if u.shown_to_customers)]
     times += [inc.end] if inc.end else []
     return {
@@ -124,6 +135,7 @@ def timeline_entry(inc: Incident, scope: frozenset[str]) -> dict[str, Any] | Non
         "end": inc.end,
         "updated": max(times, key=time_key),
         "affected": affected,
+        "agreements": agreements,
         "updates": [{"time": u.time, "text": u.text} for u in inc.updates if u.shown_to_customers],
     }
 
@@ -142,7 +154,10 @@ def customer_status(
                 current.setdefault(iri, []).append((inc.id, status))
     services = _element_rows(index, _of_classes(index, scope, SERVICE_CLASSES), current)
     touchpoints = _element_rows(index, _of_classes(index, scope, TOUCHPOINT_CLASSES), current)
-    timeline = [e for e in (timeline_entry(inc, scope) for inc in incidents) if e is not None]
+    first = frozenset(r["iri"] for r in services)
+    timeline = [
+        e for e in (timeline_entry(inc, scope, first) for inc in incidents) if e is not None
+    ]
     return {
         "customer": {"iri": consumer, "label": index.label(consumer)},
         "providers": [
