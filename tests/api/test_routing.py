@@ -37,6 +37,14 @@ WRITES = {
     ("/api/imports", "POST"): "editor",
     ("/api/imports/{import_id}", "DELETE"): "admin",
     ("/api/backup", "POST"): "admin",
+    ("/api/incidents", "POST"): "editor",
+    ("/api/incidents/alertmanager", "POST"): "editor",
+    ("/api/incidents/{incident_id}/updates", "POST"): "editor",
+    ("/api/incidents/{incident_id}/close", "POST"): "editor",
+    # a customer's status page is for the provider's editors (customers use their own token)
+    ("/status/{org}", "GET"): "editor",
+    ("/status/{org}.json", "GET"): "editor",
+    ("/status/{org}/feed.atom", "GET"): "editor",
 }
 RANK = {"reader": 0, "editor": 1, "admin": 2}
 ROUTE_MODULES = {
@@ -46,6 +54,8 @@ ROUTE_MODULES = {
     "svckg.api.rest",
     "svckg.api.ui",
     "svckg.api.graphql.router",
+    "svckg.api.incidents",
+    "svckg.api.status",
 }
 
 
