@@ -110,7 +110,12 @@ def parse_time(text: object, where: str) -> str:
         raise InputError(f"{where} is not a time: {text[:60]!r}", where=where, hint=hint) from None
     if value.tzinfo is None:
         raise InputError(f"{where} has no time zone: {text[:60]!r}", where=where, hint=hint)
-    return canonical(value)
+    try:
+        return canonical(value)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise InputError(
+            f"{where} is out of range: {text[:60]!r}", where=where, hint=hint
+        ) from None
 
 
 def time_key(time: str) -> datetime:
@@ -355,7 +360,7 @@ def resolve_one(store: Store, text: str) -> str | None:
     if text and ":" in text:
         try:
             return resolve_element(store, index, text)
-        except SvckgError:
+        except (SvckgError, ValueError):  # not in the store, or not an IRI at all
             pass
     if text:
         found = _by_identifier(store, text)
