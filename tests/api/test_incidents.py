@@ -289,3 +289,18 @@ def test_raw_writes_cannot_touch_incident_graphs(client, as_editor, fresh_demo_s
     )
     assert response.status_code == 403
     assert doc["graph"] in fresh_demo_store.graphs()
+
+
+def test_incident_writes_refresh_the_dependency_index_without_rebuilding(
+    client, as_editor, fresh_demo_store
+) -> None:  # noqa: ANN001
+    from svckg.analysis.index import get_index
+
+    index = get_index(fresh_demo_store)
+    doc = _create(client, as_editor)
+    client.post(f"/api/incidents/{doc['id']}/updates", json={"text": "x"}, headers=as_editor)
+    # the same index object, refreshed by the incident's own subjects (a rebuild makes a new one)
+    assert get_index(fresh_demo_store) is index
+    assert index.generation == fresh_demo_store.generation
+    # and the incident is no dependency: impact of the workplace is what it was
+    assert impact(fresh_demo_store, ["id:cloud-workplace"]).to_json() == doc["impact"]
