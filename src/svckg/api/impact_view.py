@@ -19,18 +19,19 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from svckg.analysis import impact as impact_module
-from svckg.api.auth import require_read
+from svckg.analysis.describe import display_label
+from svckg.api.dependencies import READER, require_role
 from svckg.api.state import app_state, run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
-from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE, best_label, display_name
+from svckg.terms import RDF_TYPE
 from svckg.vocab import PREFIXES
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
 
 SVC = PREFIXES["svc"]
 MEMBER_OF = ox.NamedNode(SVC + "memberOf")
@@ -38,16 +39,6 @@ PERSON = SVC + "Person"
 EXPERIENCE_LAYER = PREFIXES["svcc"] + "experience-layer"
 NO_TEAM = "none"
 CSV_COLUMNS = ("section", "iri", "label", "status", "group", "detail")
-
-
-def _label(store: Store, iri: str) -> str:
-    node = ox.NamedNode(iri)
-    found = best_label(
-        (predicate, q.object)
-        for predicate in LABEL_PREDICATE_IRIS
-        for q in store.quads(node, ox.NamedNode(predicate), None)
-    )
-    return display_name(iri, found)
 
 
 def _teams_of(store: Store, owner: str) -> list[str]:
@@ -73,7 +64,8 @@ def _call_list(store: Store, owners: list[dict], names: dict[str, str]) -> list[
             "iri": owner["iri"],
             "label": owner["label"],
             "elements": [
-                {"iri": e, "label": names.get(e) or _label(store, e)} for e in owner["elements"]
+                {"iri": e, "label": names.get(e) or display_label(store, e)}
+                for e in owner["elements"]
             ],
         }
         for team in _teams_of(store, owner["iri"]):
@@ -82,7 +74,7 @@ def _call_list(store: Store, owners: list[dict], names: dict[str, str]) -> list[
         (
             {
                 "team": None if team == NO_TEAM else team,
-                "teamLabel": "no team" if team == NO_TEAM else _label(store, team),
+                "teamLabel": "no team" if team == NO_TEAM else display_label(store, team),
                 "owners": sorted(members, key=lambda m: m["label"].lower()),
             }
             for team, members in groups.items()
