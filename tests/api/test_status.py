@@ -316,3 +316,21 @@ def test_provider_view_shows_every_open_incident_and_who_sees_it(world) -> None:
     page = client.get("/ui/incidents", headers={"accept": "text/html"}).text
     assert TITLE_A in page and INTERNAL_NOTE in page
     assert 'href="/status/id:aurora-hospitals"' in page
+
+
+def test_update_text_is_escaped_in_html_and_atom(world, as_editor) -> None:  # noqa: ANN001
+    client = world["client"]
+    hostile = "<script>alert(1)</script> & <b>bold</b>"
+    response = client.post(
+        f"/api/incidents/{world['a']['id']}/updates",
+        json={"text": hostile, "shownToCustomers": True},
+        headers=as_editor,
+    )
+    assert response.status_code == 201
+    page = client.get("/status/aurora-hospitals", headers=as_editor | {"accept": "text/html"}).text
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    feed = client.get("/status/aurora-hospitals/feed.atom", headers=as_editor).content
+    contents = [n.text or "" for n in ET.fromstring(feed).iter(f"{ATOM}content")]
+    assert any(hostile in text for text in contents)
+    assert feedparser.parse(feed).bozo == 0
