@@ -18,10 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from svckg.analysis.index import get_index
 from svckg.api.conneg import negotiate
 from svckg.api.dependencies import EDITOR, READER, app_state, require_role, run_blocking
 from svckg.api.state import TEMPLATES_DIR
-from svckg.errors import NotFound
+from svckg.errors import NotFound, SvckgError
 from svckg.incidents import model
 from svckg.incidents import status as status_module
 from svckg.store.base import Store
@@ -59,7 +60,7 @@ def resolve_consumer(store: Store, org: str) -> str:
     text = org.strip()
     try:
         iri = expand_iri(text) if ":" in text else str(ID) + text
-    except Exception:  # noqa: BLE001 - any unreadable name is simply not a customer
+    except SvckgError:  # an unreadable name is simply not a customer
         iri = ""
     known = status_module.consumers(store)
     if iri not in known:
@@ -209,8 +210,6 @@ def provider_view(store: Store) -> dict[str, Any]:
     and the latest closed incidents."""
     incidents = model.list_incidents(store)
     scopes = {c: scope_of(store, c) for c in status_module.consumers(store)}
-    from svckg.analysis.index import get_index
-
     index = get_index(store)
     rows = []
     for inc in incidents:

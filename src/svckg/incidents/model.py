@@ -503,7 +503,8 @@ def open_for_group(store: Store, group_key: str) -> Incident | None:
     """The open incident of an Alertmanager group, if any."""
     rows = store.query(
         f"SELECT ?id WHERE {{ GRAPH ?g {{ ?i <{S}alertGroupKey> ?key ; <{S}incidentId> ?id "
-        f"FILTER NOT EXISTS {{ ?i <{S}endTime> ?end }} }} }}",
+        f"FILTER NOT EXISTS {{ ?i <{S}endTime> ?end }} }} "
+        f'FILTER(STRSTARTS(STR(?g), "{INCIDENT_GRAPH_BASE}")) }}',
         substitutions={"key": ox.Literal(group_key)},
     )
     for row in rows:
