@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from svckg.analysis.impact import impact
@@ -19,6 +20,9 @@ from svckg.analysis.impact import impact
 ZERO = "0001-01-01T00:00:00Z"
 GROUP_KEY = '{}/{severity="critical"}:{alertname="ProbeFailure"}'
 WORKPLACE = "https://w3id.org/svckg/id/cloud-workplace"
+SVC = "https://w3id.org/svckg#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+FAKE = ox.NamedNode("https://w3id.org/svckg/id/incident/fake")
 
 
 def alert(
@@ -236,3 +240,20 @@ def test_not_json_and_too_large(make_client, fresh_demo_store, as_editor) -> Non
     response = client.post("/api/incidents/alertmanager", json=big, headers=as_editor)
     assert response.status_code == 413
     assert "SVCKG_MAX_BODY_BYTES" in response.json()["hint"]
+
+
+def test_data_posing_as_an_incident_is_not_one(client, as_editor, fresh_demo_store) -> None:  # noqa: ANN001
+    # an imported file may use the vocabulary; only svckg's own incident graphs are records
+    key = ox.Literal(GROUP_KEY)
+    fresh_demo_store.load(
+        [
+            ox.Triple(FAKE, ox.NamedNode(RDF_TYPE), ox.NamedNode(SVC + "Incident")),
+            ox.Triple(FAKE, ox.NamedNode(SVC + "incidentId"), ox.Literal("fake")),
+            ox.Triple(FAKE, ox.NamedNode(SVC + "alertGroupKey"), key),
+        ],
+        "https://w3id.org/svckg/graph/import/posing/v1",
+    )
+    assert client.get("/api/incidents").json()["incidents"] == []
+    assert client.get("/api/incidents/fake").status_code == 404
+    out = post(client, as_editor, notification(alert("p1", "id:cloud-workplace")))
+    assert out["action"] == "opened" and out["incident"] != "fake"
