@@ -257,3 +257,46 @@ def test_data_posing_as_an_incident_is_not_one(client, as_editor, fresh_demo_sto
     assert client.get("/api/incidents/fake").status_code == 404
     out = post(client, as_editor, notification(alert("p1", "id:cloud-workplace")))
     assert out["action"] == "opened" and out["incident"] != "fake"
+
+
+def test_an_element_whose_alerts_resolved_is_back_while_the_rest_is_down(
+    client, as_editor, fresh_demo_store
+) -> None:  # noqa: ANN001
+    portal = "https://w3id.org/svckg/id/self-service-portal"
+    opened = post(
+        client,
+        as_editor,
+        notification(alert("w1", "id:cloud-workplace"), alert("p1", "id:self-service-portal")),
+    )
+    both = incident(client, opened["incident"])
+    assert both["impact"] == impact(fresh_demo_store, [WORKPLACE, portal]).to_json()
+    before = client.get("/status/fjordline-logistics.json", headers=as_editor).json()
+    assert before["status"] == "down"
+    post(
+        client,
+        as_editor,
+        notification(
+            alert("w1", "id:cloud-workplace"),
+            alert("p1", "id:self-service-portal", status="resolved", ends="2026-12-06T13:20:00Z"),
+        ),
+    )
+    doc = incident(client, opened["incident"])
+    assert doc["status"] == "open" and doc["recovered"] == [portal]
+    assert [f["iri"] for f in doc["failed"]] == [WORKPLACE, portal]  # what failed stays
+    assert doc["impact"] == impact(fresh_demo_store, [WORKPLACE]).to_json()  # recorded again
+    fjordline = client.get(
+        "/status/fjordline-logistics.json", headers=as_editor
+    ).json()  # the portal is in Fjordline's band, the workplace is not
+    assert {r["iri"]: r["status"] for r in fjordline["services"] + fjordline["touchpoints"]}.get(
+        portal, "operational"
+    ) == "operational"
+    assert all(r["status"] == "operational" for r in fjordline["touchpoints"])
+    # the portal fails again: down again, impact recorded for both once more
+    post(
+        client,
+        as_editor,
+        notification(alert("w1", "id:cloud-workplace"), alert("p2", "id:self-service-portal")),
+    )
+    doc = incident(client, opened["incident"])
+    assert doc["recovered"] == []
+    assert doc["impact"] == impact(fresh_demo_store, [WORKPLACE, portal]).to_json()

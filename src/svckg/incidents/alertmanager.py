@@ -255,6 +255,10 @@ def _apply(
     agent: str,
 ) -> tuple[str, model.Incident]:
     """Extend (or close) the group's open incident; nothing is written when nothing changed."""
+    # a notification carries every firing alert of its group: unless Alertmanager cut the
+    # list (max_alerts), a failed element no firing alert names any more is back
+    still = set(mapped.firing.values())
+    recovered = None if note.truncated else [f for f in current.failed if f not in still]
     new = model.extended(
         store,
         current,
@@ -262,6 +266,7 @@ def _apply(
         failed=mapped.firing.values(),
         firing=mapped.firing,
         resolved=[fp for fp in mapped.resolved if fp in current.firing],
+        recovered=recovered,
     )
     if not new.firing:
         ends = [a.ends_at for a in note.alerts if a.status == "resolved" and a.ends_at]
@@ -270,10 +275,11 @@ def _apply(
             end = None
         text = _note_text(note, mapped, by_fp)
         return "closed", model.revise(store, current, model.closed(new, agent, end, text))
-    unchanged = (new.failed, new.firing, new.resolved) == (
+    unchanged = (new.failed, new.firing, new.resolved, new.recovered) == (
         current.failed,
         current.firing,
         current.resolved,
+        current.recovered,
     )
     if unchanged:
         return "unchanged", current

@@ -9,7 +9,8 @@ Model (in the incident's graph ``.../graph/incident/<id>/v<n>``), for incident `
         svc:hasUpdate <.../update/1> ;
         svc:impactRecord "{...}"^^rdf:JSON ; svc:impactRecordedAt "..."^^xsd:dateTime ;
         svc:affects id:cloud-workplace, ... ;                   # every element of the record
-        svc:alertGroupKey "..." ; svc:firingAlert "fp" ; svc:resolvedAlert "fp" .  # Alertmanager
+        svc:alertGroupKey "..." ; svc:firingAlert "fp" ; svc:resolvedAlert "fp" ;  # Alertmanager
+        svc:recoveredElement id:... .        # failed, back while the incident goes on
     <.../update/1> a svc:IncidentUpdate ; svc:updateText "..." ; svc:updateTime ... ;
         svc:author "alice" ; svc:shownToCustomers false .
     <graph .../v2> a prov:Entity ; prov:specializationOf id:incident/... ;
@@ -24,7 +25,8 @@ subjects (a graph added and one dropped) instead of rebuilding. The graphs are i
 reserved namespace, so raw SPARQL Update and Graph Store writes cannot touch them.
 
 **Recorded, not recomputed.** The impact is computed with :func:`svckg.analysis.impact.impact`
-when the incident opens and whenever its failed elements change, and stored as the engine's
+when the incident opens and whenever the elements still down change (failed ones, minus the
+recovered ones), and stored as the engine's
 JSON (:data:`svckg.analysis.results` contract) with the time. A later model change (a new
 dependency, a renamed service, a customer leaving) does not rewrite what the incident did and
 what customers were told; recomputing on read would. Callers serialize writes (the API holds
@@ -172,6 +174,8 @@ class Incident:
     group_key: str | None = None
     firing: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
+    recovered: tuple[str, ...] = ()
+    """Failed elements that are back while the incident goes on (no longer impact roots)."""
     activities: tuple[Activity, ...] = field(default=())
 
     @property
@@ -186,9 +190,18 @@ class Incident:
     def is_open(self) -> bool:
         return self.end is None
 
+    @property
+    def down(self) -> tuple[str, ...]:
+        """The failed elements not recovered (the roots of the recorded impact); once the
+        incident is closed, every element that failed in it (what it was)."""
+        if self.end is not None:
+            return self.failed
+        return tuple(f for f in self.failed if f not in self.recovered)
+
     def statuses(self) -> dict[str, str]:
-        """Element IRI -> ``down`` or ``degraded`` as recorded (failed elements are down)."""
-        out = dict.fromkeys(self.failed, "down")
+        """Element IRI -> ``down`` or ``degraded`` as recorded (failed elements not recovered
+        are down)."""
+        out = dict.fromkeys(self.down, "down")
         for row in self.impact.get("impacted", ()):
             out[row["iri"]] = row["status"]
         return out
@@ -211,6 +224,7 @@ class Incident:
             "start": self.start,
             "end": self.end,
             "failed": [{"iri": f, "label": labels.get(f, f)} for f in self.failed],
+            "recovered": list(self.recovered),
             "updates": [u.to_json() for u in self.updates],
             "impact": self.impact,
             "impactRecordedAt": self.impact_at,
@@ -276,6 +290,7 @@ def triples(inc: Incident) -> list[ox.Triple]:
         out.append(t(me, n(S + "alertGroupKey"), _lit(inc.group_key)))
     out += [t(me, n(S + "firingAlert"), _lit(fp)) for fp in inc.firing]
     out += [t(me, n(S + "resolvedAlert"), _lit(fp)) for fp in inc.resolved]
+    out += [t(me, n(S + "recoveredElement"), n(e)) for e in inc.recovered]
     for u in inc.updates:
         node = n(f"{inc.iri}/update/{u.number}")
         out += [
@@ -478,6 +493,7 @@ def _read(store: Store, incident_id: str, graph: str) -> Incident:
         group_key=one(me, S + "alertGroupKey"),
         firing=tuple(sorted(o.value for o in me.get(S + "firingAlert", []))),
         resolved=tuple(sorted(o.value for o in me.get(S + "resolvedAlert", []))),
+        recovered=tuple(sorted(o.value for o in me.get(S + "recoveredElement", []))),
         activities=tuple(sorted(activities, key=lambda a: a.version)),
     )
 
@@ -628,17 +644,22 @@ def extended(
     failed: Iterable[str] = (),
     firing: Iterable[str] = (),
     resolved: Iterable[str] = (),
+    recovered: Iterable[str] | None = None,
 ) -> Incident:
-    """``inc`` with more failed elements (impact recorded again when they changed) and the
-    alert fingerprints moved between firing and resolved (not written)."""
+    """``inc`` with more failed elements, the alert fingerprints moved between firing and
+    resolved and, when ``recovered`` is given, that set of failed elements back (not written).
+    The impact is recorded again when the elements still down change (and some remain)."""
     time = now()
     roots = tuple(dict.fromkeys((*inc.failed, *failed)))
-    resolved_set = (set(inc.resolved) | set(resolved)) - set(firing)
-    firing_set = (set(inc.firing) - set(resolved)) | set(firing)
+    back = set(inc.recovered) if recovered is None else set(recovered)
+    back = (back - set(failed)) & set(roots)
     changes: dict[str, Any] = {
-        "firing": tuple(sorted(firing_set)),
-        "resolved": tuple(sorted(resolved_set)),
+        "failed": roots,
+        "firing": tuple(sorted((set(inc.firing) - set(resolved)) | set(firing))),
+        "resolved": tuple(sorted((set(inc.resolved) | set(resolved)) - set(firing))),
+        "recovered": tuple(sorted(back)),
     }
-    if set(roots) != set(inc.failed):
-        changes.update(failed=roots, impact=record_impact(store, roots), impact_at=time)
+    down = [r for r in roots if r not in back]
+    if down and set(down) != set(inc.down):
+        changes.update(impact=record_impact(store, down), impact_at=time)
     return _next(inc, "extended", author, time, **changes)
