@@ -12,8 +12,10 @@ its ``labels`` and ``startsAt``/``endsAt``. The mapping:
   (default ``svckg_element``) holding an element IRI, CURIE or ``svc:identifier``;
 - firing alerts open the group's incident or extend it (new elements are added and the impact
   recorded again; a repeat of the same state writes nothing);
-- resolved alerts leave the firing set; when none of the incident's alerts fire any more, the
-  incident closes at the latest ``endsAt``;
+- resolved alerts leave the firing set, and an element with a resolved alert and no firing one
+  in the notification is *recovered* (no longer down; impact recorded again for the rest);
+  when none of the incident's alerts fire any more, the incident closes at the latest
+  ``endsAt``;
 - alerts without the label, or naming elements not in the store, are listed in the answer
   (``unmapped``, ``unknown``), never dropped silently.
 """
@@ -255,10 +257,11 @@ def _apply(
     agent: str,
 ) -> tuple[str, model.Incident]:
     """Extend (or close) the group's open incident; nothing is written when nothing changed."""
-    # a notification carries every firing alert of its group: unless Alertmanager cut the
-    # list (max_alerts), a failed element no firing alert names any more is back
+    # an element is back when an alert on it resolved and no alert of the notification (it
+    # carries every firing alert of the group, unless max_alerts cut it) still fires on it
     still = set(mapped.firing.values())
-    recovered = None if note.truncated else [f for f in current.failed if f not in still]
+    ended = {e for e in mapped.resolved.values() if e is not None}
+    recovered = None if note.truncated else sorted(ended - still)
     new = model.extended(
         store,
         current,

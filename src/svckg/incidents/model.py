@@ -420,8 +420,9 @@ def resolve_elements(store: Store, given: Sequence[object], where: str) -> tuple
 
 
 def record_impact(store: Store, failed: Sequence[str]) -> dict[str, Any]:
-    """The impact engine's answer for ``failed``, as JSON (one shortest chain an element)."""
-    return impact(store, list(failed)).to_json()
+    """The impact engine's answer for ``failed`` (in IRI order, so that the record does not
+    depend on the order they were named in), as JSON (one shortest chain an element)."""
+    return impact(store, sorted(failed)).to_json()
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -561,7 +562,7 @@ def open_incident(
         raise InputError(
             f"end {end} is before start {start}", where="end", hint="give an end after the start"
         )
-    roots = tuple(failed)
+    roots = tuple(sorted(set(failed)))
     inc = Incident(
         id=_new_id(store, start),
         title=title,
@@ -650,9 +651,11 @@ def extended(
     resolved and, when ``recovered`` is given, that set of failed elements back (not written).
     The impact is recorded again when the elements still down change (and some remain)."""
     time = now()
-    roots = tuple(dict.fromkeys((*inc.failed, *failed)))
-    back = set(inc.recovered) if recovered is None else set(recovered)
+    roots = tuple(sorted({*inc.failed, *failed}))
+    back = set(inc.recovered) if recovered is None else set(inc.recovered) | set(recovered)
     back = (back - set(failed)) & set(roots)
+    if all(r in back for r in roots):  # alerts of the group still fire: keep what was down
+        back = (set(inc.recovered) - set(failed)) & set(roots)
     changes: dict[str, Any] = {
         "failed": roots,
         "firing": tuple(sorted((set(inc.firing) - set(resolved)) | set(firing))),
