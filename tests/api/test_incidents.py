@@ -43,7 +43,10 @@ def test_create_answers_the_incident_with_its_recorded_impact(
             "failed": ["id:cloud-workplace"],
             "start": "2026-12-06T09:15:00+01:00",
             "author": "Mari Lund",
-            "updates": [{"text": "Investigating", "shownToCustomers": True}],
+            "updates": [
+                {"text": "Investigating", "shownToCustomers": True},
+                {"text": "Paged the VDI team", "author": "Ola"},
+            ],
         },
         headers=as_editor,
     )
@@ -56,7 +59,8 @@ def test_create_answers_the_incident_with_its_recorded_impact(
         {"iri": "https://w3id.org/svckg/id/cloud-workplace", "label": "Cloud Workplace"}
     ]
     assert [(u["author"], u["text"], u["shownToCustomers"]) for u in doc["updates"]] == [
-        ("Mari Lund", "Investigating", True)
+        ("Mari Lund", "Investigating", True),
+        ("Ola", "Paged the VDI team", False),
     ]
     # the recorded impact is the impact engine's own answer for the failed elements
     expected = impact(fresh_demo_store, ["id:cloud-workplace"]).to_json()

@@ -72,17 +72,13 @@ def _author(value: str | None, where: str = "author") -> str:
     return DEFAULT_AUTHOR if value is None else model.check_text(value, where, 200, "a name")
 
 
-def _updates(items: list[UpdateIn], author: str) -> list[tuple[str, bool]]:
+def _updates(items: list[UpdateIn], author: str) -> list[tuple[str, bool, str]]:
+    """(text, shown to customers, author) of a new incident's first updates."""
     out = []
     for i, item in enumerate(items):
         text = model.check_text(item.text, f"updates[{i}].text", model.MAX_TEXT, "the text")
-        if item.author is not None and _author(item.author, f"updates[{i}].author") != author:
-            raise InputError(
-                "a new incident's updates are written by its author",
-                where=f"updates[{i}].author",
-                hint="leave the author out, or add the update later with POST .../updates",
-            )
-        out.append((text, item.shown_to_customers))
+        who = author if item.author is None else _author(item.author, f"updates[{i}].author")
+        out.append((text, item.shown_to_customers, who))
     return out
 
 

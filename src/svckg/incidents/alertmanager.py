@@ -227,7 +227,7 @@ def receive(store: Store, payload: object, *, label: str = "svckg_element") -> d
             failed=tuple(dict.fromkeys(mapped.firing.values())),
             author=agent,
             start=min(starts, key=model.time_key) if starts else None,
-            updates=[(_note_text(note, mapped, by_fp), False)],
+            updates=[(_note_text(note, mapped, by_fp), False, agent)],
             group_key=note.group_key,
             firing=mapped.firing,
             action="opened by Alertmanager",

@@ -550,7 +550,7 @@ def open_incident(
     author: str,
     start: str | None = None,
     end: str | None = None,
-    updates: Sequence[tuple[str, bool]] = (),
+    updates: Sequence[tuple[str, bool, str]] = (),
     group_key: str | None = None,
     firing: Iterable[str] = (),
     action: str = "opened",
@@ -572,7 +572,7 @@ def open_incident(
         impact=record_impact(store, roots),
         impact_at=time,
         updates=tuple(
-            Update(i, text, time, author, shown) for i, (text, shown) in enumerate(updates, 1)
+            Update(i, text, time, who, shown) for i, (text, shown, who) in enumerate(updates, 1)
         ),
         group_key=group_key,
         firing=tuple(sorted(set(firing))),
