@@ -381,6 +381,24 @@ class DependencyIndex:
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 
+    @property
+    def fact_predicates(self) -> frozenset[str]:
+        """The predicates whose facts describe a node (edges of svc:dependsOn excluded)."""
+        return frozenset(self._handlers) - {DEPENDS_ON}
+
+    def add_fact(self, s: str, p: str, o, graph: str | None = None) -> None:
+        """Record one fact read elsewhere: the push-down source (:mod:`.pushdown`) fills a
+        partial index with the facts of a result's nodes only, by the same rules."""
+        self._apply(s, p, o, graph)
+
+    def settle(self, subjects: Iterable[str]) -> None:
+        """Derive what :meth:`add_fact` facts imply (group minimums) for ``subjects``."""
+        self._settle(subjects)
+
+    def read_ontology(self, store: Store) -> None:
+        """Read the class hierarchy and layers (a partial index needs them whole)."""
+        self._read_ontology(store)
+
     def _edge(self, s: str, p: str, o: str) -> None:
         out = self.forward.setdefault(s, [])
         if (p, o) not in out:
@@ -600,16 +618,21 @@ def _scan(index: DependencyIndex, store: Store, predicate: str) -> None:
             apply(s, predicate, quad.object, node_key(quad.graph_name))
 
 
-def build_index(store: Store) -> DependencyIndex:
-    """Read the dependency graph and its descriptions from ``store`` (no cache)."""
-    started = time.perf_counter()
-    generation = store.generation
-    subproperties = frozenset(
+def dependency_predicates(store: Store) -> frozenset[str]:
+    """Every (transitive) sub-property of ``svc:dependsOn`` the store states, itself excluded."""
+    return frozenset(
         row["p"].value  # type: ignore[index]
         for row in store.query(_SUBPROPERTIES)
         if isinstance(row["p"], ox.NamedNode)  # type: ignore[index]
     ) - {DEPENDS_ON}
-    index = DependencyIndex(generation, subproperties)
+
+
+def build_index(store: Store) -> DependencyIndex:
+    """Read the dependency graph and its descriptions from ``store`` (no cache)."""
+    started = time.perf_counter()
+    generation = store.generation
+    index = DependencyIndex(generation, dependency_predicates(store))
+    subproperties = index.dependency_predicates
     index._read_ontology(store)
     for predicate in sorted(subproperties):
         _scan(index, store, predicate)

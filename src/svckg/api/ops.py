@@ -26,6 +26,7 @@ from prometheus_client import (
 )
 
 from svckg.analysis.index import cached_index, get_index
+from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
 access_log = logging.getLogger("svckg.access")
 log = logging.getLogger("svckg.ops")
+MODE_HEADER = "X-Svckg-Walk-Mode"
+"""Response header of impact and trace: ``index`` or ``engine`` (push-down), the source that
+answered (:mod:`svckg.analysis.pushdown`); the JSON body stays the CLI's document."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -73,6 +77,10 @@ class Metrics:
             "svckg_index_nodes", "Elements in the dependency index", registry=r
         )
         self.store_quads = Gauge("svckg_store_quads", "Quads in the store", registry=r)
+        self.walks = Counter(
+            "svckg_walks", "Impact and trace answers by walk and by where the graph was read "
+            "(index: in memory; engine: push-down queries)", ["walk", "mode"], registry=r,
+        )  # fmt: skip
 
     def record_report(self, report: ValidationReport | None) -> None:
         """Count a validation report's results by severity."""
@@ -93,18 +101,33 @@ class Metrics:
             self.record_report(exc.report)
 
 
+def walk_source(state: AppState) -> GraphSource:
+    """Where a request's impact or trace reads the graph: never waits for an index that is
+    still being built (the engine answers meanwhile). Blocking: call it in a thread."""
+    return choose_source(state.store, state.settings, may_build=state.not_ready is None)
+
+
 def build_index_in_background(state: AppState) -> threading.Thread:
-    """Build the dependency index off the event loop; ``/readyz`` turns 200 when done."""
+    """Build the dependency index (unless the settings leave impact to the engine) and the
+    consumers' views off the event loop; ``/readyz`` turns 200 when done."""
 
     def run() -> None:
         t0 = time.perf_counter()
         try:
+            if not wants_index(state.store, state.settings):
+                state.not_ready = None  # push-down answers: nothing to wait for
+                return
             get_index(state.store)
         except SvckgError as exc:  # the store answers, but not well enough to serve
             state.not_ready = f"the dependency index could not be built: {exc.describe()}"
             log.error(state.not_ready)
             return
         state.metrics.index_build.set(time.perf_counter() - t0)
+        if state.views.consumers:
+            try:
+                state.views.refresh(state.store, only_if_stale=True)
+            except SvckgError as exc:  # built again on the first consumer request
+                log.error("the consumers' views could not be built: %s", exc.describe())
         state.not_ready = None
 
     thread = threading.Thread(target=run, name="svckg-index", daemon=True)
@@ -114,7 +137,8 @@ def build_index_in_background(state: AppState) -> threading.Thread:
 
 def _refresh_gauges(state: AppState) -> None:
     """Store size, and the index brought up to date (incrementally) once it is built."""
-    index = get_index(state.store) if state.not_ready is None else cached_index(state.store)
+    ready = state.not_ready is None and cached_index(state.store) is not None
+    index = get_index(state.store) if ready else cached_index(state.store)
     if index is not None:
         state.metrics.index_edges.set(index.edge_count)
         state.metrics.index_nodes.set(len(index.forward.keys() | index.backward.keys()))

@@ -14,12 +14,12 @@ import typer
 from rich.table import Table
 
 from svckg.analysis.impact import impact
-from svckg.analysis.index import get_index
+from svckg.analysis.pushdown import choose_source
 from svckg.analysis.queries import catalogue, get_query, run_named
 from svckg.analysis.results import Edge, ImpactResult, TraceResult
 from svckg.analysis.trace import trace
 from svckg.cli.app import app, console
-from svckg.cli.core import StoreOption, _opened
+from svckg.cli.core import StoreOption, _opened, cli_settings
 from svckg.errors import QueryError
 from svckg.terms import compact, local_name
 
@@ -147,8 +147,9 @@ def impact_command(
 ) -> None:
     """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
     with _opened(store) as opened:
-        result = impact(opened, elements, max_paths=paths)
-        index = get_index(opened)
+        source = choose_source(opened, cli_settings(store))
+        result = impact(opened, elements, max_paths=paths, source=source)
+        index = source.index  # describes every node of the result (the engine's: only those)
         if format is GraphFormat.json:
             _print_json(result.to_json())
         elif format is GraphFormat.dot:
@@ -206,8 +207,9 @@ def trace_command(
 ) -> None:
     """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
     with _opened(store) as opened:
-        result = trace(opened, element)
-        index = get_index(opened)
+        source = choose_source(opened, cli_settings(store))
+        result = trace(opened, element, source=source)
+        index = source.index
         if format is GraphFormat.json:
             _print_json(result.to_json())
         elif format is GraphFormat.dot:
