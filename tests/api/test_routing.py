@@ -68,6 +68,9 @@ CONSUMER_ROUTES = {
     ("/api/ui/catalogue", "GET"),
     ("/api/ui/catalogue/{kind}", "GET"),
     ("/api/ui/classes", "GET"),
+    ("/status", "GET"),
+    ("/status.json", "GET"),
+    ("/status/feed.atom", "GET"),
 }
 """Read routes that admit consumer tokens and answer them from the consumer's view (every
 other read route refuses them: ``require_read``). tests/security checks each of them."""

@@ -334,3 +334,81 @@ def test_update_text_is_escaped_in_html_and_atom(world, as_editor) -> None:  # n
     contents = [n.text or "" for n in ET.fromstring(feed).iter(f"{ATOM}content")]
     assert any(hostile in text for text in contents)
     assert feedparser.parse(feed).bozo == 0
+
+
+CONSUMER_TOKENS = {
+    "aurora-hospitals": "cons-aurora-1b7",
+    "city-of-vesterby": "cons-vesterby-2c8",
+    "fjordline-logistics": "cons-fjordline-3d9",
+}
+
+
+@pytest.fixture
+def customers(world, make_client, tokens):  # noqa: ANN001, ANN201
+    """An app on the same store with one consumer token per demo customer (consumer tokens
+    need read_requires_token)."""
+    extra = ",".join(f"{t}:consumer:id:{org}" for org, t in CONSUMER_TOKENS.items())
+    inline = ",".join(f"{tok}:{role}" for role, tok in tokens.items())
+    return make_client(store=world["store"], tokens=f"{inline},{extra}", read_requires_token=True)
+
+
+def _as(org: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {CONSUMER_TOKENS[org]}"}
+
+
+@pytest.mark.parametrize("org", CUSTOMERS)
+def test_a_consumer_token_sees_its_own_status(world, customers, as_editor, org) -> None:  # noqa: ANN001
+    own = customers.get("/status.json", headers=_as(org))
+    assert own.status_code == 200, own.text
+    assert own.json() == customers.get(f"/status/{org}.json", headers=as_editor).json()
+    assert own.json()["customer"]["iri"] == ID + org
+    by_accept = customers.get("/status", headers=_as(org) | {"accept": "application/json"})
+    assert by_accept.json() == own.json()
+    page = customers.get("/status", headers=_as(org) | {"accept": "text/html"})
+    assert page.status_code == 200 and "<h1>Service status for" in page.text
+    assert 'href="/status/feed.atom"' in page.text and 'href="/status.json"' in page.text
+    feed = customers.get("/status/feed.atom", headers=_as(org))
+    assert feed.status_code == 200 and feedparser.parse(feed.content).bozo == 0
+    _atom_checks(ET.fromstring(feed.content))
+    # and nothing outside its scope, in any of the three
+    store = world["store"]
+    scope = scope_of(store, ID + org)
+    hidden_iris, hidden_labels = _hidden(store, scope)
+    visible = sorted({lab for iri in scope for lab in _labels(store, iri)}, key=len, reverse=True)
+    for text in (own.text, page.text, feed.text):
+        assert not [iri for iri in hidden_iris if iri in text]
+        rest = text
+        for label in visible:
+            rest = rest.replace(label, " ")
+        assert not [label for label in hidden_labels if label in rest]
+
+
+def test_a_consumer_token_reaches_nothing_else_of_incidents(world, customers) -> None:  # noqa: ANN001
+    aurora = _as("aurora-hospitals")
+    incident = world["a"]["id"]
+    refused = [
+        ("GET", "/status/fjordline-logistics"),
+        ("GET", "/status/aurora-hospitals.json"),  # the editors' route, even for its own org
+        ("GET", "/status/fjordline-logistics/feed.atom"),
+        ("GET", "/api/incidents"),
+        ("GET", f"/api/incidents/{incident}"),
+        ("GET", "/ui/incidents"),
+        ("POST", "/api/incidents"),
+        ("POST", f"/api/incidents/{incident}/updates"),
+        ("POST", f"/api/incidents/{incident}/close"),
+        ("POST", "/api/incidents/alertmanager"),
+    ]
+    before = world["store"].generation
+    for method, path in refused:
+        response = customers.request(method, path, headers=aurora, json={})
+        assert response.status_code == 403, (path, response.status_code, response.text[:200])
+        assert "consumer role" in response.json()["message"], path
+    assert world["store"].generation == before
+
+
+def test_the_own_status_page_needs_a_consumer_token(customers, as_editor, as_reader) -> None:  # noqa: ANN001
+    assert customers.get("/status").status_code == 401
+    for headers in (as_editor, as_reader):
+        response = customers.get("/status.json", headers=headers)
+        assert response.status_code == 403
+        assert "/status/{org}" in response.json()["hint"]

@@ -19,10 +19,20 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from svckg.analysis.index import get_index
+from svckg.analysis.scope import consumer_scope, consumers
+from svckg.api.auth import request_role
 from svckg.api.conneg import negotiate
-from svckg.api.dependencies import EDITOR, READER, app_state, require_role, run_blocking
+from svckg.api.dependencies import (
+    CONSUMER,
+    EDITOR,
+    READER,
+    app_state,
+    request_consumer,
+    require_role,
+    run_blocking,
+)
 from svckg.api.state import TEMPLATES_DIR
-from svckg.errors import NotFound, SvckgError
+from svckg.errors import Forbidden, NotFound, SvckgError, Unauthorized
 from svckg.incidents import model
 from svckg.incidents import status as status_module
 from svckg.store.base import Store
@@ -50,8 +60,8 @@ MAX_CLOSED = 20
 
 
 def scope_of(store: Store, consumer: str) -> frozenset[str]:
-    """The IRIs ``consumer`` may see."""
-    return status_module.band_scope(store, consumer)
+    """The IRIs ``consumer`` may see (:func:`svckg.analysis.scope.consumer_scope`)."""
+    return consumer_scope(store, consumer)
 
 
 def resolve_consumer(store: Store, org: str) -> str:
@@ -62,7 +72,7 @@ def resolve_consumer(store: Store, org: str) -> str:
         iri = expand_iri(text) if ":" in text else str(ID) + text
     except SvckgError:  # an unreadable name is simply not a customer
         iri = ""
-    known = status_module.consumers(store)
+    known = consumers(store)
     if iri not in known:
         raise NotFound(
             "no service consumer with this name",
@@ -163,6 +173,75 @@ def _absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
+# -- the consumer's own page (consumer tokens) --------------------------------------------------
+
+
+def _own_consumer(request: Request) -> str:
+    """The consumer of the request's consumer token; 401 without a token, 403 with another."""
+    consumer = request_consumer(request)
+    if consumer is not None:
+        return consumer
+    if request_role(request) is None:
+        raise Unauthorized(
+            "the status page needs a consumer token",
+            where=request.url.path,
+            hint="send Authorization: Bearer <token> with a token:consumer:<IRI> token",
+        )
+    raise Forbidden(
+        "this is the status page of a consumer token",
+        where=request.url.path,
+        hint="editors and admins read a customer's page at /status/{org}, "
+        "e.g. /status/id:aurora-hospitals",
+    )
+
+
+async def _own_status(request: Request) -> dict[str, Any]:
+    consumer = _own_consumer(request)
+    store = app_state(request).store
+    return await run_blocking(request, build_status, store, consumer)
+
+
+@router.get(
+    "/status.json",
+    summary="Your status as JSON (consumer token)",
+    dependencies=[require_role(CONSUMER)],
+)
+async def own_status_json(request: Request) -> JSONResponse:
+    """The consumer token's own status: its services and touchpoints, agreements at risk and
+    the incident timeline, in its own words."""
+    return JSONResponse(await _own_status(request))
+
+
+@router.get(
+    "/status/feed.atom",
+    summary="Your status as an Atom feed (consumer token)",
+    dependencies=[require_role(CONSUMER)],
+    response_class=Response,
+)
+async def own_status_feed(request: Request) -> Response:
+    """The consumer token's incident timeline as an Atom 1.0 feed."""
+    doc = await _own_status(request)
+    body = atom_feed(doc, _absolute(request, "/status/feed.atom"), _absolute(request, "/status"))
+    return Response(body, media_type=ATOM_TYPE)
+
+
+@router.get(
+    "/status",
+    summary="Your status page (consumer token)",
+    dependencies=[require_role(CONSUMER)],
+    response_model=None,
+)
+async def own_status_page(request: Request) -> Response:
+    """HTML for browsers, JSON with ``Accept: application/json``."""
+    doc = await _own_status(request)
+    if _wants_json(request):
+        return JSONResponse(doc, headers={"Vary": "Accept"})
+    return _html(request, doc, "/status")
+
+
+# -- a customer's page, for the provider's editors ----------------------------------------------
+
+
 @router.get(
     "/status/{org}.json",
     summary="A customer's status as JSON (editor)",
@@ -209,7 +288,7 @@ def provider_view(store: Store) -> dict[str, Any]:
     """Every open incident with its recorded impact and what each customer is told of it,
     and the latest closed incidents."""
     incidents = model.list_incidents(store)
-    scopes = {c: scope_of(store, c) for c in status_module.consumers(store)}
+    scopes = {c: scope_of(store, c) for c in consumers(store)}
     index = get_index(store)
     rows = []
     for inc in incidents:

@@ -179,27 +179,3 @@ def providers_of(store: Store, consumer: str) -> list[str]:
         substitutions={"c": ox.NamedNode(consumer)},
     )
     return sorted(row["p"].value for row in rows)  # type: ignore[index]
-
-
-def consumers(store: Store) -> list[str]:
-    """Every service consumer (the ``svc:consumer`` of a relationship), sorted."""
-    rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?rel <{SVC.consumer}> ?c FILTER(isIRI(?c)) }}")
-    return sorted(row["c"].value for row in rows)  # type: ignore[index]
-
-
-def band_scope(store: Store, consumer: str) -> frozenset[str]:
-    """PROVISIONAL: the consumer, its relationships, their agreements, targets, covered
-    offerings and bands, and the elements its bands of visibility list."""
-    rows = store.query(
-        f"""PREFIX svc: <{SVC}>
-        SELECT DISTINCT ?x WHERE {{
-          {{ BIND(?org AS ?x) }} UNION {{ ?x svc:consumer ?org }}
-          UNION {{ ?r svc:consumer ?org ; svc:governedBy ?x }}
-          UNION {{ ?r svc:consumer ?org ; svc:governedBy/svc:target ?x }}
-          UNION {{ ?r svc:consumer ?org ; svc:governedBy/svc:covers ?x }}
-          UNION {{ ?r svc:consumer ?org ; svc:hasBandOfVisibility ?x }}
-          UNION {{ ?r svc:consumer ?org ; svc:hasBandOfVisibility/svc:visibleElement ?x }}
-          FILTER(isIRI(?x)) }}""",
-        substitutions={"org": ox.NamedNode(consumer)},
-    )
-    return frozenset(row["x"].value for row in rows)  # type: ignore[index]
