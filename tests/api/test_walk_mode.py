@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from svckg.analysis.impact import impact
-from svckg.analysis.index import build_index
+from svckg.analysis.index import build_index, cached_index
 from svckg.analysis.pushdown import IndexSource
 from svckg.store.embedded import EmbeddedStore
 
@@ -32,6 +32,7 @@ def test_the_api_says_which_mode_answered(
     assert 'svckg_walks_total{mode="engine",walk="impact"} 2.0' in metrics
     assert 'svckg_walks_total{mode="engine",walk="trace"} 1.0' in metrics
     assert engine.get("/readyz").status_code == 200  # nothing to build: ready at once
+    assert cached_index(mail) is None  # over the budget, the index is never built
 
     indexed = make_client(store=mail, impact_mode="index")
     for _ in range(100):  # the background build finishes quickly on this graph
