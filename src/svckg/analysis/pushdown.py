@@ -131,7 +131,6 @@ class _Context:
         load_roles(store, template)
         self.template = template
         self.edge_set = self.predicates | {DEPENDS_ON, MEMBER}
-        self.edge_predicates = " ".join(f"<{p}>" for p in sorted(self.edge_set))
         self.fact_set = template.fact_predicates | ({AT_TOUCHPOINT, COVERS} & self.predicates)
         self.layers = sorted(set(template.class_layer.values()))
         self.edge_count: int | None = None
@@ -311,10 +310,8 @@ def edge_count(store: Store) -> int:
     copies count too), cached per store state."""
     ctx = _context(store)
     if ctx.edge_count is None:
-        rows = store.query(
-            f"SELECT (COUNT(?s) AS ?n) WHERE {{ VALUES ?p {{ {ctx.edge_predicates} }} "
-            "GRAPH ?g { ?s ?p ?o } }"
-        )
+        branches = " UNION ".join(f"{{ GRAPH ?g {{ ?s <{p}> ?o }} }}" for p in sorted(ctx.edge_set))
+        rows = store.query(f"SELECT (COUNT(?s) AS ?n) WHERE {{ {branches} }}")
         ctx.edge_count = int(next(iter(rows))["n"].value)  # type: ignore[arg-type, index]
     return ctx.edge_count
 
