@@ -52,9 +52,10 @@ Row = tuple[str, str, ox.NamedNode | ox.BlankNode | ox.Literal, str]
 """(node, predicate, the other term, graph) of a triple around a node."""
 BATCH = 200
 """Nodes per query (one ``UNION`` branch each; the HTTP form body takes this easily)."""
-BYTES_PER_EDGE = 2000
-"""What the in-memory index costs per dependency edge, descriptions included (measured at
-1 M triples: about 400 MB for ~200 k edges; :mod:`bench.bench_pushdown` prints it)."""
+BYTES_PER_EDGE = 800
+"""What the in-memory index costs per edge that :func:`edge_count` counts (materialized copies
+included), descriptions included: measured by ``bench/bench_pushdown.py`` at 1 M triples,
++266 MB resident for 370,610 counted edges (750 B), rounded up."""
 DESCRIBE_ROUNDS = 4
 """Hops from a result node to what describes it: element -> role assignment -> role ->
 its successor concept (the longest chain the result types read)."""
