@@ -42,3 +42,32 @@ def test_the_api_says_which_mode_answered(
     response = indexed.get("/api/impact", params={"element": "id:mail-server"})
     assert response.headers["x-svckg-walk-mode"] == "index"
     assert 'svckg_walks_total{mode="index",walk="impact"} 1.0' in indexed.get("/metrics").text
+
+
+def test_while_the_index_warms_the_engine_answers(
+    make_client,  # noqa: ANN001
+    fresh_demo_store: EmbeddedStore,
+) -> None:
+    """A request never waits for (or fails on) an index being built: until the server is
+    ready, impact and trace go to the engine, with the index's answer."""
+    client = make_client(store=fresh_demo_store)
+    state = client.app.state.svckg
+    for _ in range(200):  # let the background build end first: it would mark the state ready
+        if client.get("/readyz").status_code == 200:
+            break
+        time.sleep(0.05)
+    state.not_ready = "the dependency index is not built yet"  # as during the warm-up
+    response = client.get("/api/impact", params={"element": "id:mail-server"})
+    assert response.status_code == 200
+    assert response.headers["x-svckg-walk-mode"] == "engine"
+    expected = impact(
+        fresh_demo_store, ["id:mail-server"], source=IndexSource(build_index(fresh_demo_store))
+    )
+    assert response.json() == expected.to_json()
+    state.not_ready = None
+    assert (
+        client.get("/api/trace", params={"element": "id:cloud-workplace"}).headers[
+            "x-svckg-walk-mode"
+        ]
+        == "index"
+    )
