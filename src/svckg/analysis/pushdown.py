@@ -132,7 +132,11 @@ class _Context:
         load_roles(store, template)
         self.template = template
         self.edge_set = self.predicates | {DEPENDS_ON, MEMBER}
-        self.fact_set = template.fact_predicates | ({AT_TOUCHPOINT, COVERS} & self.predicates)
+        # the facts naming a node as object are read backwards, only for the nodes they
+        # describe (a band's forward facts list every element it shows)
+        self.fact_set = (template.fact_predicates - _REVERSE) | (
+            {AT_TOUCHPOINT, COVERS} & self.predicates
+        )
         self.layers = sorted(set(template.class_layer.values()))
         self.edge_count: int | None = None
 
