@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from svckg.analysis.impact import impact
-from svckg.analysis.index import build_index, cached_index
+from svckg.analysis.index import build_index, cached_index, get_index, invalidate
 from svckg.analysis.pushdown import IndexSource
 from svckg.store.embedded import EmbeddedStore
 
@@ -48,26 +48,20 @@ def test_while_the_index_warms_the_engine_answers(
     make_client,  # noqa: ANN001
     fresh_demo_store: EmbeddedStore,
 ) -> None:
-    """A request never waits for (or fails on) an index being built: until the server is
-    ready, impact and trace go to the engine, with the index's answer."""
+    """A request never waits for (or fails on) an index being built: while no up-to-date
+    index is at hand, impact and trace go to the engine, with the index's answer."""
     client = make_client(store=fresh_demo_store)
-    state = client.app.state.svckg
-    for _ in range(200):  # let the background build end first: it would mark the state ready
+    for _ in range(200):  # let the background build end first
         if client.get("/readyz").status_code == 200:
             break
         time.sleep(0.05)
-    state.not_ready = "the dependency index is not built yet"  # as during the warm-up
+    invalidate(fresh_demo_store)  # as before the build ends: no index at hand
     response = client.get("/api/impact", params={"element": "id:mail-server"})
     assert response.status_code == 200
     assert response.headers["x-svckg-walk-mode"] == "engine"
-    expected = impact(
-        fresh_demo_store, ["id:mail-server"], source=IndexSource(build_index(fresh_demo_store))
-    )
+    whole = IndexSource(build_index(fresh_demo_store))
+    expected = impact(fresh_demo_store, ["id:mail-server"], source=whole)
     assert response.json() == expected.to_json()
-    state.not_ready = None
-    assert (
-        client.get("/api/trace", params={"element": "id:cloud-workplace"}).headers[
-            "x-svckg-walk-mode"
-        ]
-        == "index"
-    )
+    get_index(fresh_demo_store)  # the build is done
+    traced = client.get("/api/trace", params={"element": "id:cloud-workplace"})
+    assert traced.headers["x-svckg-walk-mode"] == "index"

@@ -1,5 +1,9 @@
 """REST routes under ``/api``: the named query catalogue, impact and trace (the JSON the
-CLI prints with ``--format json``), and imports."""
+CLI prints with ``--format json``), and imports.
+
+A consumer token may use the catalogue (named queries run on its view store), impact and
+trace (answered in its view: :mod:`svckg.analysis.scoped`); imports and operations refuse it.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,15 @@ from fastapi.responses import PlainTextResponse
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
+from svckg.analysis.scoped import scoped_impact, scoped_trace
 from svckg.api.dependencies import (
     ADMIN,
+    CONSUMER,
     EDITOR,
     READER,
     answer_named,
     app_state,
+    consumer_view,
     read_uploaded_files,
     require_role,
     run_blocking,
@@ -29,7 +36,7 @@ from svckg.errors import InputError, QueryError, SvckgError
 from svckg.ingest import imports
 from svckg.ingest.pipeline import import_sources
 
-router = APIRouter(prefix="/api", tags=["Analysis"], dependencies=[require_role(READER)])
+router = APIRouter(prefix="/api", tags=["Analysis"], dependencies=[require_role(CONSUMER)])
 
 
 @router.get("/queries", summary="The named query catalogue")
@@ -75,10 +82,14 @@ async def impact(
     """Every element affected when ``element`` fail: status (down/degraded), chains,
     agreements at risk, parties affected and owners to call."""
     state = app_state(request)
+    view = await consumer_view(request)
 
     def run() -> tuple[impact_module.ImpactResult, str]:
         source = walk_source(state)
-        found = impact_module.impact(state.store, element, max_paths=paths, source=source)
+        if view is not None:  # a consumer token: the answer in its view
+            found = scoped_impact(state.store, view, element, max_paths=paths, source=source)
+        else:
+            found = impact_module.impact(state.store, element, max_paths=paths, source=source)
         return found, source.mode
 
     result, mode = await run_blocking(request, run)
@@ -95,9 +106,12 @@ async def trace(
 ) -> dict[str, Any]:
     """Everything ``element`` needs, layer by layer, with owners."""
     state = app_state(request)
+    view = await consumer_view(request)
 
     def run() -> tuple[trace_module.TraceResult, str]:
         source = walk_source(state)
+        if view is not None:  # a consumer token: the answer in its view
+            return scoped_trace(state.store, view, element, source=source), source.mode
         return trace_module.trace(state.store, element, source=source), source.mode
 
     result, mode = await run_blocking(request, run)
