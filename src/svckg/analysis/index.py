@@ -51,6 +51,7 @@ from svckg.analysis.compact import (
 from svckg.analysis.results import AffectedParty, Target
 from svckg.namespaces import CONCEPT, SVC
 from svckg.store.base import Store
+from svckg.terms import label_rank
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -191,7 +192,7 @@ class DependencyIndex:
         """The snapshot's memory map the columns read from (kept open with the index)."""
         self.build_seconds = 0.0
         self.refresh_seconds = 0.0
-        self._label_rank: dict[str, tuple[int, str]] = {}
+        self._label_rank: dict[str, tuple[int, int, str]] = {}
         self._subclass_memo: dict[str, frozenset[str]] = {}
         self._customer_classes: frozenset[str] | None = None
         # derived per-node answers, emptied whenever the facts change (:meth:`_changed`)
@@ -212,8 +213,8 @@ class DependencyIndex:
             DEPENDS_ON: self._depends_on,
             MEMBER: self._member,
             str_svc + "minimumRequired": self._minimum,
-            RDFS_LABEL: self._label,
-            SKOS_PREFLABEL: self._label,
+            RDFS_LABEL: self._label_handler(RDFS_LABEL),
+            SKOS_PREFLABEL: self._label_handler(SKOS_PREFLABEL),
             RDF_TYPE: self._type,
             str_svc + "ownedBy": self._multi_handler(self.owners),
             str_svc + "inContextOf": self._context,
@@ -448,15 +449,20 @@ class DependencyIndex:
             with contextlib.suppress(ValueError):
                 self._min_stated[s] = int(o.value)
 
-    def _label(self, s: str, o) -> None:
-        if type(o) is not ox.Literal:
-            return
-        lang = o.language
-        rank = (0 if lang == "en" else 1 if lang is None else 2, o.value)
-        current = self._label_rank.get(s)
-        if current is None or rank < current:
-            self._label_rank[s] = rank
-            self.labels[s] = o.value
+    def _label_handler(self, predicate: str):
+        """Keep each node's best label by the one rule (:func:`svckg.terms.label_rank`), so
+        impact, trace and the pages name an element alike."""
+
+        def handle(s: str, o) -> None:
+            if type(o) is not ox.Literal:
+                return
+            rank = label_rank(o, predicate)
+            current = self._label_rank.get(s)
+            if current is None or rank < current:
+                self._label_rank[s] = rank
+                self.labels[s] = o.value
+
+        return handle
 
     def _type(self, s: str, o) -> None:
         ok = node_key(o)
