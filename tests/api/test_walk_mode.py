@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from svckg.analysis.impact import impact
-from svckg.analysis.index import build_index
+from svckg.analysis.index import build_index, cached_index, get_index, invalidate
 from svckg.analysis.pushdown import IndexSource
 from svckg.store.embedded import EmbeddedStore
 
@@ -32,6 +32,7 @@ def test_the_api_says_which_mode_answered(
     assert 'svckg_walks_total{mode="engine",walk="impact"} 2.0' in metrics
     assert 'svckg_walks_total{mode="engine",walk="trace"} 1.0' in metrics
     assert engine.get("/readyz").status_code == 200  # nothing to build: ready at once
+    assert cached_index(mail) is None  # over the budget, the index is never built
 
     indexed = make_client(store=mail, impact_mode="index")
     for _ in range(100):  # the background build finishes quickly on this graph
@@ -41,3 +42,26 @@ def test_the_api_says_which_mode_answered(
     response = indexed.get("/api/impact", params={"element": "id:mail-server"})
     assert response.headers["x-svckg-walk-mode"] == "index"
     assert 'svckg_walks_total{mode="index",walk="impact"} 1.0' in indexed.get("/metrics").text
+
+
+def test_while_the_index_warms_the_engine_answers(
+    make_client,  # noqa: ANN001
+    fresh_demo_store: EmbeddedStore,
+) -> None:
+    """A request never waits for (or fails on) an index being built: while no up-to-date
+    index is at hand, impact and trace go to the engine, with the index's answer."""
+    client = make_client(store=fresh_demo_store)
+    for _ in range(200):  # let the background build end first
+        if client.get("/readyz").status_code == 200:
+            break
+        time.sleep(0.05)
+    invalidate(fresh_demo_store)  # as before the build ends: no index at hand
+    response = client.get("/api/impact", params={"element": "id:mail-server"})
+    assert response.status_code == 200
+    assert response.headers["x-svckg-walk-mode"] == "engine"
+    whole = IndexSource(build_index(fresh_demo_store))
+    expected = impact(fresh_demo_store, ["id:mail-server"], source=whole)
+    assert response.json() == expected.to_json()
+    get_index(fresh_demo_store)  # the build is done
+    traced = client.get("/api/trace", params={"element": "id:cloud-workplace"})
+    assert traced.headers["x-svckg-walk-mode"] == "index"

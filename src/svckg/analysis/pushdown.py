@@ -51,10 +51,11 @@ Edges = Mapping[str, Sequence[tuple[str, str]]]
 Row = tuple[str, str, ox.NamedNode | ox.BlankNode | ox.Literal, str]
 """(node, predicate, the other term, graph) of a triple around a node."""
 BATCH = 200
-"""Nodes per query (one ``UNION`` branch each; the HTTP form body takes this easily)."""
-BYTES_PER_EDGE = 2000
-"""What the in-memory index costs per dependency edge, descriptions included (measured at
-1 M triples: about 400 MB for ~200 k edges; :mod:`bench.bench_pushdown` prints it)."""
+"""Nodes per query (one ``VALUES`` block; the HTTP form body takes this easily)."""
+BYTES_PER_EDGE = 800
+"""What the in-memory index costs per edge that :func:`edge_count` counts (materialized copies
+included), descriptions included: measured by ``bench/bench_pushdown.py`` at 1 M triples,
++266 MB resident for 370,610 counted edges (750 B), rounded up."""
 DESCRIBE_ROUNDS = 4
 """Hops from a result node to what describes it: element -> role assignment -> role ->
 its successor concept (the longest chain the result types read)."""
@@ -131,8 +132,11 @@ class _Context:
         load_roles(store, template)
         self.template = template
         self.edge_set = self.predicates | {DEPENDS_ON, MEMBER}
-        self.edge_predicates = " ".join(f"<{p}>" for p in sorted(self.edge_set))
-        self.fact_set = template.fact_predicates | ({AT_TOUCHPOINT, COVERS} & self.predicates)
+        # the facts naming a node as object are read backwards, only for the nodes they
+        # describe (a band's forward facts list every element it shows)
+        self.fact_set = (template.fact_predicates - _REVERSE) | (
+            {AT_TOUCHPOINT, COVERS} & self.predicates
+        )
         self.layers = sorted(set(template.class_layer.values()))
         self.edge_count: int | None = None
 
@@ -204,7 +208,8 @@ class EngineSource:
         seen: dict[tuple[str, str], dict[str, bool]] = {}
         """(node, other) -> predicate -> True when stated outside an inferred graph."""
         edge_predicates = self._ctx.edge_set
-        rows = self._around(keys, incoming=backward)
+        wanted = self._ctx.edge_set | _REVERSE if backward else self._ctx.edge_set
+        rows = self._around(keys, incoming=backward, predicates=wanted)
         if backward:
             rows = self._note_reverse(rows, keys)
         for node, p, term, graph in rows:
@@ -222,20 +227,23 @@ class EngineSource:
                 out[node].append((p, other))
         return out
 
-    def _around(self, keys: Iterable[str], *, incoming: bool) -> Iterator[Row]:
-        """(node, predicate, other term, graph) of every triple with a node of ``keys`` as
-        object (``incoming``) or subject. One branch per node, its IRI written in: each is
-        an index lookup whatever the engine's planner does with a join on ``VALUES`` (which
-        pyoxigraph at times evaluates as a scan of the whole predicate: 100x slower)."""
+    def _around(
+        self, keys: Iterable[str], *, incoming: bool, predicates: frozenset[str]
+    ) -> Iterator[Row]:
+        """(node, predicate, other term, graph) of every triple with ``predicates`` and a
+        node of ``keys`` as object (``incoming``) or subject. One ``VALUES`` block of nodes
+        and the predicates as a ``FILTER``: a second ``VALUES`` block for the predicates made
+        pyoxigraph at times scan the whole predicate instead (30-100x slower); one ``UNION``
+        branch per node was measured 1.5-3x slower than this."""
         named = sorted(k for k in keys if not k.startswith("_:"))
+        pattern = "?x ?p ?n" if incoming else "?n ?p ?x"
+        allowed = ", ".join(f"<{p}>" for p in sorted(predicates))
         for chunk in _chunks(named):
-            branches = " UNION ".join(
-                f"{{ GRAPH ?g {{ ?x ?p {iri} }} BIND({iri} AS ?n) }}"
-                if incoming
-                else f"{{ GRAPH ?g {{ {iri} ?p ?x }} BIND({iri} AS ?n) }}"
-                for iri in map(_iri_text, chunk)
+            nodes = " ".join(map(_iri_text, chunk))
+            rows = self.store.query(
+                f"SELECT ?n ?p ?x ?g WHERE {{ VALUES ?n {{ {nodes} }} "
+                f"GRAPH ?g {{ {pattern} }} FILTER(?p IN ({allowed})) }}"
             )
-            rows = self.store.query(f"SELECT ?n ?p ?x ?g WHERE {{ {branches} }}")
             for row in rows:  # type: ignore[union-attr]
                 n, p, g = row["n"].value, row["p"].value, row["g"].value  # type: ignore[index]
                 yield n, p, row["x"], g  # type: ignore[index]
@@ -271,7 +279,7 @@ class EngineSource:
         wanted = [k for k in set(keys) - self._facts_read]
         self._facts_read.update(wanted)
         add, fact_predicates = self.index.add_fact, self._ctx.fact_set
-        for s, p, o, g in self._around(wanted, incoming=False):
+        for s, p, o, g in self._around(wanted, incoming=False, predicates=fact_predicates):
             if p not in fact_predicates:
                 continue
             add(s, p, o, g)
@@ -284,7 +292,8 @@ class EngineSource:
     def _read_reverse(self, keys: Iterable[str]) -> None:
         """Facts with ``keys`` as object (see ``_REVERSE``), noting their subjects."""
         wanted = [k for k in set(keys) - self._reverse_read]
-        for _ in self._note_reverse(self._around(wanted, incoming=True), wanted):
+        rows = self._around(wanted, incoming=True, predicates=_REVERSE)
+        for _ in self._note_reverse(rows, wanted):
             pass
 
     def _note_reverse(self, rows: Iterable[Row], keys: Iterable[str]) -> Iterator[Row]:
@@ -309,10 +318,8 @@ def edge_count(store: Store) -> int:
     copies count too), cached per store state."""
     ctx = _context(store)
     if ctx.edge_count is None:
-        rows = store.query(
-            f"SELECT (COUNT(?s) AS ?n) WHERE {{ VALUES ?p {{ {ctx.edge_predicates} }} "
-            "GRAPH ?g { ?s ?p ?o } }"
-        )
+        branches = " UNION ".join(f"{{ GRAPH ?g {{ ?s <{p}> ?o }} }}" for p in sorted(ctx.edge_set))
+        rows = store.query(f"SELECT (COUNT(?s) AS ?n) WHERE {{ {branches} }}")
         ctx.edge_count = int(next(iter(rows))["n"].value)  # type: ignore[arg-type, index]
     return ctx.edge_count
 
