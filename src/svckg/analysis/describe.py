@@ -31,6 +31,8 @@ from svckg.terms import (
     RDF_TYPE_IRI,
     RDFS_COMMENT,
     SKOS_DEFINITION,
+    best_label,
+    display_name,
     expand_iri,
 )
 from svckg.vocab import SVC
@@ -169,13 +171,28 @@ def _existing(store: Store, value: str) -> str:
     return iri
 
 
-def _definition(store: Store, iri: str) -> str | None:
+def display_label(store: Store, iri: str) -> str:
+    """What every page calls ``iri``: its best label (terms.best_label) or its local name."""
+    node = ox.NamedNode(iri)
+    found = best_label(
+        (p, q.object)
+        for p in LABEL_PREDICATE_IRIS
+        for q in store.quads(node, ox.NamedNode(p), None)
+        if isinstance(q.object, ox.Literal)
+    )
+    return display_name(iri, found)
+
+
+def definition(store: Store, iri: str) -> str | None:
+    """The definition of ``iri``: its best ``skos:definition``, else its best ``rdfs:comment``
+    (same language preference as labels)."""
     node = ox.NamedNode(iri)
     for predicate in (SKOS_DEFINITION, RDFS_COMMENT):
-        for quad in store.quads(node, predicate, None):
-            obj = quad.object
-            if isinstance(obj, ox.Literal) and obj.language in (None, "en"):
-                return obj.value
+        found = best_label(
+            q.object for q in store.quads(node, predicate, None) if isinstance(q.object, ox.Literal)
+        )
+        if found is not None:
+            return found
     return None
 
 
@@ -244,7 +261,7 @@ def describe_node(store: Store, value: str) -> dict[str, Any]:
     others = [other for _, other in (*out, *into)]
     return {
         **describer.summary(iri),
-        "definition": _definition(store, iri),
+        "definition": definition(store, iri),
         "literals": _literals(store, describer, iri),
         "links": _link_groups(describer, out, into),
         "counts": {"out": len(out), "in": len(into)},

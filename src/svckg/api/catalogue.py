@@ -18,20 +18,17 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from svckg.api.auth import require_scoped_read
-from svckg.api.dependencies import read_store
+from svckg.analysis.describe import display_label
+from svckg.api.dependencies import CONSUMER, read_store, require_role
 from svckg.api.state import run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
 from svckg.terms import (
-    LABEL_PREDICATE_IRIS,
     RDF_TYPE,
     RDFS_SUBCLASS,
-    best_label,
-    display_name,
 )
 from svckg.vocab import PREFIXES
 
@@ -53,7 +50,7 @@ SORTS = ("label", "class", "owner", "status")
 MAX_PAGE = 200
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_scoped_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
 """A consumer token lists its view store's elements only."""
 
 
@@ -96,13 +93,7 @@ class _Lists:
 
     def label(self, iri: str) -> str:
         if iri not in self._labels:
-            node = ox.NamedNode(iri)
-            found = best_label(
-                (p, q.object)
-                for p in LABEL_PREDICATE_IRIS
-                for q in self.store.quads(node, ox.NamedNode(p), None)
-            )
-            self._labels[iri] = display_name(iri, found)
+            self._labels[iri] = display_label(self.store, iri)
         return self._labels[iri]
 
     def subclasses(self, root: str) -> list[str]:

@@ -15,25 +15,21 @@ import weakref
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from svckg.api.auth import require_scoped_read
-from svckg.api.dependencies import read_store
+from svckg.analysis.describe import definition, display_label
+from svckg.api.dependencies import CONSUMER, read_store, require_role
 from svckg.api.state import run_blocking
 from svckg.store.base import Store
 from svckg.terms import (
-    LABEL_PREDICATE_IRIS,
     RDF_TYPE,
     RDFS_SUBCLASS,
-    SKOS_DEFINITION,
-    best_label,
-    display_name,
 )
 from svckg.vocab import PREFIXES
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_scoped_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
 """A consumer token sees the classes and counts of its view store only."""
 
 CLASS_TYPES = (PREFIXES["owl"] + "Class", PREFIXES["rdfs"] + "Class")
@@ -54,20 +50,6 @@ def classes_page() -> HTMLResponse:
     from svckg.api.pages import page_response
 
     return page_response("classes")
-
-
-def _label(store: Store, iri: str) -> str:
-    node = ox.NamedNode(iri)
-    found = best_label(
-        (p, q.object)
-        for p in LABEL_PREDICATE_IRIS
-        for q in store.quads(node, ox.NamedNode(p), None)
-    )
-    return display_name(iri, found)
-
-
-def _definition(store: Store, iri: str) -> str | None:
-    return best_label(q.object for q in store.quads(ox.NamedNode(iri), SKOS_DEFINITION, None))
 
 
 def _of_type(store: Store, types: tuple[str, ...]) -> list[str]:
@@ -103,7 +85,7 @@ def class_tree(store: Store) -> dict[str, Any]:
         }
         for c in classes
     }
-    labels = {c: _label(store, c) for c in classes}
+    labels = {c: display_label(store, c) for c in classes}
 
     def below(c: str, seen: frozenset[str]) -> set[str]:
         found = set(members[c])
@@ -117,7 +99,7 @@ def class_tree(store: Store) -> dict[str, Any]:
         return {
             "iri": c,
             "label": labels[c],
-            "definition": _definition(store, c),
+            "definition": definition(store, c),
             "count": len(members[c]),
             "total": len(below(c, seen | {c})),
             "children": [
@@ -136,14 +118,14 @@ def properties(store: Store) -> list[dict[str, Any]]:
         node = ox.NamedNode(p)
         ends = {
             name: [
-                {"iri": q.object.value, "label": _label(store, q.object.value)}
+                {"iri": q.object.value, "label": display_label(store, q.object.value)}
                 for q in store.quads(node, pred, None)
                 if type(q.object) is ox.NamedNode
             ]
             for name, pred in (("domain", DOMAIN), ("range", RANGE))
         }
         out.append(
-            {"iri": p, "label": _label(store, p), "definition": _definition(store, p), **ends}
+            {"iri": p, "label": display_label(store, p), "definition": definition(store, p), **ends}
         )
     return sorted(out, key=lambda x: x["label"].lower())
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 
 from svckg.analysis.queries import NamedQuery, bind, parameters_of
-from svckg.api.auth import require_scoped_read
+from svckg.api.dependencies import CONSUMER, require_role
 from svckg.errors import InputError
 from svckg.store.params import bind_parameters
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_scoped_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
 """Binding reads no data: consumer tokens may use it too."""
 
 MAX_QUERY_CHARS = 200_000

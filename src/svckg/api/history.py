@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from svckg.api.auth import require_read
+from svckg.api.dependencies import READER, require_role
 from svckg.api.state import app_state, run_blocking
 from svckg.errors import InputError, NotFound
 from svckg.ingest import records
@@ -22,7 +22,7 @@ from svckg.ingest.records import ImportRecord
 from svckg.store.base import Store
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
 
 
 @page_router.get("/ui/imports")

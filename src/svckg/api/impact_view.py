@@ -19,21 +19,21 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from svckg.analysis import impact as impact_module
+from svckg.analysis.describe import display_label
 from svckg.analysis.scoped import scoped_impact
 from svckg.analysis.views import View
-from svckg.api.auth import require_scoped_read
-from svckg.api.dependencies import consumer_view
+from svckg.api.dependencies import CONSUMER, consumer_view, require_role
 from svckg.api.state import app_state, run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
-from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE, best_label, display_name
+from svckg.terms import RDF_TYPE
 from svckg.vocab import PREFIXES
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[Depends(require_scoped_read)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
 
 SVC = PREFIXES["svc"]
 MEMBER_OF = ox.NamedNode(SVC + "memberOf")
@@ -41,16 +41,6 @@ PERSON = SVC + "Person"
 EXPERIENCE_LAYER = PREFIXES["svcc"] + "experience-layer"
 NO_TEAM = "none"
 CSV_COLUMNS = ("section", "iri", "label", "status", "group", "detail")
-
-
-def _label(store: Store, iri: str) -> str:
-    node = ox.NamedNode(iri)
-    found = best_label(
-        (predicate, q.object)
-        for predicate in LABEL_PREDICATE_IRIS
-        for q in store.quads(node, ox.NamedNode(predicate), None)
-    )
-    return display_name(iri, found)
 
 
 def _teams_of(store: Store, owner: str) -> list[str]:
@@ -76,7 +66,8 @@ def _call_list(store: Store, owners: list[dict], names: dict[str, str]) -> list[
             "iri": owner["iri"],
             "label": owner["label"],
             "elements": [
-                {"iri": e, "label": names.get(e) or _label(store, e)} for e in owner["elements"]
+                {"iri": e, "label": names.get(e) or display_label(store, e)}
+                for e in owner["elements"]
             ],
         }
         for team in _teams_of(store, owner["iri"]):
@@ -85,7 +76,7 @@ def _call_list(store: Store, owners: list[dict], names: dict[str, str]) -> list[
         (
             {
                 "team": None if team == NO_TEAM else team,
-                "teamLabel": "no team" if team == NO_TEAM else _label(store, team),
+                "teamLabel": "no team" if team == NO_TEAM else display_label(store, team),
                 "owners": sorted(members, key=lambda m: m["label"].lower()),
             }
             for team, members in groups.items()

@@ -215,8 +215,11 @@ def install_ops(app: FastAPI, state: AppState) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        if state.not_ready is not None:
-            return JSONResponse({"ready": False, "reason": state.not_ready}, status_code=503)
+        # stopping wins over everything else: the index warm-up finishing during a stop must
+        # not make a draining process look ready again
+        reason = "the server is stopping" if state.stopping else state.not_ready
+        if reason is not None:
+            return JSONResponse({"ready": False, "reason": reason}, status_code=503)
         return JSONResponse({"ready": True})
 
     @app.get("/metrics", include_in_schema=False)

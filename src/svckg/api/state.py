@@ -92,11 +92,16 @@ class AppState:
         if self.tokens.consumers:
             self.write_lock.after_write.append(self.views.refresh)
 
+    def mark_stopping(self) -> None:
+        """From now on refuse new writes (503) and answer ``/readyz`` 503, so a load balancer
+        drains this process while in-flight requests finish."""
+        self.stopping = True
+        self.not_ready = "the server is stopping"
+
     def stop(self) -> None:
         """Graceful stop: refuse new writes, wait for the one in progress, then run the stop
         hooks and close the store (if the app owns it)."""
-        self.stopping = True
-        self.not_ready = "the server is stopping"
+        self.mark_stopping()
         with self.write_lock:
             for hook in self.on_stop:
                 hook()

@@ -44,14 +44,23 @@ def _access_log(level: str) -> None:
 def _graceful_server(config: Any, state: Any) -> Any:
     """uvicorn's server, marking the app as stopping the moment SIGTERM/SIGINT arrives (new
     writes get 503 while uvicorn lets in-flight requests finish; the app's shutdown then
-    waits for the write in progress, removes the server file and closes the store)."""
+    waits for the write in progress, removes the server file and closes the store).
+
+    A SIGTERM that ends in a completed graceful stop exits with status 0: uvicorn would raise
+    the signal again once it has stopped, killing the process before ``serve``'s clean-up runs
+    and reporting the clean stop as death by signal (-15) to the service manager."""
+    import signal
+
     import uvicorn
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
-            state.stopping = True
-            state.not_ready = "the server is stopping"
+            state.mark_stopping()
             super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM:
+                captured = getattr(self, "_captured_signals", None)
+                if isinstance(captured, list) and signal.SIGTERM in captured:
+                    captured.remove(signal.SIGTERM)
 
     return Server(config)
 

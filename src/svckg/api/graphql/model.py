@@ -163,6 +163,14 @@ def _concept_range(ontology: Graph, prop: URIRef) -> bool:
 
 def build_model(ontology: Graph, shapes: Graph) -> SchemaModel:
     """The schema model of ``ontology`` and ``shapes`` (see the module notes for the rules)."""
+    builder = _ModelBuilder(ontology, _ontology_classes(ontology))
+    builder.read_properties()
+    builder.read_shapes(shapes)
+    return builder.model()
+
+
+def _ontology_classes(ontology: Graph) -> dict[str, ClassSpec]:
+    """svc: classes (not svc:Concept) with their svc: parents; a parent becomes an interface."""
     svc = str(SVC)
     classes: dict[str, ClassSpec] = {}
     for cls in sorted(set(ontology.subjects(RDF.type, OWL.Class)), key=str):
@@ -181,58 +189,76 @@ def build_model(ontology: Graph, shapes: Graph) -> SchemaModel:
         spec.parents = tuple(p for p in spec.parents if p in classes)
         for parent in spec.parents:
             classes[parent].is_interface = True
+    return classes
 
-    declared: dict[str, dict[str, None]] = {}
-    """field name -> classes declaring it (NODE for Node)."""
-    specs: dict[str, list[FieldSpec]] = {}
-    functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
-    properties = [
-        p
-        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
-        for p in ontology.subjects(RDF.type, kind)
-        if isinstance(p, URIRef) and str(p).startswith(svc)
-    ]
-    inverse_names = {_local(q) for p in properties for q in ontology.objects(p, OWL.inverseOf)} | {
-        _local(p) for p in properties for _ in ontology.subjects(OWL.inverseOf, p)
-    }
 
-    def declare(name: str, on: Iterable[str], spec: FieldSpec) -> None:
-        holders = [c for c in on if c in classes] or [NODE]
+class _ModelBuilder:
+    """Collects which class declares which field (from property domains and shapes) and the
+    field variants, then merges them into one :class:`SchemaModel`."""
+
+    def __init__(self, ontology: Graph, classes: dict[str, ClassSpec]):
+        self.ontology = ontology
+        self.classes = classes
+        self.declared: dict[str, dict[str, None]] = {}
+        """field name -> classes declaring it (NODE for Node)."""
+        self.specs: dict[str, list[FieldSpec]] = {}
+        self.max_one: dict[str, set[str]] = {}
+        """field name -> classes whose shapes say sh:maxCount 1 for it."""
+
+    def declare(self, name: str, on: Iterable[str], spec: FieldSpec) -> None:
+        holders = [c for c in on if c in self.classes] or [NODE]
         for holder in holders:
-            declared.setdefault(name, {})[holder] = None
-        specs.setdefault(name, []).append(spec)
+            self.declared.setdefault(name, {})[holder] = None
+        self.specs.setdefault(name, []).append(spec)
 
-    def value_type(prop: URIRef, ranges: list[str]) -> tuple[str, str]:
+    def value_type(self, prop: URIRef, ranges: list[str]) -> tuple[str, str]:
+        ontology = self.ontology
         if (prop, RDF.type, OWL.DatatypeProperty) in ontology:
             datatypes = [str(r) for r in ontology.objects(prop, RDFS.range)]
             return "scalar", SCALARS.get(datatypes[0], "String") if datatypes else "String"
         if _concept_range(ontology, prop):
             return "concept", CONCEPT
-        known = [r for r in ranges if r in classes]
+        known = [r for r in ranges if r in self.classes]
         return "object", known[0] if len(known) == 1 else NODE
 
-    for prop in sorted(properties, key=str):
-        name = _local(prop)
-        if name in inverse_names and not any(ontology.objects(prop, OWL.inverseOf)):
-            continue  # an inverse name: read through its forward property
-        if _text(ontology, prop, SKOS.scopeNote).startswith(IMPORT_RECORD_NOTE):
-            continue
-        if any(d in (SVC.Concept, SKOS.Concept) for d in ontology.objects(prop, RDFS.domain)):
-            continue  # describes concepts (layer order...), not elements
+    def read_properties(self) -> None:
+        ontology, svc = self.ontology, str(SVC)
+        functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
+        properties = [
+            p
+            for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
+            for p in ontology.subjects(RDF.type, kind)
+            if isinstance(p, URIRef) and str(p).startswith(svc)
+        ]
+        inverse_names = {
+            _local(q) for p in properties for q in ontology.objects(p, OWL.inverseOf)
+        } | {_local(p) for p in properties for _ in ontology.subjects(OWL.inverseOf, p)}
+        for prop in sorted(properties, key=str):
+            name = _local(prop)
+            if name in inverse_names and not any(ontology.objects(prop, OWL.inverseOf)):
+                continue  # an inverse name: read through its forward property
+            if _text(ontology, prop, SKOS.scopeNote).startswith(IMPORT_RECORD_NOTE):
+                continue
+            if any(d in (SVC.Concept, SKOS.Concept) for d in ontology.objects(prop, RDFS.domain)):
+                continue  # describes concepts (layer order...), not elements
+            self.read_property(prop, name, prop in functional)
+
+    def read_property(self, prop: URIRef, name: str, functional: bool) -> None:
+        ontology = self.ontology
         domains = _svc_classes(ontology, ontology.objects(prop, RDFS.domain))
         ranges = _svc_classes(ontology, ontology.objects(prop, RDFS.range))
-        kind, type_name = value_type(prop, ranges)
+        kind, type_name = self.value_type(prop, ranges)
         description = _text(ontology, prop, SKOS.definition)
-        declare(
+        self.declare(
             name,
             domains,
-            FieldSpec(name, str(prop), False, kind, type_name, prop in functional, description),
+            FieldSpec(name, str(prop), False, kind, type_name, functional, description),
         )
         for inverse in ontology.objects(prop, OWL.inverseOf):
             inv = _local(inverse)
             holders = ranges if kind == "object" else []
-            back = domains[0] if len(domains) == 1 and domains[0] in classes else NODE
-            declare(
+            back = domains[0] if len(domains) == 1 and domains[0] in self.classes else NODE
+            self.declare(
                 inv,
                 holders,
                 FieldSpec(
@@ -246,51 +272,56 @@ def build_model(ontology: Graph, shapes: Graph) -> SchemaModel:
                 ),
             )
 
-    max_one: dict[str, set[str]] = {}
-    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
-        targets = [_local(t) for t in shapes.objects(shape, SH.targetClass)]
-        targets = [t for t in targets if t in classes]
-        for prop_shape in shapes.objects(shape, SH.property):
-            path = shapes.value(prop_shape, SH.path)
-            if not isinstance(path, URIRef) or not str(path).startswith(svc):
-                continue
-            name = _local(path)
-            if name not in specs or specs[name][0].inverse:
-                continue
-            first = specs[name][0]
-            for target in targets:
-                declared.setdefault(name, {})[target] = None
-            count = shapes.value(prop_shape, SH.maxCount)
-            if count is not None and int(count) == 1:
-                max_one.setdefault(name, set()).update(targets)
+    def read_shapes(self, shapes: Graph) -> None:
+        """Shapes declare a field on their target classes too, and sh:maxCount 1 makes it
+        single-valued there."""
+        svc = str(SVC)
+        for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
+            targets = [_local(t) for t in shapes.objects(shape, SH.targetClass)]
+            targets = [t for t in targets if t in self.classes]
+            for prop_shape in shapes.objects(shape, SH.property):
+                path = shapes.value(prop_shape, SH.path)
+                if not isinstance(path, URIRef) or not str(path).startswith(svc):
+                    continue
+                name = _local(path)
+                if name not in self.specs or self.specs[name][0].inverse:
+                    continue
+                for target in targets:
+                    self.declared.setdefault(name, {})[target] = None
+                count = shapes.value(prop_shape, SH.maxCount)
+                if count is not None and int(count) == 1:
+                    self.max_one.setdefault(name, set()).update(targets)
 
-    model = SchemaModel(classes, {}, [])
-    for name, holders in declared.items():
-        variants = specs[name]
-        first = variants[0]
-        types = {v.type_name for v in variants}
-        covered = {c for t in max_one.get(name, ()) for c in model.subclasses(t)}
-        single = all(v.single for v in variants) or (
-            NODE not in holders and bool(covered) and set(holders) <= covered
-        )
-        model.fields[name] = FieldSpec(
-            name,
-            first.predicate,
-            first.inverse,
-            first.kind,
-            first.type_name if len(types) == 1 else NODE,
-            single and not first.inverse,
-            first.description,
-        )
-        if NODE in holders:
-            model.node_fields.append(name)
-        else:
-            for holder in _outermost(model, list(holders)):
-                classes[holder].fields.append(name)
-    model.node_fields.sort()
-    for spec in classes.values():
-        spec.fields.sort()
-    return model
+    def model(self) -> SchemaModel:
+        """One field per name: the variants merged, placed on the outermost declaring classes
+        (or on Node)."""
+        model = SchemaModel(self.classes, {}, [])
+        for name, holders in self.declared.items():
+            variants = self.specs[name]
+            first = variants[0]
+            types = {v.type_name for v in variants}
+            covered = {c for t in self.max_one.get(name, ()) for c in model.subclasses(t)}
+            single = all(v.single for v in variants) or (
+                NODE not in holders and bool(covered) and set(holders) <= covered
+            )
+            model.fields[name] = FieldSpec(
+                name,
+                first.predicate,
+                first.inverse,
+                first.kind,
+                first.type_name if len(types) == 1 else NODE,
+                single and not first.inverse,
+                first.description,
+            )
+            if NODE in holders:
+                model.node_fields.append(name)
+            else:
+                for holder in _outermost(model, list(holders)):
+                    self.classes[holder].fields.append(name)
+        model.node_fields.sort()
+        for spec in self.classes.values():
+            spec.fields.sort()
+        return model
 
 
 def _outermost(model: SchemaModel, holders: list[str]) -> list[str]:

@@ -62,35 +62,58 @@ def prefetch(
     level: list[tuple[Sequence[Ref], list[Any]]] = [(refs, list(selections))]
     budget = MAX_KEYS
     while level and budget > 0:
-        wanted: dict[LinkKey, None] = {}
-        follow: list[tuple[Sequence[Ref], FieldSpec, list[Any]]] = []
-        for elements, selection in level:
-            for name, subs in fields_of(selection).items():
-                if name == "label":
-                    reads = LABEL_KEYS
-                elif name in specs:
-                    spec = specs[name]
-                    reads = ((spec.predicate, spec.inverse),)
-                    deeper = [s for sub in subs for s in sub]
-                    if spec.kind == "object" and deeper:
-                        follow.append((elements, spec, deeper))
-                else:
-                    continue
-                for ref in elements:
-                    for predicate, inverse in reads:
-                        key = (ref.iri, predicate, inverse)
-                        if key not in cache:
-                            wanted[key] = None
-        keys = list(wanted)[:budget]
+        wanted, follow = _wanted(cache, level, specs)
+        keys = wanted[:budget]
         budget -= len(keys)
         if keys:
             cache.update(zip(keys, fetch_links(store, keys), strict=True))
-        level = []
-        for elements, spec, deeper in follow:
-            reached: dict[str, Ref] = {}
+        level = _next_level(cache, follow)
+
+
+Follow = list[tuple[Sequence[Ref], FieldSpec, list[Any]]]
+"""Object fields with sub-selections to read one level deeper: (elements, field, selections)."""
+
+
+def _wanted(
+    cache: Mapping[LinkKey, list[Value]],
+    level: list[tuple[Sequence[Ref], list[Any]]],
+    specs: Mapping[str, FieldSpec],
+) -> tuple[list[LinkKey], Follow]:
+    """The link keys one level reads that the cache lacks (in first-seen order), and the
+    object fields to follow."""
+    wanted: dict[LinkKey, None] = {}
+    follow: Follow = []
+    for elements, selection in level:
+        for name, subs in fields_of(selection).items():
+            if name == "label":
+                reads = LABEL_KEYS
+            elif name in specs:
+                spec = specs[name]
+                reads = ((spec.predicate, spec.inverse),)
+                deeper = [s for sub in subs for s in sub]
+                if spec.kind == "object" and deeper:
+                    follow.append((elements, spec, deeper))
+            else:
+                continue
             for ref in elements:
-                for value in cache.get((ref.iri, spec.predicate, spec.inverse), ()):
-                    if isinstance(value, Ref):
-                        reached.setdefault(value.iri, value)
-            if reached:
-                level.append((list(reached.values()), deeper))
+                for predicate, inverse in reads:
+                    key = (ref.iri, predicate, inverse)
+                    if key not in cache:
+                        wanted[key] = None
+    return list(wanted), follow
+
+
+def _next_level(
+    cache: Mapping[LinkKey, list[Value]], follow: Follow
+) -> list[tuple[Sequence[Ref], list[Any]]]:
+    """The elements the followed fields reach (each once per field), with their selections."""
+    level: list[tuple[Sequence[Ref], list[Any]]] = []
+    for elements, spec, deeper in follow:
+        reached: dict[str, Ref] = {}
+        for ref in elements:
+            for value in cache.get((ref.iri, spec.predicate, spec.inverse), ()):
+                if isinstance(value, Ref):
+                    reached.setdefault(value.iri, value)
+        if reached:
+            level.append((list(reached.values()), deeper))
+    return level
