@@ -406,3 +406,64 @@ def test_the_view_is_all_a_consumer_queries(world: World) -> None:
         subjects = {r["s"]["value"] for r in rows}
         assert c.view.scope.full <= subjects
         assert not subjects & c.hidden
+
+
+_INTROSPECT = """{ __schema { types { name kind interfaces { name } fields {
+  name args { name type { kind } }
+  type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"""
+
+
+def _base(type_: dict) -> dict:
+    while type_.get("ofType"):
+        type_ = type_["ofType"]
+    return type_
+
+
+def _selection(fields: list[dict]) -> str:
+    """Every field without a required argument, links one level deep (their ids and labels)."""
+    out = []
+    for f in fields:
+        if any(a["type"]["kind"] == "NON_NULL" for a in f["args"]):
+            continue
+        base = _base(f["type"])
+        if base["kind"] in ("OBJECT", "INTERFACE", "UNION"):
+            out.append(f"{f['name']} {{ __typename ... on Node {{ id label }} }}")
+        else:
+            out.append(f["name"])
+    return " ".join(out)
+
+
+def test_graphql_every_field_of_every_visible_element(world: World) -> None:
+    """Each element type, every field (links one level deep): nothing outside the view."""
+    schema = world.client.post(
+        "/graphql", json={"query": _INTROSPECT}, headers=world.reader
+    ).json()["data"]["__schema"]["types"]
+    node_types = {
+        t["name"]: t["fields"]
+        for t in schema
+        if t["kind"] == "OBJECT" and any(i["name"] == "Node" for i in t["interfaces"] or ())
+    }
+    asked = reader_saw = 0
+    for c in world.all():
+        ids = sorted(c.view.scope.iris)
+        for name, fields in node_types.items():
+            query = (
+                "query($ids: [ID!]!) { nodes(ids: $ids) { __typename "
+                f"... on {name} {{ {_selection(fields)} }} }} }}"
+            )
+            r = world.client.post(
+                "/graphql", json={"query": query, "variables": {"ids": ids}}, headers=c.headers
+            )
+            answer = r.json()
+            assert "errors" not in answer, (name, answer.get("errors"))
+            assert not leaks(r.text, c), (name, c.iri, leaks(r.text, c)[:5])
+            asked += 1
+            if name == "Touchpoint":  # the same question from a reader shows the hidden links
+                seen = world.client.post(
+                    "/graphql",
+                    json={"query": query, "variables": {"ids": ids}},
+                    headers=world.reader,
+                )
+                reader_saw += len(leaks(seen.text, c))
+    assert asked > 50
+    assert reader_saw > 0
