@@ -128,6 +128,13 @@ class ConsumerViews:
     def __post_init__(self) -> None:
         self.consumers = tuple(sorted(set(self.consumers)))
 
+    def current(self, store: Store, consumer: str) -> View | None:
+        """``consumer``'s view when it is in step with ``store`` (None: :meth:`view` must
+        refresh it first); never blocks."""
+        if self.generation == store.generation:
+            return self._views.get(consumer)
+        return None
+
     def view(self, store: Store, consumer: str) -> View:
         """``consumer``'s view, refreshed first when ``store`` changed since it was built."""
         if self.generation != store.generation or consumer not in self._views:
