@@ -59,6 +59,10 @@ class Settings:
     remote_dialect: str = "auto"
     """The remote engine's dialect (``auto``, ``generic``, ``oxigraph``, ``virtuoso``): see
     :mod:`svckg.store.dialects`; ``auto`` reads it from the first answer's ``Server`` header."""
+    remote_change_marker: bool = True
+    """Write and watch the change marker on the remote engine, so that several svckg
+    processes on one engine see each other's writes within a second (see
+    :mod:`svckg.store.remote`). Off only when this is the one svckg process on the engine."""
     base_iri: str = "https://w3id.org/svckg/id/"
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
@@ -95,8 +99,20 @@ class Settings:
     archimate_xsd_dir: str | None = None
     """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
+    alert_element_label: str = "svckg_element"
+    """The Alertmanager alert label naming the failed element (an IRI, a CURIE or an
+    ``svc:identifier``) at ``POST /api/incidents/alertmanager``."""
     log_format: str = "text"
     """Access log lines: ``text`` or ``json`` (one object a line, for log shippers)."""
+    impact_mode: str = "auto"
+    """Where impact and trace read the dependency graph: ``index`` (in memory, built once),
+    ``engine`` (push-down: batched queries to the store's engine, frontier by frontier) or
+    ``auto`` (the index when built; the engine when the index would exceed
+    :attr:`index_memory_budget_mb` or while a server builds it): see
+    :mod:`svckg.analysis.pushdown`."""
+    index_memory_budget_mb: int = 1024
+    """Most memory the dependency index may take in ``auto`` mode (the store's edge count
+    times the measured bytes per edge); above it impact and trace run on the engine."""
     extra: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Where each setting came from: ``default``, ``file <path>``, ``environment SVCKG_X`` or
@@ -108,6 +124,7 @@ ENV_NAMES = {
     "remote_update": "REMOTE_UPDATE",
     "remote_gsp": "REMOTE_GSP",
     "remote_dialect": "REMOTE_DIALECT",
+    "remote_change_marker": "REMOTE_CHANGE_MARKER",
     "shapes_profile": "SHAPES_PROFILE",
     "base_iri": "BASE_IRI",
     "validator": "VALIDATOR",
@@ -129,6 +146,9 @@ ENV_NAMES = {
     "remote_endpoints": "REMOTE_ENDPOINTS",
     "max_concurrent_queries": "MAX_CONCURRENT_QUERIES",
     "busy_wait_s": "BUSY_WAIT",
+    "alert_element_label": "ALERT_ELEMENT_LABEL",
+    "impact_mode": "IMPACT_MODE",
+    "index_memory_budget_mb": "INDEX_MEMORY_BUDGET_MB",
 }
 """Setting -> environment variable (with the ``SVCKG_`` prefix)."""
 CHOICES = {
@@ -136,6 +156,7 @@ CHOICES = {
     "log_format": ("text", "json"),
     "shapes_profile": ("default", "strict"),
     "remote_dialect": ("auto", "generic", "oxigraph", "virtuoso"),
+    "impact_mode": ("auto", "index", "engine"),
 }
 _DEFAULTS = Settings()
 _TYPES = {f.name: type(getattr(_DEFAULTS, f.name)) for f in fields(Settings)}

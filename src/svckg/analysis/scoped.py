@@ -24,6 +24,7 @@ from typing import Any
 from svckg.analysis import impact as impact_module
 from svckg.analysis import trace as trace_module
 from svckg.analysis.elements import not_found
+from svckg.analysis.pushdown import GraphSource
 from svckg.analysis.results import (
     AffectedAgreement,
     AffectedParty,
@@ -170,23 +171,30 @@ def _party_visible(party: AffectedParty, view: View) -> bool:
 
 
 def scoped_impact(
-    store: Store, view: View, failed: Sequence[str], *, max_paths: int = 1
+    store: Store,
+    view: View,
+    failed: Sequence[str],
+    *,
+    max_paths: int = 1,
+    source: GraphSource | None = None,
 ) -> ImpactResult:
     """:func:`svckg.analysis.impact.impact` of ``failed`` as the consumer of ``view`` sees it
     (see the module notes); NotFound for a failed element outside the view."""
     if not failed:
         raise QueryError("no failed element given", hint="name at least one element IRI")
     roots = [check_visible(view, f) for f in failed]
-    full = impact_module.impact(store, roots, max_paths=max_paths)
-    source = _Projected(full, view)
+    full = impact_module.impact(store, roots, max_paths=max_paths, source=source)
+    projected = _Projected(full, view)
     failed_info = [replace(f, types=_types(f.types, view)) for f in full.failed]
-    return ImpactResult(failed_info, source, len(source.impacted()))
+    return ImpactResult(failed_info, projected, len(projected.impacted()))
 
 
-def scoped_trace(store: Store, view: View, root: str) -> TraceResult:
+def scoped_trace(
+    store: Store, view: View, root: str, *, source: GraphSource | None = None
+) -> TraceResult:
     """:func:`svckg.analysis.trace.trace` of ``root`` as the consumer of ``view`` sees it;
     NotFound for a root outside the view."""
-    full = trace_module.trace(store, check_visible(view, root))
+    full = trace_module.trace(store, check_visible(view, root), source=source)
     layers = []
     for group in full.layers:
         elements = []

@@ -79,24 +79,24 @@ class AppState:
     views: ConsumerViews = field(init=False)
     """The views of the consumers the tokens are bound to (:mod:`svckg.analysis.views`)."""
     metrics: Metrics = field(default_factory=Metrics)
-    not_ready: str | None = "the dependency index is not built yet"
-    """Why ``/readyz`` answers 503 (None: ready)."""
+    not_ready: str | None = "the server has not started yet"
+    """Why ``/readyz`` answers 503 (None: ready; the index may still be warming up)."""
     stopping: bool = False
     """Set on SIGTERM: new writes are refused with 503 while in-flight ones finish."""
     on_stop: list[Callable[[], None]] = field(default_factory=list)
     """Run at shutdown once in-flight writes are done, before the store closes."""
-
-    def __post_init__(self) -> None:
-        self.write_lock = WriteLock(self.store)
-        self.views = ConsumerViews(self.tokens.consumers)
-        if self.tokens.consumers:
-            self.write_lock.after_write.append(self.views.refresh)
 
     def mark_stopping(self) -> None:
         """From now on refuse new writes (503) and answer ``/readyz`` 503, so a load balancer
         drains this process while in-flight requests finish."""
         self.stopping = True
         self.not_ready = "the server is stopping"
+
+    def __post_init__(self) -> None:
+        self.write_lock = WriteLock(self.store)
+        self.views = ConsumerViews(self.tokens.consumers)
+        if self.tokens.consumers:
+            self.write_lock.after_write.append(self.views.refresh)
 
     def stop(self) -> None:
         """Graceful stop: refuse new writes, wait for the one in progress, then run the stop

@@ -48,6 +48,7 @@ from svckg.api.graphql.loaders import (
 )
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
+from svckg.api.ops import walk_source
 from svckg.api.state import AppState
 from svckg.api.threads import in_thread, in_thread_write
 from svckg.errors import QueryError, SvckgError
@@ -598,24 +599,32 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
         state: AppState = info.context.state
         view: View | None = info.context.view
         given = [str(f) for f in failed]
-        if view is not None:
-            scoped = await in_thread(
-                lambda: scoped_impact(state.store, view, given, max_paths=max_paths)
-            )
-            return scoped.to_json()
-        result = await in_thread(
-            lambda: impact_module.impact(state.store, given, max_paths=max_paths)
-        )
-        return result.to_json()
+
+        def run() -> dict[str, Any]:
+            source = walk_source(state)
+            if view is not None:  # a consumer token: the answer in its view
+                found = scoped_impact(state.store, view, given, max_paths=max_paths, source=source)
+            else:
+                found = impact_module.impact(state.store, given, max_paths=max_paths, source=source)
+            state.metrics.walks.labels(walk="impact", mode=source.mode).inc()
+            return found.to_json() | {gql_analysis.WALK_MODE: source.mode}
+
+        return await in_thread(run)
 
     async def trace(info: Info, from_: strawberry.ID) -> Any:
         state: AppState = info.context.state
         view: View | None = info.context.view
-        if view is not None:
-            scoped = await in_thread(lambda: scoped_trace(state.store, view, str(from_)))
-            return scoped.to_json()
-        result = await in_thread(lambda: trace_module.trace(state.store, str(from_)))
-        return result.to_json()
+
+        def run() -> dict[str, Any]:
+            source = walk_source(state)
+            if view is not None:  # a consumer token: the answer in its view
+                found = scoped_trace(state.store, view, str(from_), source=source)
+            else:
+                found = trace_module.trace(state.store, str(from_), source=source)
+            state.metrics.walks.labels(walk="trace", mode=source.mode).inc()
+            return found.to_json() | {gql_analysis.WALK_MODE: source.mode}
+
+        return await in_thread(run)
 
     trace.__annotations__["from_"] = typing.Annotated[
         strawberry.ID, strawberry.argument(name="from")
