@@ -79,7 +79,8 @@ class Settings:
     read_requires_token: bool = False
     tokens_file: str | None = None
     tokens: str = ""
-    """Inline tokens, ``token:role[,token:role...]`` with role ``reader|editor|admin``."""
+    """Inline tokens, ``token:role[,token:role...]`` with role ``reader|editor|admin``, or
+    ``token:consumer:<IRI or CURIE>`` for a customer's token (``docs/consumers.md``)."""
     production: bool = False
     """Mask internal error details and disable GraphQL introspection."""
     graphql_introspection: bool = True

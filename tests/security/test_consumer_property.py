@@ -311,8 +311,12 @@ def test_a_chain_through_internal_services_is_one_step() -> None:
         assert touchpoint["paths"] == [[{"s": ID + "tp", "p": SVC + "dependsOn", "o": ID + "db"}]]
         assert touchpoint["distance"] == 1
         assert {e["iri"] for e in answer["impacted"]} == {ID + x for x in ("tp", "s", "j")}
-        reader_view = client.get("/api/ui/impact", params={"element": ID + "db"}, headers=headers)
-        assert "gateway" not in reader_view.text and "Name(api)" not in reader_view.text
+        panel = client.get("/api/ui/impact", params={"element": ID + "db"}, headers=headers)
+        assert "gateway" not in panel.text and "Name(api)" not in panel.text
+        assert panel.json()["internalStep"] == {
+            "predicate": SVC + "dependsOn",
+            "label": "via the provider's internal services",
+        }
         traced = client.get("/api/trace", params={"element": ID + "tp"}, headers=headers).json()
         shown = {e["iri"]: e["path"] for layer in traced["layers"] for e in layer["elements"]}
         assert shown == {ID + "db": [{"s": ID + "tp", "p": SVC + "dependsOn", "o": ID + "db"}]}

@@ -177,10 +177,12 @@ def _browse_sparql(
     return run
 
 
-def _browse_get(path: str, **params: str) -> Callable[[World, Consumer], httpx.Response]:
+def _browse_get(
+    path: str, accept: str = "application/json", **params: str
+) -> Callable[[World, Consumer], httpx.Response]:
     def run(world: World, c: Consumer) -> httpx.Response:
         given = {k: v.replace("START", c.visible_sample) for k, v in params.items()}
-        return world.client.get(path, params=given, headers={**c.headers, **JSON})
+        return world.client.get(path, params=given, headers={**c.headers, "accept": accept})
 
     return run
 
@@ -227,6 +229,9 @@ BROWSE: dict[str, Callable[[World, Consumer], httpx.Response]] = {
     "impact of a visible element": _browse_get("/api/impact", element="START", paths="5"),
     "ui impact of a visible element": _browse_get("/api/ui/impact", element="START"),
     "trace of a visible element": _browse_get("/api/trace", element="START"),
+    "status page (JSON)": _browse_get("/status.json"),
+    "status page (HTML)": _browse_get("/status", accept="text/html"),
+    "status feed (Atom)": _browse_get("/status/feed.atom"),
     "graphql connections": _browse_graphql(
         "{ organizations(first: 100) { totalCount edges { node { id label } } } "
         "customerFacingServices(first: 100) { totalCount edges { node { id label } } } "
@@ -323,6 +328,8 @@ REFUSED = {
     "ui import history": ("GET", "/api/ui/imports"),
     "ui version diff": ("GET", "/api/ui/imports/services-ttl/diff?from=1&to=1"),
     "ui validate": ("POST", "/api/ui/validate"),
+    "incidents list": ("GET", "/api/incidents"),
+    "incident": ("GET", "/api/incidents/some-incident"),
 }
 
 
@@ -362,6 +369,13 @@ WRITES = {
     "import upload": ("POST", "/api/imports", {"content-type": "multipart/form-data"}, b""),
     "import removal": ("DELETE", "/api/imports/services-ttl", {}, b""),
     "backup": ("POST", "/api/backup?directory=/tmp/x", {}, b""),
+    "incident record": ("POST", "/api/incidents", {"content-type": "application/json"}, b"{}"),
+    "alertmanager webhook": (
+        "POST",
+        "/api/incidents/alertmanager",
+        {"content-type": "application/json"},
+        b"{}",
+    ),
 }
 
 
@@ -406,3 +420,78 @@ def test_the_view_is_all_a_consumer_queries(world: World) -> None:
         subjects = {r["s"]["value"] for r in rows}
         assert c.view.scope.full <= subjects
         assert not subjects & c.hidden
+
+
+_INTROSPECT = """{ __schema { types { name kind interfaces { name } fields {
+  name args { name type { kind } }
+  type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"""
+
+
+def _base(type_: dict) -> dict:
+    while type_.get("ofType"):
+        type_ = type_["ofType"]
+    return type_
+
+
+def _selection(fields: list[dict]) -> str:
+    """Every field without a required argument, links one level deep (their ids and labels)."""
+    out = []
+    for f in fields:
+        if any(a["type"]["kind"] == "NON_NULL" for a in f["args"]):
+            continue
+        base = _base(f["type"])
+        if base["kind"] in ("OBJECT", "INTERFACE", "UNION"):
+            out.append(f"{f['name']} {{ __typename ... on Node {{ id label }} }}")
+        else:
+            out.append(f["name"])
+    return " ".join(out)
+
+
+def test_graphql_every_field_of_every_visible_element(world: World) -> None:
+    """Each element type, every field (links one level deep): nothing outside the view."""
+    schema = world.client.post(
+        "/graphql", json={"query": _INTROSPECT}, headers=world.reader
+    ).json()["data"]["__schema"]["types"]
+    node_types = {
+        t["name"]: t["fields"]
+        for t in schema
+        if t["kind"] == "OBJECT" and any(i["name"] == "Node" for i in t["interfaces"] or ())
+    }
+    asked = reader_saw = 0
+    for c in world.all():
+        ids = sorted(c.view.scope.iris)
+        for name, fields in node_types.items():
+            query = (
+                "query($ids: [ID!]!) { nodes(ids: $ids) { __typename "
+                f"... on {name} {{ {_selection(fields)} }} }} }}"
+            )
+            r = world.client.post(
+                "/graphql", json={"query": query, "variables": {"ids": ids}}, headers=c.headers
+            )
+            answer = r.json()
+            assert "errors" not in answer, (name, answer.get("errors"))
+            assert not leaks(r.text, c), (name, c.iri, leaks(r.text, c)[:5])
+            asked += 1
+            if name == "Touchpoint":  # the same question from a reader shows the hidden links
+                seen = world.client.post(
+                    "/graphql",
+                    json={"query": query, "variables": {"ids": ids}},
+                    headers=world.reader,
+                )
+                reader_saw += len(leaks(seen.text, c))
+    assert asked > 50
+    assert reader_saw > 0
+
+
+def test_another_customers_status_page_is_refused_as_an_unknown_one(world: World) -> None:
+    """``/status/{org}`` is for editors: a consumer gets the same 403 whichever organization
+    it names, its own, another customer or one that does not exist."""
+    for c in world.all():
+        answers = set()
+        for org in (c.iri, *(o.iri for o in world.all() if o is not c), c.iri + "-no-such"):
+            for suffix in ("", ".json", "/feed.atom"):
+                r = world.client.get(f"/status/{compact(org)}{suffix}", headers=c.headers)
+                assert r.status_code == 403, (org, suffix, r.status_code)
+                answers.add(same_answer(r.text, org))
+                assert not leaks(r.text, c, allowed=(org,)), (org, suffix)
+        assert len(answers) <= 3, answers  # one answer per route, whatever the organization

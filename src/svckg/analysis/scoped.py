@@ -184,9 +184,9 @@ def scoped_impact(
         raise QueryError("no failed element given", hint="name at least one element IRI")
     roots = [check_visible(view, f) for f in failed]
     full = impact_module.impact(store, roots, max_paths=max_paths, source=source)
-    source = _Projected(full, view)
+    projected = _Projected(full, view)
     failed_info = [replace(f, types=_types(f.types, view)) for f in full.failed]
-    return ImpactResult(failed_info, source, len(source.impacted()))
+    return ImpactResult(failed_info, projected, len(projected.impacted()))
 
 
 def scoped_trace(

@@ -128,6 +128,13 @@ class ConsumerViews:
     def __post_init__(self) -> None:
         self.consumers = tuple(sorted(set(self.consumers)))
 
+    def current(self, store: Store, consumer: str) -> View | None:
+        """``consumer``'s view when it is in step with ``store`` (None: :meth:`view` must
+        refresh it first); never blocks."""
+        if self.generation == store.generation:
+            return self._views.get(consumer)
+        return None
+
     def view(self, store: Store, consumer: str) -> View:
         """``consumer``'s view, refreshed first when ``store`` changed since it was built."""
         if self.generation != store.generation or consumer not in self._views:
@@ -180,10 +187,34 @@ class ConsumerViews:
             if old.scope != scope:
                 self._views[consumer] = View(consumer, scope, old.triples, old.store)
             return False
-        target = _with_vocabulary(store, copies) if old is None or renew else old.store
-        target.load(list(triples), view_graph(consumer), replace=True)
+        if old is None or renew:
+            target = _with_vocabulary(store, copies)
+            target.load(list(triples), view_graph(consumer))
+        else:
+            target = old.store
+            target.update(_difference_update(view_graph(consumer), old.triples, triples))
         self._views[consumer] = View(consumer, scope, triples, target)
         return True
+
+
+def _difference_update(graph: str, old: frozenset[ox.Triple], new: frozenset[ox.Triple]) -> str:
+    """One SPARQL update turning ``graph`` from ``old`` into ``new`` (views hold no blank
+    nodes: a view keeps IRIs and literals only), writing only the difference.
+
+    >>> s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    >>> a, b = (ox.Triple(s, p, ox.Literal(v)) for v in "ab")
+    >>> print(_difference_update("urn:g", frozenset([a]), frozenset([b])))
+    DELETE DATA { GRAPH <urn:g> { <urn:s> <urn:p> "a" .
+     } } ;
+    INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> "b" .
+     } }
+    """
+    removed = "".join(f"{t} .\n" for t in old - new)
+    added = "".join(f"{t} .\n" for t in new - old)
+    return (
+        f"DELETE DATA {{ GRAPH <{graph}> {{ {removed} }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{graph}> {{ {added} }} }}"
+    )
 
 
 def _with_vocabulary(store: Store, copies: list[ox.Quad]) -> EmbeddedStore:

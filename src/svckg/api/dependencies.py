@@ -128,6 +128,9 @@ async def consumer_view(request: Request) -> View | None:
     if consumer is None:
         return None
     state = app_state(request)
+    view = state.views.current(state.store, consumer)
+    if view is not None:
+        return view
     return await run_blocking(request, state.views.view, state.store, consumer)
 
 

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from svckg.analysis import impact as impact_module
 from svckg.analysis.describe import display_label
 from svckg.analysis.pushdown import GraphSource
-from svckg.analysis.scoped import scoped_impact
+from svckg.analysis.scoped import INTERNAL_LABEL, INTERNAL_STEP, scoped_impact
 from svckg.analysis.views import View
 from svckg.api.dependencies import CONSUMER, consumer_view, require_role
 from svckg.api.ops import MODE_HEADER, walk_source
@@ -108,7 +108,8 @@ def impact_report(
     """The impact of ``elements`` failing, with the panel's groupings added:
     ``{failed, impacted, agreements, parties, owners, callList, partiesByRole, journeys}``.
     With a consumer's ``view``: the answer in that view (:mod:`svckg.analysis.scoped`), its
-    names read from the view store."""
+    names read from the view store, and ``internalStep`` naming the predicate that stands for
+    a run through hidden elements and its label."""
     if not elements:
         raise InputError(
             "no failed element given", where="parameter 'element'", hint="mark one failed"
@@ -123,6 +124,8 @@ def impact_report(
     result["callList"] = _call_list(store, result["owners"], names)
     result["partiesByRole"] = _by_role(result["parties"])
     result["journeys"] = [i for i in result["impacted"] if i.get("layer") == EXPERIENCE_LAYER]
+    if view is not None:  # how the panel names a step through hidden elements
+        result["internalStep"] = {"predicate": INTERNAL_STEP, "label": INTERNAL_LABEL}
     return result
 
 
