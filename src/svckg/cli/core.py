@@ -25,12 +25,15 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from svckg import __version__
-from svckg.cli.app import app, console, err_console
+from svckg.cli.app import app, console, err_console, lazy_module
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, NotFound, StoreError, SvckgError, ValidationFailed
-from svckg.ingest import imports, pipeline, records
 from svckg.store import Store, open_store
-from svckg.validation.render import RENDERERS, render, summary
+
+imports = lazy_module("svckg.ingest.imports")
+pipeline = lazy_module("svckg.ingest.pipeline")
+records = lazy_module("svckg.ingest.records")
+reports = lazy_module("svckg.validation.render")
 
 StoreOption = Annotated[
     str | None,
@@ -171,6 +174,7 @@ def _server_holding(settings: Settings) -> ServerStore | None:
         gsp_url=url + "/rdf-graphs",
         timeout_s=settings.query_timeout_s,
         token=token,
+        change_marker=False,  # the server sees its own writes and refuses its namespace
     )
     return ServerStore(url, pid, token, remote)
 
@@ -310,8 +314,8 @@ def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> N
 
 
 def _report_format(value: str) -> str:
-    if value not in RENDERERS:
-        raise typer.BadParameter(f"use one of: {', '.join(RENDERERS)}")
+    if value not in reports.RENDERERS:
+        raise typer.BadParameter(f"use one of: {', '.join(reports.RENDERERS)}")
     return value
 
 
@@ -340,7 +344,7 @@ def import_(
         typer.Option(
             "--report-format",
             callback=_report_format,
-            help="How to show validation results: " + ", ".join(RENDERERS),
+            help="How to show validation results: " + ", ".join(reports.RENDERERS),
         ),
     ] = "table",
     store: StoreOption = None,
@@ -386,7 +390,7 @@ def import_(
                 bar.stop()
                 if exc.report is not None:
                     sys.stdout.write(
-                        render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
+                        reports.render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
                     )
                 raise
     _print_import(answer, report_format, all_results)
@@ -398,7 +402,7 @@ def _print_import(answer: dict, report_format: str, all_results: bool = False) -
 
     report = ValidationReport.from_json(answer["report"])
     if report.results:
-        rendered = render(report, report_format, all_results=all_results)  # type: ignore[arg-type]
+        rendered = reports.render(report, report_format, all_results=all_results)  # type: ignore[arg-type]
         sys.stdout.write(rendered)
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
@@ -424,7 +428,10 @@ def validate(
     format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", callback=_report_format, help="Report format: " + ", ".join(RENDERERS)
+            "--format",
+            "-f",
+            callback=_report_format,
+            help="Report format: " + ", ".join(reports.RENDERERS),
         ),
     ] = "table",
     input_format: Annotated[
@@ -456,8 +463,8 @@ def validate(
         use_store = ":memory:"
     with _opened(use_store, must_exist=False) as opened:
         report = pipeline.validate_staged(opened, staged, settings=settings)
-    sys.stdout.write(render(report, format, all_results=all_results))
-    err_console.print(summary(report), highlight=False)
+    sys.stdout.write(reports.render(report, format, all_results=all_results))
+    err_console.print(reports.summary(report), highlight=False)
     blocked = not report.conforms or (fail_on == "warning" and bool(report.warnings))
     raise typer.Exit(1 if blocked else 0)
 
