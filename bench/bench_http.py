@@ -496,7 +496,7 @@ def table(runs: list[Run], base: str, peers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _load() -> str:
+def _loadavg() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
@@ -505,7 +505,7 @@ def run_overhead(args: argparse.Namespace, work: Path) -> list[Run]:
     runs: list[Run] = []
     for clients in (int(c) for c in args.clients.split(",")):
         args.concurrency = clients
-        before = _load()
+        before = _loadavg()
         part = run_part(
             f"O{clients}", parse_size(args.size_o), (), ["svckg", "oxigraph"], args, work
         )
@@ -513,7 +513,7 @@ def run_overhead(args: argparse.Namespace, work: Path) -> list[Run]:
         print(
             f"\n### ASK {{}} through /sparql vs oxigraph serve: {clients} client(s), "
             f"{args.requests} requests, {args.size_o} triples; load average before {before}, "
-            f"after {_load()} ({os.cpu_count()} cores, shared machine)\n"
+            f"after {_loadavg()} ({os.cpu_count()} cores, shared machine)\n"
         )
         print(table(part, "svckg", ["oxigraph"]))
     return runs
@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
             runs += part_a
             print(
                 f"\n### Part A: {args.size_a} triples, {args.requests} requests, "
-                f"concurrency {args.concurrency}; load average {_load()}\n"
+                f"concurrency {args.concurrency}; load average {_loadavg()}\n"
             )
             print(table(part_a, "svckg", ["oxigraph"]))
         if "B" in args.part:
@@ -578,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
             runs += part_b
             print(
                 f"\n### Part B: {args.size_b} triples, {args.requests} requests, "
-                f"concurrency {args.concurrency}; load average {_load()}\n"
+                f"concurrency {args.concurrency}; load average {_loadavg()}\n"
             )
             print(table(part_b, "svckg", ["oxigraph", "rdflib-endpoint"]))
         if args.json:
