@@ -98,6 +98,9 @@ class Settings:
     archimate_xsd_dir: str | None = None
     """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
+    alert_element_label: str = "svckg_element"
+    """The Alertmanager alert label naming the failed element (an IRI, a CURIE or an
+    ``svc:identifier``) at ``POST /api/incidents/alertmanager``."""
     log_format: str = "text"
     """Access log lines: ``text`` or ``json`` (one object a line, for log shippers)."""
     impact_mode: str = "auto"
@@ -142,6 +145,7 @@ ENV_NAMES = {
     "remote_endpoints": "REMOTE_ENDPOINTS",
     "max_concurrent_queries": "MAX_CONCURRENT_QUERIES",
     "busy_wait_s": "BUSY_WAIT",
+    "alert_element_label": "ALERT_ELEMENT_LABEL",
     "impact_mode": "IMPACT_MODE",
     "index_memory_budget_mb": "INDEX_MEMORY_BUDGET_MB",
 }
