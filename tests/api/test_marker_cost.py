@@ -78,6 +78,9 @@ def test_a_quiet_server_reads_only_the_marker_at_most_once_a_second(
         "SVCKG_STORE": f"{proxy}/query",
         "SVCKG_REMOTE_UPDATE": f"{proxy}/update",
         "SVCKG_REMOTE_GSP": f"{proxy}/store",
+        # the index answers (built by the warm-up request): in auto mode the engine answers
+        # while a background build runs, and /readyz does not wait for it
+        "SVCKG_IMPACT_MODE": "index",
     }
     argv = [str(Path(sys.executable).parent / "svckg"), "serve", "--host", "127.0.0.1"]
     argv += ["--port", str(port), "--demo", "--log-level", "warning"]

@@ -121,10 +121,15 @@ def test_remote_without_graph_store_chunks_inserts(
     plain.close()
 
 
-def test_transient_engine_failures_are_sent_again(fixed_answer: tuple[str, dict]) -> None:
+def test_transient_engine_failures_are_sent_again(
+    fixed_answer: tuple[str, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A deadlock answer (the engine rolled back) is retried; a real error is not."""
+    from svckg.store import remote as remote_module
     from svckg.store.dialects import VIRTUOSO
     from svckg.store.remote import TRANSIENT_RETRIES
+
+    monkeypatch.setattr(remote_module, "TRANSIENT_PAUSE_S", 0.01)
 
     base, answer = fixed_answer
     answer["body"] = b"Virtuoso 40001 Error SR172: Transaction deadlocked"

@@ -5,7 +5,9 @@ the embedded and the remote store alike) and cached per store object on ``store.
 It is kept in step with commits: when the generation changes and the store only gained or lost
 whole named graphs (what the import pipeline does: each import version is a new graph), only
 the subjects of those graphs are re-read; any other change (an update inside an existing graph,
-an ontology change) rebuilds it. Writes by *other* processes are seen after :func:`invalidate`.
+an ontology change) rebuilds it. Writes by *other* processes move the generation too on a
+remote store watching the change marker (:mod:`svckg.store.remote`); otherwise they are
+seen after :func:`invalidate`.
 
 What it holds:
 

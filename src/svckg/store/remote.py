@@ -87,9 +87,11 @@ BULK_CHUNK_BYTES = 4 * 1024 * 1024
 CONNECT_TIMEOUT_S = 10.0
 """Limit for connecting to the endpoint and sending a request."""
 
-TRANSIENT_RETRIES = 4
+TRANSIENT_RETRIES = 6
 """How often a request the engine failed transiently (:meth:`Dialect.is_transient`) is sent
-again (after 0.2, 0.4, 0.8, 1.6 s)."""
+again, after :data:`TRANSIENT_PAUSE_S` doubling each time (0.25 ... 8 s, 16 s in all: a
+Virtuoso checkpoint on a loaded machine blocks transactions for seconds)."""
+TRANSIENT_PAUSE_S = 0.25
 
 MARKER_GRAPH = str(GRAPH["changes"])
 """The graph of the change marker (svckg's namespace: raw writes through svckg are refused)."""
@@ -345,7 +347,7 @@ class RemoteStore(StoreBase):
                 or not dialect.is_transient(response.text)
             ):
                 break
-            time.sleep(0.2 * 2**attempt)
+            time.sleep(TRANSIENT_PAUSE_S * 2**attempt)
         return response
 
     # -- queries ------------------------------------------------------------------------
