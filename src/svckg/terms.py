@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from svckg.errors import QueryError
-from svckg.vocab import PREFIXES
+from svckg.namespaces import PREFIXES
 
 # -- term constants (IRIs as strings, the form the dependency index keys on) -----------------
 

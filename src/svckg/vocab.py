@@ -7,48 +7,36 @@ term here exists in ``ontology/svckg.ttl``.
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
-SVC = Namespace("https://w3id.org/svckg#")
+from svckg import namespaces
+from svckg.namespaces import PREFIXES
+
+SVC = Namespace(namespaces.SVC)
 """The ontology namespace (prefix ``svc:``)."""
-CONCEPT = Namespace("https://w3id.org/svckg/concepts/")
+CONCEPT = Namespace(namespaces.CONCEPT)
 """SKOS concepts and concept schemes (prefix ``svcc:``)."""
-SVCSH = Namespace("https://w3id.org/svckg/shapes#")
+SVCSH = Namespace(namespaces.SVCSH)
 """Shapes (prefix ``svcsh:``)."""
-ID = Namespace("https://w3id.org/svckg/id/")
+ID = Namespace(namespaces.ID)
 """Resources minted by svckg (prefix ``id:``); served under ``/id/``."""
-GRAPH = Namespace("https://w3id.org/svckg/graph/")
+GRAPH = Namespace(namespaces.GRAPH)
 """Named graphs that svckg manages."""
-ARCHIMATE = Namespace("http://www.opengroup.org/xsd/archimate/3.0/#")
+ARCHIMATE = Namespace(namespaces.ARCHIMATE)
 """ArchiMate element and relationship types (prefix ``archimate:``)."""
-MAPPING = Namespace("https://w3id.org/svckg/mapping#")
+MAPPING = Namespace(namespaces.MAPPING)
 """The ArchiMate mapping vocabulary of ``ontology/alignments.ttl`` (prefix ``svcm:``)."""
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CONCEPTS_GRAPH = GRAPH["concepts"]
-ALIGNMENTS_GRAPH = GRAPH["alignments"]
-PROVENANCE_GRAPH = GRAPH["provenance"]
+ALIGNMENTS_GRAPH = GRAPH[namespaces.ALIGNMENTS_GRAPH.removeprefix(namespaces.GRAPH)]
+PROVENANCE_GRAPH = GRAPH[namespaces.PROVENANCE_GRAPH.removeprefix(namespaces.GRAPH)]
 """PROV-O records of every import."""
 SYSTEM_GRAPH = GRAPH["system"]
 """svckg's own bookkeeping (checksums of the system graphs)."""
 VOCABULARY_GRAPHS = (str(ONTOLOGY_GRAPH), str(CONCEPTS_GRAPH), str(ALIGNMENTS_GRAPH))
 """The graphs every store holds from the package's own files (ontology, concepts, alignments)."""
 
-PREFIXES: dict[str, str] = {
-    "svc": str(SVC),
-    "svcc": str(CONCEPT),
-    "svcsh": str(SVCSH),
-    "id": str(ID),
-    "archimate": str(ARCHIMATE),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "sh": str(SH),
-    "prov": str(PROV),
-    "dcterms": str(DCTERMS),
-}
+PREFIXES = PREFIXES  # re-exported: their home is svckg.namespaces (no rdflib)
 
 
 def sparql_prefixes() -> str:

@@ -33,8 +33,9 @@ def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], 
 
 
 def _ready(client: TestClient) -> None:
+    """Wait until the dependency index serves (the server is ready before: engine mode)."""
     deadline = time.monotonic() + 60
-    while client.get("/readyz").status_code != 200:
+    while client.get("/readyz").json().get("mode") != "index":
         assert time.monotonic() < deadline, client.get("/readyz").text
         time.sleep(0.05)
 
@@ -45,10 +46,37 @@ def test_health_and_readiness_wait_for_the_index(fresh_demo_store: EmbeddedStore
     assert outside.get("/healthz").json() == {"status": "ok"}
     waiting = outside.get("/readyz")
     assert waiting.status_code == 503
-    assert waiting.json() == {"ready": False, "reason": "the dependency index is not built yet"}
+    assert waiting.json() == {"ready": False, "reason": "the server has not started yet"}
     with TestClient(app) as client:
         _ready(client)
-        assert client.get("/readyz").json() == {"ready": True}
+        assert client.get("/readyz").json() == {"ready": True, "mode": "index"}
+
+
+def test_ready_at_once_in_engine_mode_while_the_index_builds(
+    fresh_demo_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index builds in the background: /readyz answers 200 at once and says the engine
+    serves, then says the index serves; it never answers 503 meanwhile."""
+    import threading
+
+    from svckg.analysis import index as index_module
+
+    release = threading.Event()
+    real_build = index_module.build_index
+
+    def slow_build(store, progress=None):  # type: ignore[no-untyped-def]
+        assert release.wait(60)
+        return real_build(store, progress)
+
+    monkeypatch.setattr(index_module, "build_index", slow_build)
+    with TestClient(create_app(Settings(store=":memory:"), store=fresh_demo_store)) as client:
+        for _ in range(3):
+            warming = client.get("/readyz")
+            assert warming.status_code == 200
+            assert warming.json() == {"ready": True, "mode": "engine"}
+        release.set()
+        _ready(client)
+        assert client.get("/readyz").json() == {"ready": True, "mode": "index"}
 
 
 def test_metrics_count_requests_imports_validation_index_store_and_timeouts(

@@ -40,14 +40,14 @@ from svckg.analysis.results import (
     Written,
 )
 from svckg.errors import QueryError
+from svckg.namespaces import ALIGNMENTS_GRAPH, MAPPING, SVC
 from svckg.store.base import Store
-from svckg.vocab import ALIGNMENTS_GRAPH, MAPPING, SVC
 
 T = TypeVar("T")
 GOAL, PARTY = "goal-or-plan", "party"
 
 
-_ROLES = {str(MAPPING.GoalOrPlan): GOAL, str(MAPPING.Party): PARTY}
+_ROLES = {MAPPING + "GoalOrPlan": GOAL, MAPPING + "Party": PARTY}
 
 
 def load_roles(store: Store, index: DependencyIndex) -> None:
@@ -57,10 +57,10 @@ def load_roles(store: Store, index: DependencyIndex) -> None:
     if index.roles_by_type is not None:
         return
     rows = store.query(
-        f"SELECT ?t ?r WHERE {{ GRAPH <{ALIGNMENTS_GRAPH}> {{ ?t <{MAPPING.impactRole}> ?r }} }}"
+        f"SELECT ?t ?r WHERE {{ GRAPH <{ALIGNMENTS_GRAPH}> {{ ?t <{MAPPING}impactRole> ?r }} }}"
     )
     by_type = {row["t"].value: _ROLES[row["r"].value] for row in rows if row["r"].value in _ROLES}  # type: ignore[index]
-    by_type.update(dict.fromkeys(index.subclasses(str(SVC.Party)), PARTY))
+    by_type.update(dict.fromkeys(index.subclasses(SVC + "Party"), PARTY))
     index.roles_by_type = by_type
 
 

@@ -27,18 +27,30 @@ Nodes are keyed by their IRI string; blank nodes by ``_:`` + their id.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 import weakref
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
+from svckg.analysis.compact import (
+    EDGES,
+    INT,
+    JSON,
+    NODE,
+    NODES,
+    NODESET,
+    TEXT,
+    Column,
+    GraphSubjects,
+    Names,
+)
 from svckg.analysis.results import AffectedParty, Target
+from svckg.namespaces import CONCEPT, SVC
 from svckg.store.base import Store
-from svckg.vocab import CONCEPT, SVC
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -46,17 +58,17 @@ RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDFS_SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
-DEPENDS_ON = str(SVC.dependsOn)
-MEMBER = str(SVC.member)
-COVERS = str(SVC.covers)
+DEPENDS_ON = SVC + "dependsOn"
+MEMBER = SVC + "member"
+COVERS = SVC + "covers"
 INFERRED_SUFFIX = "/inferred"
 """Graphs whose name ends so hold materialized ``svc:dependsOn`` copies (never read as edges)."""
-SERVICE_CONSUMER_ROLE = str(CONCEPT["service-consumer"])
+SERVICE_CONSUMER_ROLE = CONCEPT + "service-consumer"
 """Role given to the consumer (svc:consumer: an organization or a person) of a relationship
 governed by an impacted agreement. Not svcc:user, the commercial "consumer"."""
-CUSTOMER_FACING = (str(SVC.Touchpoint), str(SVC.ServiceInteraction))
+CUSTOMER_FACING = (SVC + "Touchpoint", SVC + "ServiceInteraction")
 """Classes whose instances (and their subclasses') customers see."""
-AT_TOUCHPOINT = str(SVC.atTouchpoint)
+AT_TOUCHPOINT = SVC + "atTouchpoint"
 IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 
 _SUBPROPERTIES = """
@@ -65,23 +77,14 @@ SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ <https://w3id.org/svckg#depend
 """
 # A class is what is declared one, or what states a superclass or a layer (a data file may
 # extend the hierarchy without declaring its classes; the viewer and impact must agree on it).
-_CLASSES = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX svc: <https://w3id.org/svckg#>
-SELECT ?class ?super ?layer WHERE {
-  { ?class a owl:Class } UNION { ?class a rdfs:Class }
-  UNION { ?class rdfs:subClassOf [] } UNION { ?class svc:layer [] }
-  OPTIONAL { ?class rdfs:subClassOf ?super }
-  OPTIONAL { ?class svc:layer ?layer }
-}
-"""
+# Read by pattern scans, not one SPARQL UNION (six seconds at a million triples).
+_CLASS_TYPES = ("http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/2000/01/rdf-schema#Class")
 _LAYERS = """
 PREFIX svc: <https://w3id.org/svckg#>
 SELECT ?layer ?order WHERE { ?layer svc:layerOrder ?order }
 """
 _ONTOLOGY_PREDICATES = frozenset(
-    {RDFS_SUBCLASS, RDFS_SUBPROPERTY, str(SVC.layer), str(SVC.layerOrder)}
+    {RDFS_SUBCLASS, RDFS_SUBPROPERTY, SVC + "layer", SVC + "layerOrder"}
 )
 _FULL_REBUILD_SHARE = 0.2
 """Rebuild instead of refreshing when the changed graphs hold more subjects than this share."""
@@ -105,17 +108,15 @@ def key_term(key: str) -> ox.NamedNode | ox.BlankNode:
     return ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key)
 
 
-def _add(multi: dict[str, list[str]], key: str, value: str) -> None:
-    values = multi.get(key)
-    if values is None:
-        multi[key] = [value]
-    elif value not in values:
+def _add(multi: MutableMapping[str, list[str]], key: str, value: str) -> None:
+    values = multi.setdefault(key, [])
+    if value not in values:
         values.append(value)
 
 
-def _discard(multi: dict[str, list[str]], key: str, value: str) -> None:
-    values = multi.get(key)
-    if values is not None:
+def _discard(multi: MutableMapping[str, list[str]], key: str, value: str) -> None:
+    if key in multi:
+        values = multi.setdefault(key, [])
         with contextlib.suppress(ValueError):
             values.remove(value)
         if not values:
@@ -141,45 +142,55 @@ class DependencyIndex:
     def __init__(self, generation: int, dependency_predicates: frozenset[str]):
         self.generation = generation
         self.dependency_predicates = dependency_predicates
-        self.forward: dict[str, list[tuple[str, str]]] = {}
+        self.names = Names()
+        """Every node key and graph name the columns mention, interned."""
+        self.predicates = Names()
+        names, preds = self.names, self.predicates
+        self.forward = Column(EDGES, names, preds, dense=True)
         """dependent -> [(asserted predicate, what it needs)]; group -> [(svc:member, member)]."""
-        self.backward: dict[str, list[tuple[str, str]]] = {}
+        self.backward = Column(EDGES, names, preds, dense=True)
         """needed -> [(asserted predicate, dependent)]; member -> [(svc:member, group)]."""
-        self.minimum_required: dict[str, int] = {}
-        self.labels: dict[str, str] = {}
-        self.types: dict[str, list[str]] = {}
-        self.owners: dict[str, list[str]] = {}
-        self.covers: dict[str, list[str]] = {}
-        self.in_context_of: dict[str, list[str]] = {}
-        self.assignments_by_context: dict[str, list[str]] = {}
-        self.assignment_agent: dict[str, str] = {}
-        self.assignment_role: dict[str, str] = {}
-        self.governed_by: dict[str, list[str]] = {}
-        self.relationships_by_agreement: dict[str, list[str]] = {}
-        self.relationship_consumers: dict[str, list[str]] = {}
-        self.bands_of: dict[str, list[str]] = {}
+        self.minimum_required = Column(INT, names)
+        self.labels = Column(TEXT, names)
+        self.types = Column(NODES, names, dense=True)
+        self.owners = Column(NODES, names)
+        self.covers = Column(NODES, names)
+        self.in_context_of = Column(NODES, names)
+        self.assignments_by_context = Column(NODES, names)
+        self.assignment_agent = Column(NODE, names)
+        self.assignment_role = Column(NODE, names)
+        self.governed_by = Column(NODES, names)
+        self.relationships_by_agreement = Column(NODES, names)
+        self.relationship_consumers = Column(NODES, names)
+        self.bands_of = Column(NODES, names)
         """relationship -> its bands of visibility."""
-        self.relationships_of_band: dict[str, list[str]] = {}
-        self.visible_elements: dict[str, list[str]] = {}
+        self.relationships_of_band = Column(NODES, names)
+        self.visible_elements = Column(NODES, names)
         """band -> the elements it lists."""
-        self.bands_listing: dict[str, list[str]] = {}
+        self.bands_listing = Column(NODES, names)
         """element -> the bands that list it."""
-        self.replaced_by: dict[str, str] = {}
+        self.replaced_by = Column(NODE, names)
         """deprecated concept -> its successor (dcterms:isReplacedBy), e.g. svcc:consumer ->
         svcc:user: role assignments naming the old concept are read as the new one."""
-        self.targets: dict[str, list[str]] = {}
-        self.target_values: dict[str, dict[str, str]] = {}
-        self.superclasses: dict[str, frozenset[str]] = {}
+        self.targets = Column(NODES, names)
+        self.target_values = Column(JSON, names)
+        self.superclasses = Column(NODESET, names)
         """class -> all its (transitive) superclasses, itself excluded."""
-        self.class_layer: dict[str, str] = {}
+        self.subclasses_below = Column(NODES, names)
+        """class -> all its (transitive) subclasses, itself excluded (the inverse)."""
+        self.class_layer = Column(NODE, names)
         """class -> layer concept, inherited from the nearest superclass that states one."""
         self.layer_order: dict[str, int] = {}
-        self.graph_subjects: dict[str, set[str]] = {}
+        self.graph_subjects = GraphSubjects(names)
         """named graph -> subjects it gave facts about (for refreshing after commits)."""
+        self._raw_depends = Column(NODES, names)
+        self._min_stated = Column(INT, names)
+        self.snapshot_id: str | None = None
+        """Checksum of the snapshot file this index was loaded from or saved to."""
+        self.mapped: object | None = None
+        """The snapshot's memory map the columns read from (kept open with the index)."""
         self.build_seconds = 0.0
         self.refresh_seconds = 0.0
-        self._raw_depends: dict[str, list[str]] = {}
-        self._min_stated: dict[str, int] = {}
         self._label_rank: dict[str, tuple[int, str]] = {}
         self._subclass_memo: dict[str, frozenset[str]] = {}
         self._customer_classes: frozenset[str] | None = None
@@ -195,7 +206,7 @@ class DependencyIndex:
         None until then."""
         self.impact_roles: dict[str, str | None] = {}
         """element -> its impact role (None: it can go down), filled by the impact engine."""
-        str_svc = str(SVC)
+        str_svc = SVC
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
         self._handlers = {
             DEPENDS_ON: self._depends_on,
@@ -224,7 +235,13 @@ class DependencyIndex:
     @property
     def edge_count(self) -> int:
         """Number of edges (dependency and group member edges)."""
-        return sum(len(v) for v in self.forward.values())
+        return self.forward.value_count()
+
+    @property
+    def node_count(self) -> int:
+        """Number of nodes with an edge (either way)."""
+        forward, backward = self.forward, self.backward
+        return len(forward) + sum(1 for k in backward if k not in forward)
 
     def contains(self, key: str) -> bool:
         """True when the index knows something about the node."""
@@ -244,7 +261,7 @@ class DependencyIndex:
         """``cls`` and every class below it."""
         memo = self._subclass_memo.get(cls)
         if memo is None:
-            memo = frozenset([cls] + [c for c, sup in self.superclasses.items() if cls in sup])
+            memo = frozenset([cls, *self.subclasses_below.get(cls, ())])
             self._subclass_memo[cls] = memo
         return memo
 
@@ -406,12 +423,12 @@ class DependencyIndex:
             self.backward.setdefault(o, []).append((p, s))
 
     def _unedge(self, s: str, p: str, o: str) -> None:
-        out = self.forward.get(s)
-        if out is not None and (p, o) in out:
+        if (p, o) in self.forward.get(s, ()):
+            out = self.forward.setdefault(s, [])
             out.remove((p, o))
             if not out:
                 del self.forward[s]
-            back = self.backward[o]
+            back = self.backward.setdefault(o, [])
             back.remove((p, s))
             if not back:
                 del self.backward[o]
@@ -471,7 +488,7 @@ class DependencyIndex:
             _add(self.bands_listing, ok, s)
 
     @staticmethod
-    def _multi_handler(target: dict[str, list[str]]):
+    def _multi_handler(target: MutableMapping[str, list[str]]):
         def handle(s: str, o) -> None:
             ok = node_key(o)
             if ok is not None:
@@ -480,7 +497,7 @@ class DependencyIndex:
         return handle
 
     @staticmethod
-    def _single_handler(target: dict[str, str]):
+    def _single_handler(target: MutableMapping[str, str]):
         def handle(s: str, o) -> None:
             ok = node_key(o)
             if ok is not None and (s not in target or ok < target[s]):
@@ -512,11 +529,7 @@ class DependencyIndex:
                 return
             handler(s, o)
         if graph is not None:
-            subjects = self.graph_subjects.get(graph)
-            if subjects is None:
-                self.graph_subjects[graph] = {s}
-            else:
-                subjects.add(s)
+            self.graph_subjects.add(graph, s)
 
     def _settle(self, subjects: Iterable[str] | None = None) -> None:
         """Derived facts: unexplained svc:dependsOn edges and group minimums."""
@@ -567,34 +580,48 @@ class DependencyIndex:
             for o in forward_map.pop(s, ()):
                 _discard(reverse_map, o, s)
 
+    # -- compact form --------------------------------------------------------------------
+
+    def columns(self) -> dict[str, Column]:
+        """Every column by attribute name (what the snapshot stores)."""
+        out = {k: v for k, v in vars(self).items() if isinstance(v, Column)}
+        out["graph_subjects"] = self.graph_subjects.column
+        return out
+
+    def freeze(self) -> None:
+        """Fold every overlay into flat arrays (after a build, or a refresh that grew the
+        overlays large) and keep the garbage collector off what is left."""
+        for column in vars(self).values():
+            if isinstance(column, Column):
+                column.freeze()
+        self.graph_subjects.freeze()
+        self._label_rank.clear()
+
+    @property
+    def overlay_size(self) -> int:
+        """Keys changed by refreshes since the last :meth:`freeze`."""
+        return sum(c.overlay_size for c in self.columns().values())
+
     # -- ontology ----------------------------------------------------------------------
 
+    def share_ontology(self, template: DependencyIndex) -> None:
+        """Use ``template``'s class hierarchy, layers and role table (read once by
+        :meth:`_read_ontology`) instead of reading them again: every field the ontology
+        fills, so an index for a few nodes describes them by the same rules."""
+        self.superclasses, self.subclasses_below = template.superclasses, template.subclasses_below
+        self.class_layer, self.layer_order = template.class_layer, template.layer_order
+        self.roles_by_type = template.roles_by_type
+
     def _read_ontology(self, store: Store) -> None:
-        direct: dict[str, list[str]] = defaultdict(list)
-        stated: dict[str, str] = {}
-        for row in store.query(_CLASSES):
-            cls = node_key(row["class"])
-            if cls is None:
-                continue
-            direct.setdefault(cls, [])
-            sup = row["super"]
-            if sup is not None and (sk := node_key(sup)) is not None and sk not in direct[cls]:
-                direct[cls].append(sk)
-            layer = row["layer"]
-            if layer is not None and (lk := node_key(layer)) is not None:
-                stated[cls] = min(lk, stated.get(cls, lk))
-        closure: dict[str, frozenset[str]] = {}
-        for start in direct:
-            seen: set[str] = set()
-            stack = list(direct[start])
-            while stack:
-                c = stack.pop()
-                if c in seen or c == start:
-                    continue
-                seen.add(c)
-                stack.extend(direct.get(c, ()))
-            closure[start] = frozenset(seen)
-        self.superclasses = closure
+        direct, stated = _class_statements(store)
+        closure = _closure(direct)
+        below: dict[str, list[str]] = {}
+        for cls, ancestors in closure.items():
+            self.superclasses[cls] = ancestors
+            for a in ancestors:
+                below.setdefault(a, []).append(cls)
+        for cls, subs in below.items():
+            self.subclasses_below[cls] = sorted(subs)
         for cls, ancestors in closure.items():
             if cls in stated:
                 self.class_layer[cls] = stated[cls]
@@ -608,6 +635,44 @@ class DependencyIndex:
             if layer is not None and type(row["order"]) is ox.Literal:
                 with contextlib.suppress(ValueError):
                     self.layer_order[layer] = int(row["order"].value)
+
+
+def _class_statements(store: Store) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every class with its direct superclasses, and the layer each class states (the
+    smallest IRI when several)."""
+    direct: dict[str, list[str]] = {}
+    stated: dict[str, str] = {}
+    for cls_type in _CLASS_TYPES:
+        for quad in store.quads(predicate=ox.NamedNode(RDF_TYPE), object=ox.NamedNode(cls_type)):
+            if (cls := node_key(quad.subject)) is not None:
+                direct.setdefault(cls, [])
+    for quad in store.quads(predicate=ox.NamedNode(RDFS_SUBCLASS)):
+        if (cls := node_key(quad.subject)) is not None:
+            supers = direct.setdefault(cls, [])
+            if (sk := node_key(quad.object)) is not None and sk not in supers:
+                supers.append(sk)
+    for quad in store.quads(predicate=ox.NamedNode(SVC + "layer")):
+        if (cls := node_key(quad.subject)) is not None:
+            direct.setdefault(cls, [])
+            if (lk := node_key(quad.object)) is not None:
+                stated[cls] = min(lk, stated.get(cls, lk))
+    return direct, stated
+
+
+def _closure(direct: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """Class -> all its (transitive) superclasses, itself excluded."""
+    closure: dict[str, frozenset[str]] = {}
+    for start in direct:
+        seen: set[str] = set()
+        stack = list(direct[start])
+        while stack:
+            c = stack.pop()
+            if c in seen or c == start:
+                continue
+            seen.add(c)
+            stack.extend(direct.get(c, ()))
+        closure[start] = frozenset(seen)
+    return closure
 
 
 def _scan(index: DependencyIndex, store: Store, predicate: str) -> None:
@@ -627,27 +692,42 @@ def dependency_predicates(store: Store) -> frozenset[str]:
     ) - {DEPENDS_ON}
 
 
-def build_index(store: Store) -> DependencyIndex:
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: steps of a full build (for a progress bar)."""
+
+
+def build_index(store: Store, progress: Progress | None = None) -> DependencyIndex:
     """Read the dependency graph and its descriptions from ``store`` (no cache)."""
     started = time.perf_counter()
     generation = store.generation
     index = DependencyIndex(generation, dependency_predicates(store))
     subproperties = index.dependency_predicates
     index._read_ontology(store)
+    others = [p for p in index._handlers if p != DEPENDS_ON]
+    total = len(subproperties) + 1 + len(others) + 1
+    step = 0
     for predicate in sorted(subproperties):
         _scan(index, store, predicate)
+        step += 1
+        if progress is not None:
+            progress(step, total)
     for graph in store.graphs():
         if not graph.endswith(INFERRED_SUFFIX):
             for quad in store.quads(predicate=ox.NamedNode(DEPENDS_ON), graph=graph):
                 s = node_key(quad.subject)
                 if s is not None:
                     index._apply(s, DEPENDS_ON, quad.object, graph)
-    for predicate in index._handlers:
-        if predicate != DEPENDS_ON:
-            _scan(index, store, predicate)
+    for predicate in others:
+        step += 1
+        if progress is not None:
+            progress(step, total)
+        _scan(index, store, predicate)
     index._settle()
     for graph in store.graphs():
-        index.graph_subjects.setdefault(graph, set())
+        index.graph_subjects.ensure(graph)
+    index.freeze()
+    if progress is not None:
+        progress(total, total)
     index.build_seconds = time.perf_counter() - started
     return index
 
@@ -655,13 +735,20 @@ def build_index(store: Store) -> DependencyIndex:
 def refresh_index(store: Store, index: DependencyIndex) -> DependencyIndex:
     """Bring ``index`` in step with ``store`` after graphs were added or dropped; returns a
     rebuilt index when the change is not of that kind (or too large to be worth it)."""
+    refreshed = _refresh(store, index)
+    return build_index(store) if refreshed is None else refreshed
+
+
+def _refresh(store: Store, index: DependencyIndex) -> DependencyIndex | None:
+    """:func:`refresh_index` without the fallback: None when only a rebuild will do (the
+    index may then have lost some graphs' facts: throw it away)."""
     started = time.perf_counter()
     generation = store.generation
     graphs = set(store.graphs())
     known = set(index.graph_subjects)
     added, removed = graphs - known, known - graphs
     if not added and not removed:
-        return build_index(store)  # something changed inside a graph: start over
+        return None  # something changed inside a graph: start over
     touched: set[str] = set()
     for graph in removed:
         touched |= index.graph_subjects.pop(graph)
@@ -669,54 +756,162 @@ def refresh_index(store: Store, index: DependencyIndex) -> DependencyIndex:
     for graph in added:
         for quad in store.quads(graph=graph):
             if quad.predicate.value in _ONTOLOGY_PREDICATES:
-                return build_index(store)
+                return None
             s = node_key(quad.subject)
             if s is not None:
                 touched.add(s)
                 new_facts.append(quad)
-        index.graph_subjects.setdefault(graph, set())
+        index.graph_subjects.ensure(graph)
     if len(touched) > _FULL_REBUILD_SHARE * max(1, len(index.forward) + len(index.labels)):
-        return build_index(store)
-    if touched & (set(index.superclasses) | set(index.layer_order) | index.dependency_predicates):
-        return build_index(store)
+        return None
+    if any(
+        s in index.superclasses or s in index.layer_order or s in index.dependency_predicates
+        for s in touched
+    ):
+        return None
     if any(s.startswith("_:") for s in touched):
-        return build_index(store)  # blank nodes cannot be asked for by id on every store
+        return None  # blank nodes cannot be asked for by id on every store
     for s in touched:
         index._forget(s)
-        for subjects in index.graph_subjects.values():
-            subjects.discard(s)
     for s in touched:
         for quad in store.quads(subject=key_term(s)):
             index._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
     index._settle(touched)
     index._changed()
+    if index.overlay_size > _COMPACT_AT * max(1, len(index.names.names)):
+        index.freeze()
     index.generation = generation
+    index.snapshot_id = None
     index.refresh_seconds = time.perf_counter() - started
     return index
 
 
+_COMPACT_AT = 0.05
+"""Fold the refresh overlays into the arrays when they hold more keys than this share of
+the nodes."""
 _CACHE: weakref.WeakKeyDictionary[object, DependencyIndex] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def get_index(store: Store) -> DependencyIndex:
-    """The index of ``store``: cached, refreshed or rebuilt when ``store.generation`` changed."""
+def get_index(store: Store, progress: Progress | None = None) -> DependencyIndex:
+    """The index of ``store``: cached, loaded from a valid snapshot, refreshed or rebuilt
+    when ``store.generation`` changed."""
     with _LOCK:
         cached = _CACHE.get(store)
         if cached is not None and cached.generation == store.generation:
             return cached
-        index = build_index(store) if cached is None else refresh_index(store, cached)
+        if cached is None:
+            cached = _load_snapshot(store)
+            if cached is not None and cached.generation == store.generation:
+                _CACHE[store] = cached
+                return cached
+        if cached is None:
+            index = _reload_built(store, build_index(store, progress))
+        else:
+            index = refresh_index(store, cached)
         _CACHE[store] = index
+        _attach_snapshot(store)
+        gc.collect()  # the build's cycles first: frozen, they would never be freed
+        gc.freeze()
         return index
 
 
 def cached_index(store: Store) -> DependencyIndex | None:
-    """The index last built for ``store``, if any (never builds; for metrics)."""
-    with _LOCK:
-        return _CACHE.get(store)
+    """An up-to-date index of ``store`` that needs no full build (cached and current, or
+    loaded from a valid snapshot, or refreshed incrementally), else None: callers then ask
+    the engine. Never blocks on a build running in another thread."""
+    if not _LOCK.acquire(blocking=False):
+        return None
+    try:
+        cached = _CACHE.get(store)
+        if cached is not None and cached.generation == store.generation:
+            return cached
+        if cached is None:
+            cached = _load_snapshot(store)
+            if cached is None:
+                return None
+            _CACHE[store] = cached
+            if cached.generation == store.generation:
+                return cached
+        refreshed = _refresh(store, cached)
+        if refreshed is not None:
+            return refreshed
+        _CACHE.pop(store, None)
+    finally:
+        _LOCK.release()
+    _rebuild_in_background(store)  # the engine answers meanwhile
+    return None
+
+
+_WARMING: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Stores whose index a background thread is building."""
+
+
+def _rebuild_in_background(store: Store) -> None:
+    """Start a background build of ``store``'s index unless one is running."""
+    with _WARMING_LOCK:
+        if store in _WARMING:
+            return
+        _WARMING.add(store)
+
+    def finished(_index: object, _error: BaseException | None) -> None:
+        with _WARMING_LOCK:
+            _WARMING.discard(store)
+
+    start_background_build(store, finished)
+
+
+_WARMING_LOCK = threading.Lock()
+
+
+def last_index(store: Store) -> DependencyIndex | None:
+    """The index last built for ``store``, whatever its generation (for metrics and
+    ``/readyz``: never waits for a build in progress)."""
+    return _CACHE.get(store)
+
+
+def start_background_build(
+    store: Store, done: Callable[[DependencyIndex | None, BaseException | None], None]
+) -> threading.Thread:
+    """Load or build the index of ``store`` in a daemon thread, then call ``done(index,
+    error)``: the server opens its port at once and answers through the engine meanwhile."""
+
+    def run() -> None:
+        try:
+            index = get_index(store)
+        except Exception as exc:  # reported by ``done``; the server keeps the engine path
+            done(None, exc)
+            return
+        done(index, None)
+
+    thread = threading.Thread(target=run, name="svckg-index", daemon=True)
+    thread.start()
+    return thread
 
 
 def invalidate(store: Store) -> None:
     """Forget the cached index of ``store`` (after writes made by another process)."""
     with _LOCK:
         _CACHE.pop(store, None)
+
+
+def _load_snapshot(store: Store) -> DependencyIndex | None:
+    """A valid snapshot of ``store``'s state, or None (see :mod:`svckg.analysis.snapshot`)."""
+    from svckg.analysis.snapshot import load_for
+
+    index = load_for(store)
+    if index is not None:
+        _attach_snapshot(store)
+    return index
+
+
+def _reload_built(store: Store, index: DependencyIndex) -> DependencyIndex:
+    from svckg.analysis.snapshot import reload_built
+
+    return reload_built(store, index)
+
+
+def _attach_snapshot(store: Store) -> None:
+    from svckg.analysis.snapshot import attach
+
+    attach(store, lambda: _CACHE.get(store))

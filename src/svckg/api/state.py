@@ -79,8 +79,8 @@ class AppState:
     views: ConsumerViews = field(init=False)
     """The views of the consumers the tokens are bound to (:mod:`svckg.analysis.views`)."""
     metrics: Metrics = field(default_factory=Metrics)
-    not_ready: str | None = "the dependency index is not built yet"
-    """Why ``/readyz`` answers 503 (None: ready)."""
+    not_ready: str | None = "the server has not started yet"
+    """Why ``/readyz`` answers 503 (None: ready; the index may still be warming up)."""
     stopping: bool = False
     """Set on SIGTERM: new writes are refused with 503 while in-flight ones finish."""
     on_stop: list[Callable[[], None]] = field(default_factory=list)

@@ -6,20 +6,33 @@ import sys
 
 import click
 
-# Command modules register themselves on ``app`` when imported.
-from svckg.cli import (
-    analysis,  # noqa: E402,F401  (impact, trace, queries)
-    core,  # noqa: E402,F401  (init, import, validate, imports, query, export)
-    serve,  # noqa: E402,F401  (serve, docs)
-)
+# Command modules register themselves on ``app`` when it first lists its commands.
 from svckg.cli.app import app, err_console
 from svckg.errors import SvckgError
+
+_FAST = {"impact": ("analysis",), "trace": ("analysis",), "queries": ("analysis",)}
+"""Commands whose module (with ``core``, which it imports) is all a run needs: a new
+process answers sooner without the server's and the importers' modules."""
+
+
+def _modules_for(argv: list[str]) -> tuple[str, ...] | None:
+    """The command modules ``argv`` needs, or None for all of them (help, other commands)."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or "--help" in argv or "--version" in argv:
+        return None
+    return _FAST.get(words[0]) if argv[0] == words[0] else None
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn svckg errors into a message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    wanted = _modules_for(args)
     try:
-        result = app(args=argv, standalone_mode=False)
+        if wanted is None:
+            result = app(args=argv, standalone_mode=False)
+        else:
+            with app.only(wanted):
+                result = app(args=argv, standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.ClickException as exc:

@@ -7,21 +7,24 @@ import io
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
 from rich.table import Table
 
 from svckg.analysis.impact import impact
-from svckg.analysis.pushdown import choose_source
-from svckg.analysis.queries import catalogue, get_query, run_named
+from svckg.analysis.index import cached_index, get_index
+from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.analysis.results import Edge, ImpactResult, TraceResult
 from svckg.analysis.trace import trace
-from svckg.cli.app import app, console
+from svckg.cli.app import app, console, lazy_module
 from svckg.cli.core import StoreOption, _opened, cli_settings
 from svckg.errors import QueryError
 from svckg.terms import compact, local_name
+
+if TYPE_CHECKING:
+    from svckg.store.base import Store
 
 
 class GraphFormat(StrEnum):
@@ -36,6 +39,7 @@ class RowsFormat(StrEnum):
     csv = "csv"
 
 
+named = lazy_module("svckg.analysis.queries")
 queries_app = typer.Typer(
     help="The named queries (queries/*.rq): list, show, run.", no_args_is_help=True
 )
@@ -133,6 +137,43 @@ def _impact_details(result: ImpactResult, label) -> None:
         _owners_table(result.owners, label)
 
 
+def _source(opened: Store, store: str | None) -> GraphSource:
+    """The index when one is at hand (memory or snapshot); else, when the settings want an
+    index, built now (once: the next run loads its snapshot); else the engine."""
+    settings = cli_settings(store)
+    source = choose_source(opened, settings, may_build=False)
+    if source.mode == "engine" and settings.impact_mode == "auto" and wants_index(opened, settings):
+        _warm_index(opened)
+        source = choose_source(opened, settings, may_build=False)
+    return source
+
+
+def _warm_index(opened) -> None:
+    """Load the dependency index, or build it (once for this store state: the next run
+    loads it from the snapshot) with a progress bar on a terminal, else one line."""
+    if cached_index(opened) is not None:
+        return
+    if not getattr(opened, "path", None):  # in memory, remote: built every time, quietly
+        get_index(opened)
+        return
+    from svckg.cli.app import err_console
+
+    what = "building the dependency index (once for this store state; later runs load it)"
+    if not err_console.is_terminal:
+        err_console.print(what, highlight=False)
+        get_index(opened)
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console
+    ) as bar:
+        task = bar.add_task(what, total=None)
+        get_index(
+            opened, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+
+
 @app.command("impact")
 def impact_command(
     elements: Annotated[
@@ -147,7 +188,7 @@ def impact_command(
 ) -> None:
     """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
     with _opened(store) as opened:
-        source = choose_source(opened, cli_settings(store))
+        source = _source(opened, store)
         result = impact(opened, elements, max_paths=paths, source=source)
         index = source.index  # describes every node of the result (the engine's: only those)
         if format is GraphFormat.json:
@@ -207,7 +248,7 @@ def trace_command(
 ) -> None:
     """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
     with _opened(store) as opened:
-        source = choose_source(opened, cli_settings(store))
+        source = _source(opened, store)
         result = trace(opened, element, source=source)
         index = source.index
         if format is GraphFormat.json:
@@ -226,7 +267,7 @@ def queries_list(
     format: Annotated[RowsFormat, typer.Option("--format", "-f")] = RowsFormat.table,
 ) -> None:
     """The named queries with their summaries, tags and parameters."""
-    queries = catalogue()
+    queries = named.catalogue()
     if format is RowsFormat.json:
         _print_json([q.to_json() | {"query": None} for q in queries])
         return
@@ -254,7 +295,7 @@ def queries_list(
 @queries_app.command("show")
 def queries_show(name: Annotated[str, typer.Argument(help="Query name (file stem).")]) -> None:
     """Print the SPARQL text of a named query."""
-    sys.stdout.write(get_query(name).text)
+    sys.stdout.write(named.get_query(name).text)
 
 
 def _parse_params(values: list[str]) -> dict[str, str]:
@@ -287,9 +328,9 @@ def queries_run(
 ) -> None:
     """Run a named query with its parameters."""
     params = _parse_params(param or [])
-    get_query(name)  # unknown names fail before the store is opened
+    named.get_query(name)  # unknown names fail before the store is opened
     with _opened(store) as opened:
-        variables, rows = run_named(opened, name, params)
+        variables, rows = named.run_named(opened, name, params)
     if format is RowsFormat.json:
         _print_json(
             {

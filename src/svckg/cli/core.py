@@ -25,12 +25,15 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from svckg import __version__
-from svckg.cli.app import app, console, err_console
+from svckg.cli.app import app, console, err_console, lazy_module
 from svckg.config import Settings, load_settings
 from svckg.errors import InputError, NotFound, StoreError, SvckgError, ValidationFailed
-from svckg.ingest import imports, pipeline, records
 from svckg.store import Store, open_store
-from svckg.validation.render import RENDERERS, render, summary
+
+imports = lazy_module("svckg.ingest.imports")
+pipeline = lazy_module("svckg.ingest.pipeline")
+records = lazy_module("svckg.ingest.records")
+reports = lazy_module("svckg.validation.render")
 
 StoreOption = Annotated[
     str | None,
@@ -310,8 +313,8 @@ def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> N
 
 
 def _report_format(value: str) -> str:
-    if value not in RENDERERS:
-        raise typer.BadParameter(f"use one of: {', '.join(RENDERERS)}")
+    if value not in reports.RENDERERS:
+        raise typer.BadParameter(f"use one of: {', '.join(reports.RENDERERS)}")
     return value
 
 
@@ -340,7 +343,7 @@ def import_(
         typer.Option(
             "--report-format",
             callback=_report_format,
-            help="How to show validation results: " + ", ".join(RENDERERS),
+            help="How to show validation results: " + ", ".join(reports.RENDERERS),
         ),
     ] = "table",
     store: StoreOption = None,
@@ -356,8 +359,11 @@ def import_(
     settings = _settings(store, profile)
     with _progress() as bar:
         task = bar.add_task("reading and parsing", total=None)
-        sources = pipeline.read_sources(files, settings)
-        staged = pipeline.stage_sources(sources, format=format, mapping=mapping, settings=settings)
+        # Local files: the upload limit is for HTTP bodies (a running server still applies it).
+        sources = pipeline.read_sources(files, settings, uploads=False)
+        staged = pipeline.stage_sources(
+            sources, format=format, mapping=mapping, settings=settings, uploads=False
+        )
         # Bad input is rejected above, before the store is even opened.
         with _opened_or_server(store, must_exist=False) as (opened, server):
             try:
@@ -383,7 +389,7 @@ def import_(
                 bar.stop()
                 if exc.report is not None:
                     sys.stdout.write(
-                        render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
+                        reports.render(exc.report, report_format, all_results=all_results)  # type: ignore[arg-type]
                     )
                 raise
     _print_import(answer, report_format, all_results)
@@ -395,7 +401,7 @@ def _print_import(answer: dict, report_format: str, all_results: bool = False) -
 
     report = ValidationReport.from_json(answer["report"])
     if report.results:
-        rendered = render(report, report_format, all_results=all_results)  # type: ignore[arg-type]
+        rendered = reports.render(report, report_format, all_results=all_results)  # type: ignore[arg-type]
         sys.stdout.write(rendered)
     table = Table(title="imports")
     for column in ("id", "source", "status", "triples", "inferred", "added", "removed"):
@@ -421,7 +427,10 @@ def validate(
     format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", callback=_report_format, help="Report format: " + ", ".join(RENDERERS)
+            "--format",
+            "-f",
+            callback=_report_format,
+            help="Report format: " + ", ".join(reports.RENDERERS),
         ),
     ] = "table",
     input_format: Annotated[
@@ -444,17 +453,17 @@ def validate(
     _check_choice(fail_on, pipeline.FAIL_ON, "--fail-on")
     _check_choice(profile, PROFILES, "--profile")
     settings = _settings(store, profile)
-    sources = pipeline.read_sources(files, settings)
+    sources = pipeline.read_sources(files, settings, uploads=False)
     staged = pipeline.stage_sources(
-        sources, format=input_format, mapping=mapping, settings=settings
+        sources, format=input_format, mapping=mapping, settings=settings, uploads=False
     )
     use_store = store if store else None
     if _is_dir_store(settings.store) and not Path(settings.store).exists():
         use_store = ":memory:"
     with _opened(use_store, must_exist=False) as opened:
         report = pipeline.validate_staged(opened, staged, settings=settings)
-    sys.stdout.write(render(report, format, all_results=all_results))
-    err_console.print(summary(report), highlight=False)
+    sys.stdout.write(reports.render(report, format, all_results=all_results))
+    err_console.print(reports.summary(report), highlight=False)
     blocked = not report.conforms or (fail_on == "warning" and bool(report.warnings))
     raise typer.Exit(1 if blocked else 0)
 

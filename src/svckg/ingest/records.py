@@ -38,9 +38,9 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from svckg.errors import NotFound
+from svckg.namespaces import GRAPH, ID, PREFIXES, PROVENANCE_GRAPH, SVC
 from svckg.store.base import Store
 from svckg.terms import RDF_TYPE_IRI, RDFS_LABEL_IRI
-from svckg.vocab import GRAPH, ID, PREFIXES, PROVENANCE_GRAPH, SVC
 
 IMPORT_BASE = str(GRAPH) + "import/"
 """Every import graph IRI starts with this."""

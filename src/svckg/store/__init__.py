@@ -6,6 +6,8 @@ imports no backend (the backends import it).
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from svckg.config import Settings
 from svckg.store.base import QueryResult, Store
 
@@ -35,9 +37,13 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
-def memory_store() -> Store:
+def memory_store(engine: ox.Store | None = None) -> Store:
     """A throw-away in-memory store (the pipeline's validation store, a local copy to
-    validate)."""
+    validate); ``engine``: an in-memory pyoxigraph store to use (one a parse already
+    filled), else a new one."""
     from svckg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(None)
+    store = EmbeddedStore(None)
+    if engine is not None:
+        store.adopt(engine)
+    return store

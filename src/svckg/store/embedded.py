@@ -37,6 +37,7 @@ is dropped (it keeps one core busy until then).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -201,6 +202,25 @@ def _run_with_timeout(fn: Callable[[], _T], timeout_s: float, what: str) -> _T:
 
 MEMORY = ":memory:"
 """The store name that means an in-memory store."""
+SIDE_DIRECTORY = "svckg-index"
+"""Files svckg keeps inside the store directory (the index snapshot): never engine files."""
+
+
+def disk_fingerprint(path: Path) -> str:
+    """A digest of the engine's files (names, sizes, modification times, inodes).
+
+    Every engine write appends to its log or adds files, and every read-write open rotates
+    its manifest, so an unchanged digest between svckg closing the store and opening it
+    again means nobody (svckg or another tool) opened it for writing meanwhile. The
+    engine's text ``LOG`` files and its ``LOCK`` are left out (they change on any open)."""
+    digest = hashlib.sha256()
+    with os.scandir(path) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith("LOG") or entry.name in ("LOCK", SIDE_DIRECTORY):
+                continue
+            st = entry.stat(follow_symlinks=False)
+            digest.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+    return digest.hexdigest()
 
 
 class EmbeddedStore(StoreBase):
@@ -221,11 +241,26 @@ class EmbeddedStore(StoreBase):
         self.path = None if in_memory else Path(path).resolve()
         self._generation = 0
         self._writer: tuple[int, Callable[[], Iterable[str]]] | None = None
+        self.opened_fingerprint: str | None = None
+        """:func:`disk_fingerprint` of the directory just before this open (None: new or in
+        memory)."""
+        self.close_hooks: list[Callable[[], None]] = []
+        """Run by :meth:`close` once the engine has let the files go (the index snapshot)."""
         if self.path is None:
             self._store: ox.Store | None = ox.Store()
             return
         self._store = None
+        if (self.path / "CURRENT").is_file():
+            self.opened_fingerprint = disk_fingerprint(self.path)
         self._store = self._open_disk(self.path)
+
+    def adopt(self, engine: ox.Store) -> None:
+        """Use ``engine`` (an in-memory pyoxigraph store already holding data) instead of this
+        in-memory store's own (the import pipeline validates where its parse loaded)."""
+        if self.path is not None:
+            raise StoreError("only an in-memory store adopts an engine", where=str(self.path))
+        self._store = engine
+        self._touch()
 
     @staticmethod
     def _open_disk(path: Path) -> ox.Store:
@@ -564,6 +599,9 @@ class EmbeddedStore(StoreBase):
                 with _OPEN_LOCK:
                     _OPEN_PATHS.discard(self.path)
         self._store = None
+        hooks, self.close_hooks = self.close_hooks, []
+        for hook in hooks:
+            hook()
 
     def __del__(self) -> None:
         if getattr(self, "_store", None) is not None and self.path is not None:
