@@ -59,6 +59,10 @@ class Settings:
     remote_dialect: str = "auto"
     """The remote engine's dialect (``auto``, ``generic``, ``oxigraph``, ``virtuoso``): see
     :mod:`svckg.store.dialects`; ``auto`` reads it from the first answer's ``Server`` header."""
+    remote_change_marker: bool = True
+    """Write and watch the change marker on the remote engine, so that several svckg
+    processes on one engine see each other's writes within a second (see
+    :mod:`svckg.store.remote`). Off only when this is the one svckg process on the engine."""
     base_iri: str = "https://w3id.org/svckg/id/"
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
@@ -119,6 +123,7 @@ ENV_NAMES = {
     "remote_update": "REMOTE_UPDATE",
     "remote_gsp": "REMOTE_GSP",
     "remote_dialect": "REMOTE_DIALECT",
+    "remote_change_marker": "REMOTE_CHANGE_MARKER",
     "shapes_profile": "SHAPES_PROFILE",
     "base_iri": "BASE_IRI",
     "validator": "VALIDATOR",

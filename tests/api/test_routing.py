@@ -97,8 +97,9 @@ def _routes(routes: Iterable[object]) -> Iterator[APIRoute]:
 def _roles(dependant: Dependant) -> set[str]:
     found = set()
     for dep in dependant.dependencies:
-        if dep.call in ROLE_CHECKS:
-            found.add(ROLE_CHECKS[dep.call])
+        call = getattr(dep.call, "__wrapped__", dep.call)  # role checks run on the event loop
+        if call in ROLE_CHECKS:
+            found.add(ROLE_CHECKS[call])
         found |= _roles(dep)
     return found
 

@@ -97,6 +97,7 @@ def _on_the_loop(check: Callable[[Request], str | None]) -> Callable[..., Any]:
 
     dependency.__name__ = dependency.__qualname__ = check.__name__
     dependency.__doc__ = check.__doc__
+    dependency.__wrapped__ = check  # type: ignore[attr-defined]  # which check it runs
     return dependency
 
 

@@ -174,6 +174,7 @@ def _server_holding(settings: Settings) -> ServerStore | None:
         gsp_url=url + "/rdf-graphs",
         timeout_s=settings.query_timeout_s,
         token=token,
+        change_marker=False,  # the server sees its own writes and refuses its namespace
     )
     return ServerStore(url, pid, token, remote)
 

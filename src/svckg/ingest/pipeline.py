@@ -674,7 +674,7 @@ class _Import:
         """Load source ``i`` into a new version graph, its inferred edges beside it, and
         compute its difference to the version it replaces."""
         store, out, prev = self.store, plan.outcomes[i], plan.current[i]
-        graph = records.version_graph(out.import_id, records.next_version(store, out.import_id))
+        graph = records.new_version_graph(store, out.import_id)
         inf_graph = records.inferred_graph(graph)
         self.new_graphs += [graph, inf_graph]
         _load_into(store, self.staged[i], graph)
@@ -751,6 +751,10 @@ class _Import:
             if prev is not None:
                 self.store.drop_graph(prev.graph)
                 self.store.drop_graph(prev.inferred_graph)
+        if not self.store.exclusive:  # another process may have committed one meanwhile
+            ids = [plan.outcomes[i].import_id for i in plan.changed]
+            for graph in records.superseded_graphs(self.store, ids):
+                self.store.drop_graph(graph)
 
 
 def _readers_see_committed(store: Store) -> contextlib.AbstractContextManager[None]:

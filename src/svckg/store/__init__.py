@@ -27,6 +27,7 @@ def open_store(settings: Settings) -> Store:
             gsp_url=settings.remote_gsp,
             timeout_s=settings.query_timeout_s,
             dialect=by_name(settings.remote_dialect),
+            change_marker=settings.remote_change_marker,
         )
         remote.remote_endpoints = frozenset(settings.remote_endpoints)
         return remote
