@@ -197,7 +197,13 @@ def demo_store() -> Iterator[EmbeddedStore]:
 
     store = EmbeddedStore(None)
     load_demo(store)
+    state = (store.generation, store.count())
     yield store
+    # comparisons against the demo (engines agree, differential tests) are only sound if no
+    # test changed it: a write here is a test bug, reported with the session's result
+    assert (store.generation, store.count()) == state, (
+        "a test wrote to the shared demo_store: use fresh_demo_store"
+    )
     store.close()
 
 

@@ -96,6 +96,15 @@ class Settings:
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
     log_format: str = "text"
     """Access log lines: ``text`` or ``json`` (one object a line, for log shippers)."""
+    impact_mode: str = "auto"
+    """Where impact and trace read the dependency graph: ``index`` (in memory, built once),
+    ``engine`` (push-down: batched queries to the store's engine, frontier by frontier) or
+    ``auto`` (the index when built; the engine when the index would exceed
+    :attr:`index_memory_budget_mb` or while a server builds it): see
+    :mod:`svckg.analysis.pushdown`."""
+    index_memory_budget_mb: int = 1024
+    """Most memory the dependency index may take in ``auto`` mode (the store's edge count
+    times the measured bytes per edge); above it impact and trace run on the engine."""
     extra: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Where each setting came from: ``default``, ``file <path>``, ``environment SVCKG_X`` or
@@ -128,6 +137,8 @@ ENV_NAMES = {
     "remote_endpoints": "REMOTE_ENDPOINTS",
     "max_concurrent_queries": "MAX_CONCURRENT_QUERIES",
     "busy_wait_s": "BUSY_WAIT",
+    "impact_mode": "IMPACT_MODE",
+    "index_memory_budget_mb": "INDEX_MEMORY_BUDGET_MB",
 }
 """Setting -> environment variable (with the ``SVCKG_`` prefix)."""
 CHOICES = {
@@ -135,6 +146,7 @@ CHOICES = {
     "log_format": ("text", "json"),
     "shapes_profile": ("default", "strict"),
     "remote_dialect": ("auto", "generic", "oxigraph", "virtuoso"),
+    "impact_mode": ("auto", "index", "engine"),
 }
 _DEFAULTS = Settings()
 _TYPES = {f.name: type(getattr(_DEFAULTS, f.name)) for f in fields(Settings)}

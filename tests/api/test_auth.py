@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from svckg.api.auth import load_tokens
+from svckg.api.auth import Principal, load_tokens
 from svckg.config import Settings
 from svckg.errors import InputError
 
 UPDATE = {"content-type": "application/sparql-update"}
+CONSUMER_TOKEN = "cons-tok-31b7"
 INSERT = b"INSERT DATA { GRAPH <urn:test:g> { <urn:a> <urn:b> <urn:c> } }"
 
 
@@ -114,3 +115,62 @@ def test_removing_an_import_needs_an_admin(make_client, demo_store, as_editor) -
     response = client.delete("/api/imports/services-ttl", headers=as_editor)
     assert response.status_code == 403
     assert "admin role" in response.json()["message"]
+
+
+def test_consumer_tokens_name_their_consumer(tmp_path: Path) -> None:
+    path = tmp_path / "tokens"
+    path.write_text("eva-tok consumer:id:eva-holt\nread-tok reader\n")
+    table = load_tokens(
+        Settings(
+            tokens="aur-tok:consumer:https://w3id.org/svckg/id/aurora-hospitals,ed:editor",
+            tokens_file=str(path),
+            read_requires_token=True,
+        )
+    )
+    aurora = table.principal_of("aur-tok")
+    assert aurora == Principal("consumer", "https://w3id.org/svckg/id/aurora-hospitals")
+    assert aurora.is_consumer
+    assert table.principal_of("eva-tok") == Principal(
+        "consumer", "https://w3id.org/svckg/id/eva-holt"
+    )
+    assert table.role_of("ed") == "editor" and not table.principal_of("ed").is_consumer
+    assert table.role_of("read-tok") == "reader"
+    assert table.consumers == {
+        "https://w3id.org/svckg/id/aurora-hospitals",
+        "https://w3id.org/svckg/id/eva-holt",
+    }
+
+
+@pytest.mark.parametrize(
+    ("tokens", "message"),
+    [
+        ("c1:consumer", "names its consumer"),
+        ("c1:consumer:", "names its consumer"),
+        ("c1:consumer:nope:x", "unknown prefix"),
+        ("c1:reader:extra", "unknown role"),
+    ],
+)
+def test_bad_consumer_entries_are_refused(tokens: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as err:
+        load_tokens(Settings(tokens=tokens, read_requires_token=True))
+    assert "c1" not in err.value.describe()
+
+
+def test_consumer_tokens_need_protected_reading() -> None:
+    with pytest.raises(InputError, match="reading is open") as err:
+        load_tokens(Settings(tokens="c1:consumer:id:eva-holt"))
+    assert "READ_REQUIRES_TOKEN" in err.value.describe()
+
+
+def test_a_consumer_token_never_writes_and_is_refused_where_not_admitted(make_client) -> None:
+    client = make_client(
+        tokens=f"{CONSUMER_TOKEN}:consumer:id:eva-holt,ed-tok-1:editor", read_requires_token=True
+    )
+    consumer = {"authorization": f"Bearer {CONSUMER_TOKEN}"}
+    write = client.post("/sparql", content=INSERT, headers={**UPDATE, **consumer})
+    assert write.status_code == 403
+    assert "consumer role" in write.json()["message"]
+    assert client.app.state.store.graphs() == []
+    imports = client.get("/api/imports", headers=consumer)
+    assert imports.status_code == 403
+    assert CONSUMER_TOKEN not in imports.text

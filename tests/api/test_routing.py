@@ -16,6 +16,7 @@ from svckg.api.app import create_app
 from svckg.config import Settings
 
 ROLE_CHECKS = {
+    auth.require_scoped_read: "consumer",
     auth.require_read: "reader",
     auth.require_editor: "editor",
     auth.require_admin: "admin",
@@ -38,7 +39,30 @@ WRITES = {
     ("/api/imports/{import_id}", "DELETE"): "admin",
     ("/api/backup", "POST"): "admin",
 }
-RANK = {"reader": 0, "editor": 1, "admin": 2}
+RANK = {"consumer": -1, "reader": 0, "editor": 1, "admin": 2}
+CONSUMER_ROUTES = {
+    *(
+        (path, method)
+        for path in ("/rdf-graphs", "/rdf-graphs/{path:path}")
+        for method in ("GET", "HEAD")
+    ),
+    ("/sparql", "GET"),
+    ("/id/{rest:path}", "GET"),
+    ("/resource", "GET"),
+    ("/api/queries", "GET"),
+    ("/api/queries/{name}/sparql", "GET"),
+    ("/api/queries/{name}", "GET"),
+    ("/api/impact", "GET"),
+    ("/api/trace", "GET"),
+    *(("/api/ui/" + name, "GET") for name in ("search", "node", "neighbours", "nodes", "prefixes")),
+    ("/api/ui/impact", "GET"),
+    ("/api/ui/sparql/bind", "POST"),
+    ("/api/ui/catalogue", "GET"),
+    ("/api/ui/catalogue/{kind}", "GET"),
+    ("/api/ui/classes", "GET"),
+}
+"""Read routes that admit consumer tokens and answer them from the consumer's view (every
+other read route refuses them: ``require_read``). tests/security checks each of them."""
 ROUTE_MODULES = {
     "svckg.api.sparql",
     "svckg.api.graphstore",
@@ -78,11 +102,10 @@ def test_every_route_declares_its_role() -> None:
                 assert roles == set(), key
             else:
                 # a route may inherit its router's reading check: the strongest role counts
-                assert roles and max(roles, key=RANK.__getitem__) == WRITES.get(key, "reader"), (
-                    key,
-                    roles,
-                )
+                expected = "consumer" if key in CONSUMER_ROUTES else WRITES.get(key, "reader")
+                assert roles and max(roles, key=RANK.__getitem__) == expected, (key, roles)
     assert set(WRITES) <= set(seen)
+    assert set(seen) >= CONSUMER_ROUTES
     assert ("/graphql", "POST") in seen and ("/api/ui/search", "GET") in seen
 
 

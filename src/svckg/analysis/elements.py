@@ -10,6 +10,17 @@ from svckg.store.base import Store
 from svckg.terms import expand_iri
 
 
+def not_found(key: str) -> NotFound:
+    """The answer for an element the store never mentions (and, to a consumer token, for one
+    outside its view: the same words)."""
+    return NotFound(
+        "no such element in the store",
+        where=key,
+        hint="check the IRI (find it with: svckg queries run find-elements --param "
+        "text=WORD) or import the data that defines it",
+    )
+
+
 def resolve_element(store: Store, index: DependencyIndex, text: str) -> str:
     """The index key of the element ``text`` names; NotFound when the store never mentions it."""
     key = text if text.startswith("_:") else expand_iri(text)
@@ -19,12 +30,7 @@ def resolve_element(store: Store, index: DependencyIndex, text: str) -> str:
     if next(iter(store.quads(subject=term)), None) is None and (
         next(iter(store.quads(object=term)), None) is None
     ):
-        raise NotFound(
-            "no such element in the store",
-            where=key,
-            hint="check the IRI (find it with: svckg queries run find-elements --param "
-            "text=WORD) or import the data that defines it",
-        )
+        raise not_found(key)
     return key
 
 

@@ -27,8 +27,8 @@ from svckg.analysis.index import (
     SERVICE_CONSUMER_ROLE,
     DependencyIndex,
     ElementFacts,
-    get_index,
 )
+from svckg.analysis.pushdown import GraphSource, choose_source
 from svckg.analysis.results import (
     AffectedAgreement,
     AffectedParty,
@@ -50,7 +50,7 @@ GOAL, PARTY = "goal-or-plan", "party"
 _ROLES = {MAPPING + "GoalOrPlan": GOAL, MAPPING + "Party": PARTY}
 
 
-def _load_roles(store: Store, index: DependencyIndex) -> None:
+def load_roles(store: Store, index: DependencyIndex) -> None:
     """Which types never get a status: ``svcm:impactRole`` in the store's alignments graph
     (``ontology/alignments.ttl``) and the subclasses of ``svc:Party``; kept in the index
     (which forgets them when it is refreshed)."""
@@ -66,7 +66,7 @@ def _load_roles(store: Store, index: DependencyIndex) -> None:
 
 def role_of(index: DependencyIndex, key: str) -> str | None:
     """``goal-or-plan``, ``party`` or None (an element that can go down); memoized.
-    :func:`_load_roles` must have run for this index."""
+    :func:`load_roles` must have run for this index."""
     memo = index.impact_roles
     if key in memo:
         return memo[key]
@@ -78,7 +78,7 @@ def role_of(index: DependencyIndex, key: str) -> str | None:
 
 
 def _walk(
-    index: DependencyIndex, roots: Sequence[str], keep_all_parents: bool
+    source: GraphSource, roots: Sequence[str], keep_all_parents: bool
 ) -> tuple[dict[str, int], dict[str, Path], dict[str, list[tuple[str, str]]]]:
     """Breadth-first backwards from the roots: distance, one shortest chain per node and, when
     asked, every parent edge on a shortest chain. Each level and each node's edges are taken in
@@ -86,12 +86,13 @@ def _walk(
     distance: dict[str, int] = dict.fromkeys(roots, 0)
     chain: dict[str, Path] = dict.fromkeys(roots, ())
     parents: dict[str, list[tuple[str, str]]] = {}
-    backward = index.backward
+    index = source.index
     frontier = list(distance)
     level = 0
     while frontier:
         level += 1
         nxt: list[str] = []
+        backward = source.dependents(frontier)  # the engine reads one frontier at a time
         for needed in sorted(frontier) if level > 1 else frontier:
             below = chain[needed]
             only_goals = level > 1 and role_of(index, needed) == GOAL
@@ -112,14 +113,18 @@ def _walk(
     return distance, chain, parents
 
 
-def _down(index: DependencyIndex, roots: Sequence[str]) -> set[str]:
-    """Least fixpoint of the down rule, with redundancy groups."""
+def _down(source: GraphSource, roots: Sequence[str]) -> set[str]:
+    """Least fixpoint of the down rule, with redundancy groups (the walk has read the edges
+    of every node that can go down, so the engine is not asked again)."""
     down = set(roots)
     down_members: dict[str, int] = {}
     stack = list(down)
-    backward = index.backward
+    index = source.index
+    backward = source.dependents(roots)
     while stack:
         needed = stack.pop()
+        if needed not in backward:
+            backward = source.dependents([needed])
         for predicate, dependent in backward.get(needed, ()):
             if dependent in down or role_of(index, dependent) is not None:
                 continue  # goals, plans and parties never go down
@@ -149,27 +154,36 @@ def _all_paths(node: str, parents: dict[str, list[tuple[str, str]]], limit: int)
     return out
 
 
-def impact(store: Store, failed: Sequence[str], *, max_paths: int = 1) -> ImpactResult:
+def impact(
+    store: Store,
+    failed: Sequence[str],
+    *,
+    max_paths: int = 1,
+    source: GraphSource | None = None,
+) -> ImpactResult:
     """Every element affected when ``failed`` (IRIs or CURIEs) fail, with status and paths,
     the agreements at risk, the parties affected and the owners to call.
 
     The walk, the status of every element and its shortest chains are computed here; labels,
     layers, agreements, parties and owners are read from the index when first asked for.
     ``max_paths`` bounds how many shortest chains are kept per element (at least 1).
+    ``source`` is where the graph is read (:func:`~.pushdown.choose_source` by default).
     Raises QueryError for a literal or malformed IRI, NotFound for an element not in the store.
     """
     if not failed:
         raise QueryError("no failed element given", hint="name at least one element IRI")
     if max_paths < 1:
         raise QueryError(f"max_paths must be at least 1, got {max_paths}")
-    index = get_index(store)
-    _load_roles(store, index)
+    source = source or choose_source(store)
+    index = source.index
+    load_roles(store, index)
     roots = list(dict.fromkeys(resolve_element(store, index, f) for f in failed))
-    distance, chain, parents = _walk(index, roots, keep_all_parents=max_paths > 1)
-    down = _down(index, roots)
-    source = _Details(index, distance, chain, parents, down, max_paths)
+    distance, chain, parents = _walk(source, roots, keep_all_parents=max_paths > 1)
+    down = _down(source, roots)
+    source.describe(distance)
+    details = _Details(index, distance, chain, parents, down, max_paths)
     count = sum(1 for k, d in distance.items() if d and role_of(index, k) is None)
-    return ImpactResult([node_info(index, r) for r in roots], source, count)
+    return ImpactResult([node_info(index, r) for r in roots], details, count)
 
 
 class _Details:

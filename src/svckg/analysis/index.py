@@ -398,6 +398,31 @@ class DependencyIndex:
 
     # -- facts (one handler per predicate; full builds and refreshes share them) -------
 
+    @property
+    def fact_predicates(self) -> frozenset[str]:
+        """The predicates whose facts describe a node (edges of svc:dependsOn excluded)."""
+        return frozenset(self._handlers) - {DEPENDS_ON}
+
+    def add_fact(self, s: str, p: str, o, graph: str | None = None) -> None:
+        """Record one fact read elsewhere: the push-down source (:mod:`.pushdown`) fills a
+        partial index with the facts of a result's nodes only, by the same rules."""
+        self._apply(s, p, o, graph)
+
+    def settle(self, subjects: Iterable[str]) -> None:
+        """Derive what :meth:`add_fact` facts imply (group minimums) for ``subjects``."""
+        self._settle(subjects)
+
+    def read_ontology(self, store: Store) -> None:
+        """Read the class hierarchy and layers (a partial index needs them whole)."""
+        self._read_ontology(store)
+
+    def share_ontology(self, template: DependencyIndex) -> None:
+        """Use ``template``'s class hierarchy, layers and impact roles (read once by
+        :meth:`read_ontology`) in this partial index."""
+        self.superclasses, self.subclasses_below = template.superclasses, template.subclasses_below
+        self.class_layer, self.layer_order = template.class_layer, template.layer_order
+        self.roles_by_type = template.roles_by_type
+
     def _edge(self, s: str, p: str, o: str) -> None:
         out = self.forward.setdefault(s, [])
         if (p, o) not in out:
@@ -657,6 +682,15 @@ def _scan(index: DependencyIndex, store: Store, predicate: str) -> None:
             apply(s, predicate, quad.object, node_key(quad.graph_name))
 
 
+def dependency_predicates(store: Store) -> frozenset[str]:
+    """Every (transitive) sub-property of ``svc:dependsOn`` the store states, itself excluded."""
+    return frozenset(
+        row["p"].value  # type: ignore[index]
+        for row in store.query(_SUBPROPERTIES)
+        if isinstance(row["p"], ox.NamedNode)  # type: ignore[index]
+    ) - {DEPENDS_ON}
+
+
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: steps of a full build (for a progress bar)."""
 
@@ -665,12 +699,8 @@ def build_index(store: Store, progress: Progress | None = None) -> DependencyInd
     """Read the dependency graph and its descriptions from ``store`` (no cache)."""
     started = time.perf_counter()
     generation = store.generation
-    subproperties = frozenset(
-        row["p"].value  # type: ignore[index]
-        for row in store.query(_SUBPROPERTIES)
-        if isinstance(row["p"], ox.NamedNode)  # type: ignore[index]
-    ) - {DEPENDS_ON}
-    index = DependencyIndex(generation, subproperties)
+    index = DependencyIndex(generation, dependency_predicates(store))
+    subproperties = index.dependency_predicates
     index._read_ontology(store)
     others = [p for p in index._handlers if p != DEPENDS_ON]
     total = len(subproperties) + 1 + len(others) + 1
@@ -840,13 +870,20 @@ def last_index(store: Store) -> DependencyIndex | None:
 
 
 def start_background_build(
-    store: Store, done: Callable[[DependencyIndex | None, BaseException | None], None]
+    store: Store,
+    done: Callable[[DependencyIndex | None, BaseException | None], None],
+    wanted: Callable[[], bool] | None = None,
 ) -> threading.Thread:
     """Load or build the index of ``store`` in a daemon thread, then call ``done(index,
-    error)``: the server opens its port at once and answers through the engine meanwhile."""
+    error)``: the server opens its port at once and answers through the engine meanwhile.
+    When ``wanted()`` (asked in the thread: it may query the store) is false, nothing is
+    built and ``done(None, None)`` is called."""
 
     def run() -> None:
         try:
+            if wanted is not None and not wanted():
+                done(None, None)
+                return
             index = get_index(store)
         except Exception as exc:  # reported by ``done``; the server keeps the engine path
             done(None, exc)

@@ -7,18 +7,20 @@ to all their alternatives); each element once, with the shortest chain from the 
 from __future__ import annotations
 
 from svckg.analysis.elements import contacts, owner_refs, resolve_element
-from svckg.analysis.index import get_index
+from svckg.analysis.pushdown import GraphSource, choose_source
 from svckg.analysis.results import Edge, LayerGroup, TracedElement, TraceResult, TraceRoot
 from svckg.store.base import Store
 
 
-def trace(store: Store, root: str) -> TraceResult:
+def trace(store: Store, root: str, *, source: GraphSource | None = None) -> TraceResult:
     """Everything ``root`` (an IRI or CURIE) needs, grouped by layer (in ``svc:layerOrder``),
     each element with its owners and its chain from the root; plus every owner to call.
 
+    ``source`` is where the graph is read (:func:`~.pushdown.choose_source` by default).
     Raises QueryError for a literal or malformed IRI, NotFound for an element not in the store.
     """
-    index = get_index(store)
+    source = source or choose_source(store)
+    index = source.index
     start = resolve_element(store, index, root)
     distance: dict[str, int] = {start: 0}
     parent: dict[str, Edge] = {}
@@ -27,13 +29,15 @@ def trace(store: Store, root: str) -> TraceResult:
     while frontier:
         level += 1
         nxt: list[str] = []
+        forward = source.needs(frontier)  # the engine reads one frontier at a time
         for node in sorted(frontier):  # sorted: the path kept must not depend on row order
-            for predicate, needed in sorted(index.forward.get(node, ())):
+            for predicate, needed in sorted(forward.get(node, ())):
                 if needed not in distance:
                     distance[needed] = level
                     parent[needed] = (node, predicate, needed)
                     nxt.append(needed)
         frontier = nxt
+    source.describe(distance)
 
     groups: dict[str | None, list[TracedElement]] = {}
     for key, dist in distance.items():

@@ -22,8 +22,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from svckg.analysis.describe import display_label
-from svckg.api.dependencies import READER, require_role
-from svckg.api.state import app_state, run_blocking
+from svckg.api.dependencies import CONSUMER, read_store, require_role
+from svckg.api.state import run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
 from svckg.terms import (
@@ -50,7 +50,8 @@ SORTS = ("label", "class", "owner", "status")
 MAX_PAGE = 200
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
+"""A consumer token lists its view store's elements only."""
 
 
 @page_router.get("/ui/catalogue")
@@ -277,7 +278,7 @@ def list_counts(store: Store) -> list[dict[str, Any]]:
 @router.get("/catalogue")
 async def lists_route(request: Request) -> dict[str, Any]:
     """The catalogue lists with their sizes."""
-    store = app_state(request).store
+    store = await read_store(request)
     return {"lists": await run_blocking(request, list_counts, store)}
 
 
@@ -292,7 +293,7 @@ async def list_route(
     limit: Annotated[int, Query(description=f"Rows per page (1-{MAX_PAGE})")] = 50,
 ) -> dict[str, Any]:
     """One sorted, filtered page of a catalogue list."""
-    store = app_state(request).store
+    store = await read_store(request)
     return await run_blocking(
         request,
         lambda: catalogue_page_data(

@@ -19,8 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from svckg.analysis.describe import definition, display_label
-from svckg.api.dependencies import READER, require_role
-from svckg.api.state import app_state, run_blocking
+from svckg.api.dependencies import CONSUMER, read_store, require_role
+from svckg.api.state import run_blocking
 from svckg.store.base import Store
 from svckg.terms import (
     RDF_TYPE,
@@ -29,7 +29,8 @@ from svckg.terms import (
 from svckg.vocab import PREFIXES
 
 page_router = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
+"""A consumer token sees the classes and counts of its view store only."""
 
 CLASS_TYPES = (PREFIXES["owl"] + "Class", PREFIXES["rdfs"] + "Class")
 PROPERTY_TYPES = (
@@ -145,4 +146,4 @@ def ontology_view(store: Store) -> dict[str, Any]:
 @router.get("/classes")
 async def classes_route(request: Request) -> dict[str, Any]:
     """The class tree with instance counts, and the properties with domain and range."""
-    return await run_blocking(request, ontology_view, app_state(request).store)
+    return await run_blocking(request, ontology_view, await read_store(request))

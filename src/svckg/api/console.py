@@ -18,11 +18,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from svckg.analysis.queries import NamedQuery, bind, parameters_of
-from svckg.api.dependencies import READER, require_role
+from svckg.api.dependencies import CONSUMER, require_role
 from svckg.errors import InputError
 from svckg.store.params import bind_parameters
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
+"""Binding reads no data: consumer tokens may use it too."""
 
 MAX_QUERY_CHARS = 200_000
 """Longest query text the console binds (the editor holds queries, not data)."""

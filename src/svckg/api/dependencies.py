@@ -14,7 +14,18 @@ from typing import Annotated
 from fastapi import Depends, Request, params
 
 from svckg.analysis import queries
-from svckg.api.auth import ADMIN, EDITOR, READER, require_admin, require_editor, require_read
+from svckg.analysis.views import View
+from svckg.api.auth import (
+    ADMIN,
+    CONSUMER,
+    EDITOR,
+    READER,
+    request_consumer,
+    require_admin,
+    require_editor,
+    require_read,
+    require_scoped_read,
+)
 from svckg.api.conneg import media_type_of
 from svckg.api.limits import body_limit, too_large
 from svckg.api.state import AppState, app_state, run_blocking, run_write
@@ -25,9 +36,11 @@ from svckg.store.base import Store
 
 __all__ = [
     "ADMIN",
+    "CONSUMER",
     "EDITOR",
     "READER",
     "AppState",
+    "ReadStoreDep",
     "SettingsDep",
     "StateDep",
     "StoreDep",
@@ -35,8 +48,11 @@ __all__ = [
     "app_state",
     "check_declared_size",
     "check_role",
+    "consumer_view",
     "read_body",
+    "read_store",
     "read_uploaded_files",
+    "request_consumer",
     "require_role",
     "run_blocking",
     "run_write",
@@ -63,13 +79,21 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 # -- roles ------------------------------------------------------------------------------------
 
-_ROLE_CHECKS = {READER: require_read, EDITOR: require_editor, ADMIN: require_admin}
+_ROLE_CHECKS = {
+    CONSUMER: require_scoped_read,
+    READER: require_read,
+    EDITOR: require_editor,
+    ADMIN: require_admin,
+}
 
 
 def require_role(role: str) -> params.Depends:
     """The dependency a router (``APIRouter(dependencies=[...])``) or a route decorator
     declares: reading (open unless ``Settings.read_requires_token``), editor or admin.
-    Unauthorized (401) without a valid token, Forbidden (403) with too weak a token."""
+    Unauthorized (401) without a valid token, Forbidden (403) with too weak a token.
+
+    ``READER`` refuses consumer tokens (deny by default); ``CONSUMER`` admits them too, for
+    routes that answer a consumer from its view only (:func:`request_consumer` tells)."""
     return Depends(_ROLE_CHECKS[role])
 
 
@@ -78,6 +102,27 @@ def check_role(request: Request, role: str) -> str | None:
     query or an update, a GraphQL document a query or a mutation. Returns the token's role
     (None without a token)."""
     return _ROLE_CHECKS[role](request)
+
+
+async def consumer_view(request: Request) -> View | None:
+    """The view of the request's consumer token (None for every other request), brought in
+    step with the store first when a write changed it."""
+    consumer = request_consumer(request)
+    if consumer is None:
+        return None
+    state = app_state(request)
+    return await run_blocking(request, state.views.view, state.store, consumer)
+
+
+async def read_store(request: Request) -> Store:
+    """The store a read answers from: the consumer's view store for a consumer token (it holds
+    nothing outside the view), else the app's store."""
+    view = await consumer_view(request)
+    return get_store(request) if view is None else view.store
+
+
+ReadStoreDep = Annotated[Store, Depends(read_store)]
+"""The store a read route answers from (the consumer's view store for a consumer token)."""
 
 
 # -- bodies -----------------------------------------------------------------------------------
@@ -132,10 +177,11 @@ async def read_uploaded_files(request: Request) -> list[SourceFile]:
 
 async def answer_named(request: Request, name: str, given: dict[str, str]) -> queries.NamedAnswer:
     """Named query ``name`` with the app's time limit and row limit (see
-    :func:`svckg.analysis.queries.answer_named`); NotFound before touching the store."""
+    :func:`svckg.analysis.queries.answer_named`); NotFound before touching the store. A
+    consumer's named query runs on its view store."""
     queries.get_query(name)
     settings = get_settings(request)
-    store = get_store(request)
+    store = await read_store(request)
     return await run_blocking(
         request,
         lambda: queries.answer_named(

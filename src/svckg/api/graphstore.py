@@ -9,6 +9,9 @@ missing), and POST on ``/rdf-graphs`` itself to create a new graph (201 with ``L
 svckg keeps every triple in a named graph: the protocol's *default graph* is the named
 graph :data:`DEFAULT_GRAPH`, which, like every graph, is part of the union that queries
 see. Writes need an editor token and go through the import pipeline's validation.
+
+A consumer token reads its view only: ``?default`` answers the consumer's view graph, every
+named graph is "no such graph" (404, the same answer as for a graph that does not exist).
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from fastapi.responses import Response
 
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, media_type_of, rdf_format_for_upload
 from svckg.api.dependencies import (
+    CONSUMER,
     EDITOR,
-    READER,
     AppState,
     app_state,
     check_declared_size,
+    consumer_view,
     read_body,
     require_role,
     run_blocking,
@@ -51,7 +55,7 @@ _READ_DOC = {
         "404": {"description": "No such graph"},
     }
 }
-READ = [require_role(READER)]
+READ = [require_role(CONSUMER)]
 WRITE = [require_role(EDITOR)]
 """Reading a graph follows the app's reading rule; every write needs an editor token."""
 
@@ -132,14 +136,21 @@ async def _exists(request: Request, graph: str) -> bool:
 
 async def _read(request: Request, graph: str) -> Response:
     state = app_state(request)
+    store = state.store
     media = choose(request.headers.get("accept"), RDF_TYPES, RDF_ALIASES)
-    if not await _exists(request, graph):
+    view = await consumer_view(request)
+    if view is not None:  # its view is its default graph; no named graph exists for it
+        exists = graph == DEFAULT_GRAPH
+        store, graph = view.store, view.graph if exists else graph
+    else:
+        exists = await _exists(request, graph)
+    if not exists:
         raise NotFound(
             f"there is no graph {graph}",
             where=request.url.path,
             hint="list the graphs with the SPARQL service description",
         )
-    body = await run_blocking(request, state.store.export, RDF_TYPES[media], graph)
+    body = await run_blocking(request, store.export, RDF_TYPES[media], graph)
     body = check_xml_output(body, media)
     headers = {"Vary": "Accept"}
     if request.method == "HEAD":

@@ -24,14 +24,18 @@ from fastapi.responses import JSONResponse, Response
 
 from svckg.analysis import impact as impact_module
 from svckg.analysis.describe import display_label
-from svckg.api.dependencies import READER, require_role
+from svckg.analysis.pushdown import GraphSource
+from svckg.analysis.scoped import scoped_impact
+from svckg.analysis.views import View
+from svckg.api.dependencies import CONSUMER, consumer_view, require_role
+from svckg.api.ops import MODE_HEADER, walk_source
 from svckg.api.state import app_state, run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
 from svckg.terms import RDF_TYPE
 from svckg.vocab import PREFIXES
 
-router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
+router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
 
 SVC = PREFIXES["svc"]
 MEMBER_OF = ox.NamedNode(SVC + "memberOf")
@@ -93,14 +97,27 @@ def _by_role(parties: list[dict]) -> list[dict[str, Any]]:
     return sorted(roles.values(), key=lambda r: r["roleLabel"].lower())
 
 
-def impact_report(store: Store, elements: list[str], *, paths: int = 3) -> dict[str, Any]:
+def impact_report(
+    store: Store,
+    elements: list[str],
+    *,
+    paths: int = 3,
+    view: View | None = None,
+    source: GraphSource | None = None,
+) -> dict[str, Any]:
     """The impact of ``elements`` failing, with the panel's groupings added:
-    ``{failed, impacted, agreements, parties, owners, callList, partiesByRole, journeys}``."""
+    ``{failed, impacted, agreements, parties, owners, callList, partiesByRole, journeys}``.
+    With a consumer's ``view``: the answer in that view (:mod:`svckg.analysis.scoped`), its
+    names read from the view store."""
     if not elements:
         raise InputError(
             "no failed element given", where="parameter 'element'", hint="mark one failed"
         )
-    result = impact_module.impact(store, elements, max_paths=paths).to_json()
+    if view is not None:
+        result = scoped_impact(store, view, elements, max_paths=paths, source=source).to_json()
+        store = view.store
+    else:
+        result = impact_module.impact(store, elements, max_paths=paths, source=source).to_json()
     names = {i["iri"]: i["label"] for i in result["impacted"]}
     names.update({f["iri"]: f.get("label") or "" for f in result["failed"]})
     result["callList"] = _call_list(store, result["owners"], names)
@@ -158,12 +175,21 @@ async def impact_route(
     """The impact panel's data; ``format=csv`` or ``json`` downloads the same result."""
     if format not in ("json", "csv"):
         raise InputError(f"format {format!r} is not json or csv", where="parameter 'format'")
-    store = app_state(request).store
-    report = await run_blocking(request, lambda: impact_report(store, element, paths=paths))
+    state = app_state(request)
+    view = await consumer_view(request)
+
+    def run() -> tuple[dict[str, Any], str]:
+        source = walk_source(state)
+        report = impact_report(state.store, element, paths=paths, view=view, source=source)
+        return report, source.mode
+
+    report, mode = await run_blocking(request, run)
+    state.metrics.walks.labels(walk="impact", mode=mode).inc()
+    headers = {MODE_HEADER: mode}
     if format == "csv":
         return Response(
             report_csv(report),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="svckg-impact.csv"'},
+            headers={"Content-Disposition": 'attachment; filename="svckg-impact.csv"'} | headers,
         )
-    return JSONResponse(report)
+    return JSONResponse(report, headers=headers)

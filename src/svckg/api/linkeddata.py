@@ -5,6 +5,9 @@ IRI (ontology terms, concepts). The description holds the resource's own triples
 triples pointing to it (incoming links) and the labels and types of every neighbour. HTML
 for browsers, Turtle / JSON-LD / N-Triples / RDF/XML for machines (``Vary: Accept``, a
 ``Link`` header lists the alternates). 404 when the store knows nothing of the IRI.
+
+A consumer token is answered from its view store: an element outside the view is exactly
+as unknown as one that does not exist.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, prefers_html
-from svckg.api.dependencies import READER, app_state, require_role, run_blocking
+from svckg.api.dependencies import CONSUMER, app_state, read_store, require_role, run_blocking
 from svckg.api.results import choose, content_type, serialize_triples
 from svckg.api.state import TEMPLATES_DIR
 from svckg.errors import InputError, NotFound
@@ -27,7 +30,7 @@ from svckg.sparql_lexer import is_iri
 from svckg.store.base import Store
 from svckg.terms import LABEL_PREDICATE_IRIS, RDF_TYPE, best_label, display_name
 
-router = APIRouter(tags=["Linked data"], dependencies=[require_role(READER)])
+router = APIRouter(tags=["Linked data"], dependencies=[require_role(CONSUMER)])
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 """An IRI's scheme (``_:b0`` is a blank node label, not an IRI)."""
@@ -161,7 +164,8 @@ async def _serve(request: Request, iri: str) -> Response:
     accept = request.headers.get("accept")
     html = prefers_html(accept)
     media = None if html else choose(accept, RDF_TYPES, RDF_ALIASES)
-    description = await run_blocking(request, describe, state.store, iri)
+    store = await read_store(request)
+    description = await run_blocking(request, describe, store, iri)
     if not description.outgoing and not description.incoming:
         raise NotFound(
             f"svckg knows nothing about {iri}",

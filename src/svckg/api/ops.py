@@ -27,7 +27,8 @@ from prometheus_client import (
     generate_latest,
 )
 
-from svckg.analysis.index import get_index, last_index, start_background_build
+from svckg.analysis.index import cached_index, last_index, start_background_build
+from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 access_log = logging.getLogger("svckg.access")
 log = logging.getLogger("svckg.ops")
+MODE_HEADER = "X-Svckg-Walk-Mode"
+"""Response header of impact and trace: ``index`` or ``engine`` (push-down), the source that
+answered (:mod:`svckg.analysis.pushdown`); the JSON body stays the CLI's document."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -75,6 +79,10 @@ class Metrics:
             "svckg_index_nodes", "Elements in the dependency index", registry=r
         )
         self.store_quads = Gauge("svckg_store_quads", "Quads in the store", registry=r)
+        self.walks = Counter(
+            "svckg_walks", "Impact and trace answers by walk and by where the graph was read "
+            "(index: in memory; engine: push-down queries)", ["walk", "mode"], registry=r,
+        )  # fmt: skip
 
     def record_report(self, report: ValidationReport | None) -> None:
         """Count a validation report's results by severity."""
@@ -95,24 +103,40 @@ class Metrics:
             self.record_report(exc.report)
 
 
+def walk_source(state: AppState) -> GraphSource:
+    """Where a request's impact or trace reads the graph: never waits for an index that is
+    still being built (the engine answers meanwhile). Blocking: call it in a thread."""
+    ready = cached_index(state.store) is not None
+    return choose_source(state.store, state.settings, may_build=ready)
+
+
 def build_index_in_background(state: AppState) -> threading.Thread:
-    """Load (from its snapshot) or build the dependency index off the event loop: the server
-    is ready at once, impact and trace answering through the engine until the index is
-    there (``/readyz`` says which ``mode`` serves)."""
+    """Load (from its snapshot) or build the dependency index off the event loop, unless the
+    settings leave impact to the engine; then the consumers' views. The server is ready at
+    once: impact and trace answer through the engine until the index is there (``/readyz``
+    says which ``mode`` serves)."""
     t0 = time.perf_counter()
     state.not_ready = None
 
     def done(index: object, error: BaseException | None) -> None:
-        if error is None:
-            state.metrics.index_build.set(time.perf_counter() - t0)
+        if error is not None:
+            if isinstance(error, SvckgError):  # the store answers, but not well enough
+                state.not_ready = f"the dependency index could not be built: {error.describe()}"
+            else:
+                state.not_ready = f"the dependency index could not be built: {error}"
+            log.error(state.not_ready)
             return
-        if isinstance(error, SvckgError):  # the store answers, but not well enough to serve
-            state.not_ready = f"the dependency index could not be built: {error.describe()}"
-        else:
-            state.not_ready = f"the dependency index could not be built: {error}"
-        log.error(state.not_ready)
+        if index is not None:
+            state.metrics.index_build.set(time.perf_counter() - t0)
+        if state.views.consumers:
+            try:
+                state.views.refresh(state.store, only_if_stale=True)
+            except SvckgError as exc:  # built again on the first consumer request
+                log.error("the consumers' views could not be built: %s", exc.describe())
 
-    return start_background_build(state.store, done)
+    return start_background_build(
+        state.store, done, wanted=lambda: wants_index(state.store, state.settings)
+    )
 
 
 def serving_mode(state: AppState) -> str:
@@ -123,8 +147,7 @@ def serving_mode(state: AppState) -> str:
 
 def _refresh_gauges(state: AppState) -> None:
     """Store size, and the index brought up to date (incrementally) once it is built."""
-    built = last_index(state.store) is not None  # else the start-up build is still running
-    index = get_index(state.store) if built else None
+    index = cached_index(state.store)  # never builds: None while warming up
     if index is not None:
         state.metrics.index_edges.set(index.edge_count)
         state.metrics.index_nodes.set(index.node_count)

@@ -1,22 +1,29 @@
 """REST routes under ``/api``: the named query catalogue, impact and trace (the JSON the
-CLI prints with ``--format json``), and imports."""
+CLI prints with ``--format json``), and imports.
+
+A consumer token may use the catalogue (named queries run on its view store), impact and
+trace (answered in its view: :mod:`svckg.analysis.scoped`); imports and operations refuse it.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
+from svckg.analysis.scoped import scoped_impact, scoped_trace
 from svckg.api.dependencies import (
     ADMIN,
+    CONSUMER,
     EDITOR,
     READER,
     answer_named,
     app_state,
+    consumer_view,
     read_uploaded_files,
     require_role,
     run_blocking,
@@ -24,11 +31,12 @@ from svckg.api.dependencies import (
     upload_fields,
     with_profile,
 )
+from svckg.api.ops import MODE_HEADER, walk_source
 from svckg.errors import InputError, QueryError, SvckgError
 from svckg.ingest import imports
 from svckg.ingest.pipeline import import_sources
 
-router = APIRouter(prefix="/api", tags=["Analysis"], dependencies=[require_role(READER)])
+router = APIRouter(prefix="/api", tags=["Analysis"], dependencies=[require_role(CONSUMER)])
 
 
 @router.get("/queries", summary="The named query catalogue")
@@ -67,26 +75,48 @@ async def run_query(request: Request, name: str) -> dict[str, Any]:
 @router.get("/impact", summary="Impact of failed elements (bottom-up)")
 async def impact(
     request: Request,
+    response: Response,
     element: Annotated[list[str], Query(description="Failed element IRI or CURIE (repeatable)")],
     paths: Annotated[int, Query(ge=1, le=100, description="Chains kept per element")] = 1,
 ) -> dict[str, Any]:
     """Every element affected when ``element`` fail: status (down/degraded), chains,
     agreements at risk, parties affected and owners to call."""
     state = app_state(request)
-    result = await run_blocking(
-        request, lambda: impact_module.impact(state.store, element, max_paths=paths)
-    )
+    view = await consumer_view(request)
+
+    def run() -> tuple[impact_module.ImpactResult, str]:
+        source = walk_source(state)
+        if view is not None:  # a consumer token: the answer in its view
+            found = scoped_impact(state.store, view, element, max_paths=paths, source=source)
+        else:
+            found = impact_module.impact(state.store, element, max_paths=paths, source=source)
+        return found, source.mode
+
+    result, mode = await run_blocking(request, run)
+    state.metrics.walks.labels(walk="impact", mode=mode).inc()
+    response.headers[MODE_HEADER] = mode
     return result.to_json()
 
 
 @router.get("/trace", summary="Trace an element (top-down)")
 async def trace(
     request: Request,
+    response: Response,
     element: Annotated[str, Query(description="Element IRI or CURIE")],
 ) -> dict[str, Any]:
     """Everything ``element`` needs, layer by layer, with owners."""
     state = app_state(request)
-    result = await run_blocking(request, lambda: trace_module.trace(state.store, element))
+    view = await consumer_view(request)
+
+    def run() -> tuple[trace_module.TraceResult, str]:
+        source = walk_source(state)
+        if view is not None:  # a consumer token: the answer in its view
+            return scoped_trace(state.store, view, element, source=source), source.mode
+        return trace_module.trace(state.store, element, source=source), source.mode
+
+    result, mode = await run_blocking(request, run)
+    state.metrics.walks.labels(walk="trace", mode=mode).inc()
+    response.headers[MODE_HEADER] = mode
     return result.to_json()
 
 

@@ -12,6 +12,12 @@ is enforced around the whole request (query and serialization) by
 :func:`svckg.api.state.run_blocking`, so results stream from the engine straight into the
 serializer. A GET without ``query`` returns the service description (RDF, or HTML for
 browsers).
+
+A consumer token (see :mod:`svckg.analysis.views`) queries its view store only: the default
+graph is its view (and the public vocabulary), no named graph is visible (``GRAPH ?g`` matches
+nothing), ``FROM`` / ``FROM NAMED`` and the protocol dataset parameters are refused with one
+message whatever graph they name, ``SERVICE`` is refused, and the service description lists
+no graph.
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from svckg.analysis.views import View
 from svckg.api.conneg import RDF_ALIASES, RDF_TYPES, RESULTS_TYPES, media_type_of, prefers_html
 from svckg.api.dependencies import (
+    CONSUMER,
     EDITOR,
-    READER,
     app_state,
     check_role,
+    consumer_view,
     read_body,
     require_role,
     run_blocking,
@@ -42,7 +50,8 @@ from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris
 from svckg.api.state import TEMPLATES_DIR
 from svckg.api.system_graphs import check_update
-from svckg.errors import InputError, QueryError, UnsupportedFormat
+from svckg.errors import Forbidden, InputError, QueryError, UnsupportedFormat
+from svckg.sparql_lexer import tokenize
 from svckg.terms import RDF_TYPE
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
@@ -174,7 +183,7 @@ def _endpoint(request: Request) -> str:
     summary="SPARQL query (GET) or service description",
     responses=_OPENAPI_BODY["responses"],
     openapi_extra={"parameters": _GET_PARAMETERS},
-    dependencies=[require_role(READER)],
+    dependencies=[require_role(CONSUMER)],
 )
 async def sparql_get(request: Request) -> Response:
     """``?query=`` runs a query; without it, the SPARQL service description."""
@@ -233,12 +242,32 @@ async def sparql_post(request: Request) -> Response:
 
 
 async def _posted_query(request: Request, query: str, params: Params) -> Response:
-    check_role(request, READER)  # GET declares it on the route
+    check_role(request, CONSUMER)  # GET declares it on the route
     return await _query(request, query, params)
+
+
+def check_consumer_query(query: str, params: Params) -> None:
+    """Refuse what a consumer's query may not say: a dataset of its own (``FROM``,
+    ``FROM NAMED``, ``default-graph-uri``, ``named-graph-uri``: one message, whatever graph is
+    named, so the answer tells nothing about which graphs exist) and ``SERVICE``."""
+    words = {t.keyword for t in tokenize(query)}
+    if "FROM" in words or params.all("default-graph-uri") or params.all("named-graph-uri"):
+        raise Forbidden(
+            "a consumer token queries its own view: FROM, FROM NAMED and a protocol dataset "
+            "are not available",
+            hint="leave the dataset out; the default graph is everything the token may see",
+        )
+    if "SERVICE" in words:
+        raise Forbidden(
+            "a consumer token cannot use SERVICE", hint="query the view without SERVICE"
+        )
 
 
 async def _query(request: Request, query: str, params: Params) -> Response:
     state = app_state(request)
+    view = await consumer_view(request)
+    if view is not None:
+        check_consumer_query(query, params)
     defaults = check_iris(params.all("default-graph-uri"), "default-graph-uri")
     named = check_iris(params.all("named-graph-uri"), "named-graph-uri")
     if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
@@ -246,14 +275,17 @@ async def _query(request: Request, query: str, params: Params) -> Response:
             "using-graph-uri / using-named-graph-uri belong to updates",
             hint="use default-graph-uri / named-graph-uri with a query",
         )
+    if view is not None:  # the view and the vocabulary, and no named graph at all
+        defaults, named = view.graphs, [NO_GRAPH]
     protocol_dataset = bool(defaults or named)
+    store = state.store if view is None else view.store
     text = with_base(query, _endpoint(request))
     accept = request.headers.get("accept")
     settings = state.settings
 
     def run() -> tuple[bytes, str]:
         with base_line_fixed():
-            result = state.store.query(
+            result = store.query(
                 text,
                 default_graph=(defaults or [NO_GRAPH]) if protocol_dataset else None,
                 named_graphs=(named or [NO_GRAPH]) if protocol_dataset else None,
@@ -357,7 +389,8 @@ async def service_description(request: Request) -> Response:
     state = app_state(request)
     accept = request.headers.get("accept")
     endpoint = _endpoint(request)
-    graphs = await run_blocking(request, state.store.graphs)
+    view: View | None = await consumer_view(request)
+    graphs = [] if view is not None else await run_blocking(request, state.store.graphs)
     if prefers_html(accept):
         html = templates.get_template("service.html").render(
             endpoint=endpoint, graphs=graphs, formats=list(RESULT_FORMAT_IRIS), request=request

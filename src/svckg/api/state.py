@@ -3,15 +3,18 @@ off the event loop with a time limit."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import TypeVar
 
 import anyio
 from fastapi import Request
 
+from svckg.analysis.views import ConsumerViews
 from svckg.api.auth import TokenTable
 from svckg.api.ops import Metrics
 from svckg.api.threads import in_thread, in_thread_write
@@ -20,9 +23,46 @@ from svckg.errors import LimitExceeded
 from svckg.store.base import Store
 
 T = TypeVar("T")
+log = logging.getLogger("svckg.api")
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 """Jinja2 templates of the HTML pages (plain, accessible, no outside assets)."""
+
+
+class WriteLock:
+    """The lock every write through the API holds (imports, their removal, Graph Store writes,
+    SPARQL updates, GraphQL mutations), and the one place where what is derived from the
+    store follows a write: when the store's generation changed inside the block, the
+    ``after_write`` hooks run before the lock is released (the next writer and the readers of
+    derived data see the write's effect). A failing hook is logged, not raised: the write is
+    committed; the derived data refreshes on its next use (it is keyed on the generation)."""
+
+    def __init__(self, store: Store) -> None:
+        self._lock = threading.Lock()
+        self._store = store
+        self._before: int | None = None
+        self.after_write: list[Callable[[Store], object]] = []
+
+    def __enter__(self) -> WriteLock:
+        self._lock.acquire()
+        self._before = self._store.generation
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._store.generation != self._before:
+                for hook in self.after_write:
+                    try:
+                        hook(self._store)
+                    except Exception:  # the write itself succeeded: never turn it into a failure
+                        log.exception("refreshing data derived from the store failed")
+        finally:
+            self._lock.release()
 
 
 @dataclass
@@ -33,8 +73,11 @@ class AppState:
     store: Store
     tokens: TokenTable
     owns_store: bool
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
-    """Serializes multi-step writes (check then write) made through the API."""
+    write_lock: WriteLock = field(init=False)
+    """Serializes multi-step writes (check then write) made through the API, and refreshes
+    the consumers' views after each (:class:`WriteLock`)."""
+    views: ConsumerViews = field(init=False)
+    """The views of the consumers the tokens are bound to (:mod:`svckg.analysis.views`)."""
     metrics: Metrics = field(default_factory=Metrics)
     not_ready: str | None = "the server has not started yet"
     """Why ``/readyz`` answers 503 (None: ready; the index may still be warming up)."""
@@ -48,6 +91,12 @@ class AppState:
         drains this process while in-flight requests finish."""
         self.stopping = True
         self.not_ready = "the server is stopping"
+
+    def __post_init__(self) -> None:
+        self.write_lock = WriteLock(self.store)
+        self.views = ConsumerViews(self.tokens.consumers)
+        if self.tokens.consumers:
+            self.write_lock.after_write.append(self.views.refresh)
 
     def stop(self) -> None:
         """Graceful stop: refuse new writes, wait for the one in progress, then run the stop

@@ -5,7 +5,8 @@ validation of uploads).
 
 The answers are built by :mod:`svckg.analysis.describe`; pages by :mod:`svckg.api.pages`.
 Pages are open (a browser cannot send a bearer token with a page load); the JSON routes
-follow the app's reading rule.
+follow the app's reading rule. A consumer token searches and browses its view store only;
+the dry-run validation (it reads the whole store) refuses it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from svckg.analysis import describe
 from svckg.analysis.describe import MAX_LIMIT
 from svckg.api.dependencies import (
+    CONSUMER,
     READER,
+    ReadStoreDep,
     StateDep,
-    StoreDep,
     read_uploaded_files,
     require_role,
     run_blocking,
@@ -33,7 +35,7 @@ from svckg.ingest.pipeline import validate_sources
 from svckg.vocab import PREFIXES
 
 router = APIRouter(tags=["ui"])
-data_router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(READER)])
+data_router = APIRouter(prefix="/api/ui", tags=["ui"], dependencies=[require_role(CONSUMER)])
 """JSON routes of the viewer (included into :data:`router` at the end of this module)."""
 
 
@@ -70,7 +72,7 @@ def graphiql_page() -> HTMLResponse:
 @data_router.get("/search")
 async def search_route(
     request: Request,
-    store: StoreDep,
+    store: ReadStoreDep,
     q: Annotated[str, Query(description="Part of a label (case-insensitive)")],
     limit: Annotated[int, Query(description=f"Most results (1-{MAX_LIMIT})")] = 20,
 ) -> dict[str, Any]:
@@ -82,7 +84,7 @@ async def search_route(
 @data_router.get("/node")
 async def node_route(
     request: Request,
-    store: StoreDep,
+    store: ReadStoreDep,
     iri: Annotated[str, Query(description="Element IRI or CURIE")],
 ) -> dict[str, Any]:
     """One element: label, definition, class, layer, literals, links grouped with counts."""
@@ -92,7 +94,7 @@ async def node_route(
 @data_router.get("/neighbours")
 async def neighbours_route(
     request: Request,
-    store: StoreDep,
+    store: ReadStoreDep,
     iri: Annotated[str, Query(description="Element IRI or CURIE")],
     predicate: Annotated[str | None, Query(description="Only this relation")] = None,
     direction: Annotated[str | None, Query(description="out, in or both")] = None,
@@ -120,14 +122,14 @@ async def neighbours_route(
 @data_router.get("/nodes")
 async def nodes_route(
     request: Request,
-    store: StoreDep,
+    store: ReadStoreDep,
     iri: Annotated[list[str], Query(description="Element IRIs (repeat the parameter)")],
 ) -> dict[str, Any]:
     """Several elements and the links among them (restores a permalink)."""
     return await run_blocking(request, describe.nodes_with_edges, store, iri)
 
 
-@data_router.post("/validate")
+@data_router.post("/validate", dependencies=[require_role(READER)])
 async def validate_route(
     request: Request,
     state: StateDep,

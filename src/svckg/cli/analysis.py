@@ -15,10 +15,11 @@ from rich.table import Table
 
 from svckg.analysis.impact import impact
 from svckg.analysis.index import cached_index, get_index
+from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.analysis.results import Edge, ImpactResult, TraceResult
 from svckg.analysis.trace import trace
 from svckg.cli.app import app, console, lazy_module
-from svckg.cli.core import StoreOption, _opened
+from svckg.cli.core import StoreOption, _opened, cli_settings
 from svckg.errors import QueryError
 from svckg.terms import compact, local_name
 
@@ -133,11 +134,16 @@ def _impact_details(result: ImpactResult, label) -> None:
         _owners_table(result.owners, label)
 
 
-def _warm_index(opened) -> None:
-    """Load the dependency index, or build it (once for this store state: the next run
-    loads it from the snapshot) with a progress bar on a terminal, else one line."""
-    if cached_index(opened) is not None:
-        return
+def _source(opened, settings) -> GraphSource:
+    """Where impact or trace reads the graph (:func:`choose_source`); when that is the index
+    and it has to be built (once for this store state: the next run loads its snapshot), with
+    a progress bar on a terminal, else one line."""
+    if cached_index(opened) is None and wants_index(opened, settings):
+        _build_index(opened)
+    return choose_source(opened, settings)
+
+
+def _build_index(opened) -> None:
     if not getattr(opened, "path", None):  # in memory, remote: built every time, quietly
         get_index(opened)
         return
@@ -173,9 +179,9 @@ def impact_command(
 ) -> None:
     """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
     with _opened(store) as opened:
-        _warm_index(opened)
-        result = impact(opened, elements, max_paths=paths)
-        index = get_index(opened)
+        source = _source(opened, cli_settings(store))
+        result = impact(opened, elements, max_paths=paths, source=source)
+        index = source.index  # describes every node of the result (the engine's: only those)
         if format is GraphFormat.json:
             _print_json(result.to_json())
         elif format is GraphFormat.dot:
@@ -233,9 +239,9 @@ def trace_command(
 ) -> None:
     """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
     with _opened(store) as opened:
-        _warm_index(opened)
-        result = trace(opened, element)
-        index = get_index(opened)
+        source = _source(opened, cli_settings(store))
+        result = trace(opened, element, source=source)
+        index = source.index
         if format is GraphFormat.json:
             _print_json(result.to_json())
         elif format is GraphFormat.dot:

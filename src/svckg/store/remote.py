@@ -230,7 +230,10 @@ class RemoteStore(StoreBase):
         now = time.monotonic()
         cached = self._dataset
         if cached is None or cached[1] != self._generation or now - cached[0] > DATASET_TTL_S:
-            cached = (now, self._generation, self.graphs() or [EMPTY_DATASET_GRAPH])
+            graphs = self.graphs() or [EMPTY_DATASET_GRAPH]
+            # aged from when the list arrived: a listing slower than the TTL (Virtuoso under
+            # load: seconds) must not make every query list the graphs again
+            cached = (time.monotonic(), self._generation, graphs)
             self._dataset = cached
         return cached[2]
 

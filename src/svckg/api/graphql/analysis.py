@@ -41,6 +41,9 @@ GRAPHQL_NAMES: dict[type[results.Contract], str] = {
     results.TraceResult: "TraceResult",
 }
 """The GraphQL object type of each result type (made from its contract fields, in order)."""
+WALK_MODE = "mode"
+"""A field the impact and trace types add to their contract fields: the source that answered."""
+_WALK_TYPES = (results.ImpactResult, results.TraceResult)
 
 
 def _annotation(hint: Any, made: dict[type, Any]) -> Any:
@@ -70,6 +73,12 @@ def _make_types() -> dict[type, Any]:
         for f in fields:
             if f.doc:
                 namespace[f.key] = strawberry.field(description=f.doc)
+        if cls in _WALK_TYPES:
+            namespace["__annotations__"][WALK_MODE] = str
+            namespace[WALK_MODE] = strawberry.field(
+                description="Where the dependency graph was read: index (in memory) or "
+                "engine (push-down queries); not in the CLI's JSON"
+            )
         body = type(name, (), namespace)
         description = (cls.__doc__ or "").split("\n\n")[0].replace("\n", " ").strip()
         made[cls] = strawberry.type(body, name=name, description=description)

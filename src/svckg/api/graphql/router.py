@@ -9,7 +9,8 @@
   ``where``, ``hint`` and, for a rejected mutation, the validation ``report`` and each
   shape ``messages``.
 - Reading follows the app's rule (``Settings.read_requires_token``); mutations need an
-  editor token.
+  editor token. A consumer token reads its view (see :class:`.schema.GraphQLContext`):
+  introspection works, data outside the view is unknown.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 
-from svckg.api.dependencies import READER, app_state, check_role
+from svckg.api.dependencies import CONSUMER, app_state, check_role, consumer_view
 from svckg.api.errors import error_body
 from svckg.api.graphql.documents import CachedDocumentsFactory
 from svckg.api.graphql.model import load_model
@@ -179,8 +180,9 @@ def make_router(settings: Settings) -> SvckgGraphQLRouter:
 
     async def context(request: HTTPConnection) -> GraphQLContext:
         """For HTTP requests and WebSocket handshakes alike (a WebSocket is no Request)."""
-        check_role(request, READER)  # type: ignore[arg-type]
-        return GraphQLContext(app_state(request), built)  # type: ignore[arg-type]
+        check_role(request, CONSUMER)  # type: ignore[arg-type]
+        view = await consumer_view(request)  # type: ignore[arg-type]
+        return GraphQLContext(app_state(request), built, view)  # type: ignore[arg-type]
 
     return SvckgGraphQLRouter(
         built.schema,

@@ -29,6 +29,8 @@ from strawberry.types import Info
 from svckg.analysis import impact as impact_module
 from svckg.analysis import queries as queries_module
 from svckg.analysis import trace as trace_module
+from svckg.analysis.scoped import scoped_impact, scoped_trace
+from svckg.analysis.views import View
 from svckg.api.dependencies import EDITOR, check_role
 from svckg.api.graphql import analysis as gql_analysis
 from svckg.api.graphql import writes
@@ -46,6 +48,7 @@ from svckg.api.graphql.loaders import (
 )
 from svckg.api.graphql.model import CONCEPT, NODE, FieldSpec, SchemaModel
 from svckg.api.graphql.prefetch import below, prefetch
+from svckg.api.ops import walk_source
 from svckg.api.state import AppState
 from svckg.api.threads import in_thread, in_thread_write
 from svckg.errors import QueryError, SvckgError
@@ -63,13 +66,18 @@ PYTHON_SCALARS = {"Int": "int", "Float": "float", "Boolean": "bool", "String": "
 
 
 class GraphQLContext(BaseContext):
-    """What every resolver sees as ``info.context``: app state, store and the loaders."""
+    """What every resolver sees as ``info.context``: app state, store and the loaders.
 
-    def __init__(self, state: AppState, built: Built):
+    For a consumer token ``view`` is its view and ``store`` the view store (it holds nothing
+    outside the view: an element outside it is as unknown as one that does not exist);
+    impact and trace are computed on the whole store and projected onto the view."""
+
+    def __init__(self, state: AppState, built: Built, view: View | None = None):
         super().__init__()
         self.state = state
-        self.store: Store = state.store
-        self.loaders = Loaders(state.store)
+        self.view = view
+        self.store: Store = state.store if view is None else view.store
+        self.loaders = Loaders(self.store)
         self.specs: Mapping[str, FieldSpec] = built.model.fields
         """Field name -> the property it reads (for look-ahead)."""
         self.projector = built.projector
@@ -589,15 +597,34 @@ def _connection_field(b: _Builder, name: str) -> Any:
 def _analysis_fields(b: _Builder) -> dict[str, Any]:
     async def impact(info: Info, failed: list[strawberry.ID], max_paths: int = 1) -> Any:
         state: AppState = info.context.state
-        result = await in_thread(
-            lambda: impact_module.impact(state.store, [str(f) for f in failed], max_paths=max_paths)
-        )
-        return result.to_json()
+        view: View | None = info.context.view
+        given = [str(f) for f in failed]
+
+        def run() -> dict[str, Any]:
+            source = walk_source(state)
+            if view is not None:  # a consumer token: the answer in its view
+                found = scoped_impact(state.store, view, given, max_paths=max_paths, source=source)
+            else:
+                found = impact_module.impact(state.store, given, max_paths=max_paths, source=source)
+            state.metrics.walks.labels(walk="impact", mode=source.mode).inc()
+            return found.to_json() | {gql_analysis.WALK_MODE: source.mode}
+
+        return await in_thread(run)
 
     async def trace(info: Info, from_: strawberry.ID) -> Any:
         state: AppState = info.context.state
-        result = await in_thread(lambda: trace_module.trace(state.store, str(from_)))
-        return result.to_json()
+        view: View | None = info.context.view
+
+        def run() -> dict[str, Any]:
+            source = walk_source(state)
+            if view is not None:  # a consumer token: the answer in its view
+                found = scoped_trace(state.store, view, str(from_), source=source)
+            else:
+                found = trace_module.trace(state.store, str(from_), source=source)
+            state.metrics.walks.labels(walk="trace", mode=source.mode).inc()
+            return found.to_json() | {gql_analysis.WALK_MODE: source.mode}
+
+        return await in_thread(run)
 
     trace.__annotations__["from_"] = typing.Annotated[
         strawberry.ID, strawberry.argument(name="from")
@@ -615,7 +642,7 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
         queries_module.get_query(name)
         answer = await in_thread(
             lambda: queries_module.answer_named(
-                state.store,
+                info.context.store,
                 name,
                 given,
                 timeout_s=state.settings.query_timeout_s,
