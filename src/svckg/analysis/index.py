@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import threading
 import time
 import weakref
@@ -869,6 +870,10 @@ def last_index(store: Store) -> DependencyIndex | None:
     return _CACHE.get(store)
 
 
+_BUILD_NICENESS = 10
+"""The background build yields the processor to the threads answering requests."""
+
+
 def start_background_build(
     store: Store,
     done: Callable[[DependencyIndex | None, BaseException | None], None],
@@ -880,6 +885,8 @@ def start_background_build(
     built and ``done(None, None)`` is called."""
 
     def run() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # Linux: a thread has a nice value
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BUILD_NICENESS)
         try:
             if wanted is not None and not wanted():
                 done(None, None)
