@@ -16,9 +16,17 @@ machine is shared. An ``overhead-ask`` row (``ASK {}``) measures each server's o
 per request. The load generator is a small keep-alive HTTP/1.1 client on raw asyncio
 sockets, so it costs the shared CPU as little as possible.
 
+Part O (``--part O``): only ``ASK {}`` through svckg's ``/sparql`` and ``oxigraph serve``,
+at 1 and at 16 clients (``--clients``): each server's own cost per request (issue 13's lean
+path: svckg answers a query whose text bounds its work without forking).
+
+Each table is printed with the load average (1, 5, 15 min) before and after it: the machine
+may be shared, and a loaded machine slows the Python server more than the Rust one.
+
 Usage (from the project root)::
 
-    .venv/bin/python bench/bench_http.py                       # both parts
+    .venv/bin/python bench/bench_http.py --part O --size-o 100k    # ASK {}, 1 and 16 clients
+    .venv/bin/python bench/bench_http.py                       # parts A and B
     .venv/bin/python bench/bench_http.py --part A --size 1M --requests 500
     .venv/bin/python bench/bench_http.py --part B --size 100k --json /tmp/http.json
 """
@@ -488,9 +496,34 @@ def table(runs: list[Run], base: str, peers: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_overhead(args: argparse.Namespace, work: Path) -> list[Run]:
+    """Part O: ``ASK {}`` on svckg and oxigraph at each client count, one table each."""
+    runs: list[Run] = []
+    for clients in (int(c) for c in args.clients.split(",")):
+        args.concurrency = clients
+        before = _load()
+        part = run_part(
+            f"O{clients}", parse_size(args.size_o), (), ["svckg", "oxigraph"], args, work
+        )
+        runs += part
+        print(
+            f"\n### ASK {{}} through /sparql vs oxigraph serve: {clients} client(s), "
+            f"{args.requests} requests, {args.size_o} triples; load average before {before}, "
+            f"after {_load()} ({os.cpu_count()} cores, shared machine)\n"
+        )
+        print(table(part, "svckg", ["oxigraph"]))
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=("A", "B", "AB"), default="AB")
+    ap.add_argument("--part", choices=("A", "B", "AB", "O"), default="AB")
+    ap.add_argument("--size-o", default="100k", help="triples for part O (default 100k)")
+    ap.add_argument("--clients", default="1,16", help="part O: client counts (default 1,16)")
     ap.add_argument("--size-a", default="1M", help="triples for part A (default 1M)")
     ap.add_argument("--size-b", default="100k", help="triples for part B (default 100k)")
     ap.add_argument("--requests", type=int, default=2000)
@@ -516,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = tuple(args.queries.split(",")) if args.queries else None
     runs: list[Run] = []
     try:
+        if args.part == "O":
+            runs += run_overhead(args, work)
         if "A" in args.part:
             part_a = run_part(
                 "A",
@@ -528,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
             runs += part_a
             print(
                 f"\n### Part A: {args.size_a} triples, {args.requests} requests, "
-                f"concurrency {args.concurrency}\n"
+                f"concurrency {args.concurrency}; load average {_load()}\n"
             )
             print(table(part_a, "svckg", ["oxigraph"]))
         if "B" in args.part:
@@ -543,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
             runs += part_b
             print(
                 f"\n### Part B: {args.size_b} triples, {args.requests} requests, "
-                f"concurrency {args.concurrency}\n"
+                f"concurrency {args.concurrency}; load average {_load()}\n"
             )
             print(table(part_b, "svckg", ["oxigraph", "rdflib-endpoint"]))
         if args.json:

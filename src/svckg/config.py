@@ -59,6 +59,10 @@ class Settings:
     remote_dialect: str = "auto"
     """The remote engine's dialect (``auto``, ``generic``, ``oxigraph``, ``virtuoso``): see
     :mod:`svckg.store.dialects`; ``auto`` reads it from the first answer's ``Server`` header."""
+    remote_change_marker: bool = True
+    """Write and watch the change marker on the remote engine, so that several svckg
+    processes on one engine see each other's writes within a second (see
+    :mod:`svckg.store.remote`). Off only when this is the one svckg process on the engine."""
     base_iri: str = "https://w3id.org/svckg/id/"
     """Base of the resource IRIs svckg mints and dereferences under ``/id/``."""
     validator: str = "sparql"
@@ -94,6 +98,9 @@ class Settings:
     archimate_xsd_dir: str | None = None
     """Directory holding the Open Group exchange-format XSDs (archimate3_Diagram.xsd and the
     files it includes, xml.xsd); when set, ArchiMate imports are checked against them."""
+    alert_element_label: str = "svckg_element"
+    """The Alertmanager alert label naming the failed element (an IRI, a CURIE or an
+    ``svc:identifier``) at ``POST /api/incidents/alertmanager``."""
     log_format: str = "text"
     """Access log lines: ``text`` or ``json`` (one object a line, for log shippers)."""
     impact_mode: str = "auto"
@@ -116,6 +123,7 @@ ENV_NAMES = {
     "remote_update": "REMOTE_UPDATE",
     "remote_gsp": "REMOTE_GSP",
     "remote_dialect": "REMOTE_DIALECT",
+    "remote_change_marker": "REMOTE_CHANGE_MARKER",
     "shapes_profile": "SHAPES_PROFILE",
     "base_iri": "BASE_IRI",
     "validator": "VALIDATOR",
@@ -137,6 +145,7 @@ ENV_NAMES = {
     "remote_endpoints": "REMOTE_ENDPOINTS",
     "max_concurrent_queries": "MAX_CONCURRENT_QUERIES",
     "busy_wait_s": "BUSY_WAIT",
+    "alert_element_label": "ALERT_ELEMENT_LABEL",
     "impact_mode": "IMPACT_MODE",
     "index_memory_budget_mb": "INDEX_MEMORY_BUDGET_MB",
 }

@@ -93,6 +93,22 @@ class NotFound(SvckgError):
     http_status = 404
 
 
+class UnknownElements(InputError):
+    """Some of the elements a request names are not in the store; ``unknown`` lists each one
+    as given, so the client can fix them all at once (nothing was written)."""
+
+    http_status = 422
+
+    def __init__(
+        self, message: str, unknown: list[str], *, where: str | None = None, hint: str | None = None
+    ):
+        self.unknown = list(unknown)
+        super().__init__(message, where=where, hint=hint)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "unknown": self.unknown}
+
+
 class QueryError(InputError):
     """A SPARQL query or update is malformed or has a bad parameter."""
 

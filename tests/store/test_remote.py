@@ -119,3 +119,23 @@ def test_remote_without_graph_store_chunks_inserts(
     turtle = plain.export(ox.RdfFormat.TURTLE, G1)
     assert len(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))) == 1
     plain.close()
+
+
+def test_transient_engine_failures_are_sent_again(fixed_answer: tuple[str, dict]) -> None:
+    """A deadlock answer (the engine rolled back) is retried; a real error is not."""
+    from svckg.store.dialects import VIRTUOSO
+    from svckg.store.remote import TRANSIENT_RETRIES
+
+    base, answer = fixed_answer
+    answer["body"] = b"Virtuoso 40001 Error SR172: Transaction deadlocked"
+    sent: list[str] = []
+    with RemoteStore(f"{base}/query", dialect=VIRTUOSO) as remote:
+        remote._client.event_hooks["request"].append(lambda r: sent.append(r.method))
+        with pytest.raises(StoreError, match="SR172"):
+            remote.query("ASK {}")
+        assert len(sent) == TRANSIENT_RETRIES + 1
+        sent.clear()
+        answer["body"] = b"Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error"
+        with pytest.raises(StoreError, match="SP030"):
+            remote.query("ASK {}")
+        assert len(sent) == 1

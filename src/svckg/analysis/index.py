@@ -417,13 +417,6 @@ class DependencyIndex:
         """Read the class hierarchy and layers (a partial index needs them whole)."""
         self._read_ontology(store)
 
-    def share_ontology(self, template: DependencyIndex) -> None:
-        """Use ``template``'s class hierarchy, layers and impact roles (read once by
-        :meth:`read_ontology`) in this partial index."""
-        self.superclasses, self.subclasses_below = template.superclasses, template.subclasses_below
-        self.class_layer, self.layer_order = template.class_layer, template.layer_order
-        self.roles_by_type = template.roles_by_type
-
     def _edge(self, s: str, p: str, o: str) -> None:
         out = self.forward.setdefault(s, [])
         if (p, o) not in out:
@@ -611,6 +604,14 @@ class DependencyIndex:
         return sum(c.overlay_size for c in self.columns().values())
 
     # -- ontology ----------------------------------------------------------------------
+
+    def share_ontology(self, template: DependencyIndex) -> None:
+        """Use ``template``'s class hierarchy, layers and role table (read once by
+        :meth:`_read_ontology`) instead of reading them again: every field the ontology
+        fills, so an index for a few nodes describes them by the same rules."""
+        self.superclasses, self.subclasses_below = template.superclasses, template.subclasses_below
+        self.class_layer, self.layer_order = template.class_layer, template.layer_order
+        self.roles_by_type = template.roles_by_type
 
     def _read_ontology(self, store: Store) -> None:
         direct, stated = _class_statements(store)
@@ -871,7 +872,13 @@ def last_index(store: Store) -> DependencyIndex | None:
 
 
 _BUILD_NICENESS = 10
-"""The background build yields the processor to the threads answering requests."""
+
+
+def background_priority() -> None:
+    """Lower the calling thread's priority (Linux: a thread has its own nice value), so a
+    background build yields the processor to the threads answering requests."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BUILD_NICENESS)
 
 
 def start_background_build(
@@ -885,8 +892,7 @@ def start_background_build(
     built and ``done(None, None)`` is called."""
 
     def run() -> None:
-        with contextlib.suppress(OSError, AttributeError):  # Linux: a thread has a nice value
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BUILD_NICENESS)
+        background_priority()
         try:
             if wanted is not None and not wanted():
                 done(None, None)

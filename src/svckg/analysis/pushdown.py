@@ -171,8 +171,7 @@ class EngineSource:
         self.store = store
         ctx = self._ctx = _context(store)
         index = DependencyIndex(ctx.generation, ctx.predicates)
-        template = ctx.template
-        index.share_ontology(template)
+        index.share_ontology(ctx.template)
         self.index = index
         self._backward: dict[str, list[tuple[str, str]]] = {}
         self._forward: dict[str, list[tuple[str, str]]] = {}
@@ -343,8 +342,9 @@ def choose_source(
         return EngineSource(store)
     if mode == "index":
         return IndexSource(get_index(store))
-    if not may_build:
-        return EngineSource(store)
-    if cached_index(store) is not None or index_fits(store, settings):
+    ready = cached_index(store)  # up to date without a full build (memory or snapshot)
+    if ready is not None:
+        return IndexSource(ready)
+    if may_build and index_fits(store, settings):
         return IndexSource(get_index(store))
     return EngineSource(store)

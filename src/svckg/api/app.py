@@ -25,9 +25,11 @@ from svckg.api import (
     graphstore,
     history,
     impact_view,
+    incidents,
     linkeddata,
     rest,
     sparql,
+    status,
     ui,
 )
 from svckg.api.auth import load_tokens
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(history.page_router)
     app.include_router(classes.router)
     app.include_router(classes.page_router)
+    app.include_router(incidents.router)
+    app.include_router(status.router)
     app.include_router(graphql_router(settings))
     _install_docs(app)
     return app

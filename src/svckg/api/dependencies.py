@@ -9,7 +9,8 @@ import from here and never from each other.
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, params
 
@@ -87,6 +88,22 @@ _ROLE_CHECKS = {
 }
 
 
+def _on_the_loop(check: Callable[[Request], str | None]) -> Callable[..., Any]:
+    """``check`` as an ``async`` dependency: a token look-up is a dict read, and FastAPI runs
+    a plain function dependency in the thread pool (a thread hop on every request)."""
+
+    async def dependency(request: Request) -> str | None:
+        return check(request)
+
+    dependency.__name__ = dependency.__qualname__ = check.__name__
+    dependency.__doc__ = check.__doc__
+    dependency.__wrapped__ = check  # type: ignore[attr-defined]  # which check it runs
+    return dependency
+
+
+_ROLE_DEPENDENCIES = {role: _on_the_loop(check) for role, check in _ROLE_CHECKS.items()}
+
+
 def require_role(role: str) -> params.Depends:
     """The dependency a router (``APIRouter(dependencies=[...])``) or a route decorator
     declares: reading (open unless ``Settings.read_requires_token``), editor or admin.
@@ -94,7 +111,7 @@ def require_role(role: str) -> params.Depends:
 
     ``READER`` refuses consumer tokens (deny by default); ``CONSUMER`` admits them too, for
     routes that answer a consumer from its view only (:func:`request_consumer` tells)."""
-    return Depends(_ROLE_CHECKS[role])
+    return Depends(_ROLE_DEPENDENCIES[role])
 
 
 def check_role(request: Request, role: str) -> str | None:

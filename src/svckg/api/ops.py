@@ -13,7 +13,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
@@ -26,8 +25,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from svckg.analysis.index import cached_index, last_index, start_background_build
+from svckg.analysis.index import background_priority, get_index, last_index
 from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
@@ -104,39 +104,41 @@ class Metrics:
 
 
 def walk_source(state: AppState) -> GraphSource:
-    """Where a request's impact or trace reads the graph: never waits for an index that is
-    still being built (the engine answers meanwhile). Blocking: call it in a thread."""
-    ready = cached_index(state.store) is not None
-    return choose_source(state.store, state.settings, may_build=ready)
+    """Where a request's impact or trace reads the graph: the index when an up-to-date one is
+    at hand, else the engine; a request never waits for an index build (the start-up build,
+    or a rebuild after a change incremental refresh cannot follow, runs in the background).
+    Blocking: call it in a thread."""
+    return choose_source(state.store, state.settings, may_build=False)
 
 
 def build_index_in_background(state: AppState) -> threading.Thread:
     """Load (from its snapshot) or build the dependency index off the event loop, unless the
-    settings leave impact to the engine; then the consumers' views. The server is ready at
-    once: impact and trace answer through the engine until the index is there (``/readyz``
-    says which ``mode`` serves)."""
-    t0 = time.perf_counter()
+    settings leave impact to the engine, then the consumers' views: the server is ready at
+    once, impact and trace answering through the engine until the index is there
+    (``/readyz`` says which ``mode`` serves)."""
     state.not_ready = None
 
-    def done(index: object, error: BaseException | None) -> None:
-        if error is not None:
-            if isinstance(error, SvckgError):  # the store answers, but not well enough
-                state.not_ready = f"the dependency index could not be built: {error.describe()}"
-            else:
-                state.not_ready = f"the dependency index could not be built: {error}"
+    def run() -> None:
+        background_priority()
+        t0 = time.perf_counter()
+        try:
+            if wants_index(state.store, state.settings):
+                get_index(state.store)
+                state.metrics.index_build.set(time.perf_counter() - t0)
+        except Exception as exc:  # the store answers, but not well enough: the engine serves
+            reason = exc.describe() if isinstance(exc, SvckgError) else str(exc)
+            state.not_ready = f"the dependency index could not be built: {reason}"
             log.error(state.not_ready)
             return
-        if index is not None:
-            state.metrics.index_build.set(time.perf_counter() - t0)
         if state.views.consumers:
             try:
                 state.views.refresh(state.store, only_if_stale=True)
             except SvckgError as exc:  # built again on the first consumer request
                 log.error("the consumers' views could not be built: %s", exc.describe())
 
-    return start_background_build(
-        state.store, done, wanted=lambda: wants_index(state.store, state.settings)
-    )
+    thread = threading.Thread(target=run, name="svckg-index", daemon=True)
+    thread.start()
+    return thread
 
 
 def serving_mode(state: AppState) -> str:
@@ -147,7 +149,8 @@ def serving_mode(state: AppState) -> str:
 
 def _refresh_gauges(state: AppState) -> None:
     """Store size, and the index brought up to date (incrementally) once it is built."""
-    index = cached_index(state.store)  # never builds: None while warming up
+    built = last_index(state.store) is not None  # else the start-up build is still running
+    index = get_index(state.store) if built else None
     if index is not None:
         state.metrics.index_edges.set(index.edge_count)
         state.metrics.index_nodes.set(index.node_count)
@@ -202,39 +205,59 @@ def _log_line(state: AppState, fields: dict[str, object]) -> None:
         )  # fmt: skip
 
 
+class Observe:
+    """ASGI middleware measuring and logging every request, and answering 503 to writes
+    while the server stops. Plain ASGI, not ``@app.middleware``: Starlette's
+    ``BaseHTTPMiddleware`` costs a task group and a body stream per request."""
+
+    def __init__(self, app: ASGIApp, state: AppState):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        status = 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            if self.state.stopping and scope["method"] not in SAFE_METHODS:
+                await _stopping()(scope, receive, observed)
+            else:
+                await self.app(scope, receive, observed)
+        finally:
+            self.record(Request(scope), status, time.perf_counter() - t0)
+
+    def record(self, request: Request, status: int, seconds: float) -> None:
+        """Count, time and log one request."""
+        state, route = self.state, _route(request)
+        state.metrics.requests.labels(request.method, route, str(status)).inc()
+        state.metrics.latency.labels(request.method, route).observe(seconds)
+        _log_line(
+            state,
+            {
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+                "role": _role(request, state),
+            },
+        )
+
+
 def install_ops(app: FastAPI, state: AppState) -> None:
     """The health, readiness and metrics routes, and the middleware measuring and logging
     every request."""
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        t0 = time.perf_counter()
-        status = 500
-        try:
-            if state.stopping and request.method not in SAFE_METHODS:
-                response = _stopping()
-            else:
-                response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            seconds = time.perf_counter() - t0
-            route = _route(request)
-            state.metrics.requests.labels(request.method, route, str(status)).inc()
-            state.metrics.latency.labels(request.method, route).observe(seconds)
-            _log_line(
-                state,
-                {
-                    "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "method": request.method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 1),
-                    "role": _role(request, state),
-                },
-            )
+    app.add_middleware(Observe, state=state)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

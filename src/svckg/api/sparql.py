@@ -10,7 +10,9 @@ WHERE clause reads that default graph unless it says ``USING``/``WITH``/``GRAPH`
 Relative IRIs resolve against the endpoint URL. The time limit (``Settings.query_timeout_s``)
 is enforced around the whole request (query and serialization) by
 :func:`svckg.api.state.run_blocking`, so results stream from the engine straight into the
-serializer. A GET without ``query`` returns the service description (RDF, or HTML for
+serializer. Queries run in a forked child that the time limit kills (:mod:`svckg.api.guard`),
+except those whose text bounds their work (:func:`svckg.api.sparql_text.runs_lean`), which
+skip the fork. A GET without ``query`` returns the service description (RDF, or HTML for
 browsers).
 
 A consumer token (see :mod:`svckg.analysis.views`) queries its view store only: the default
@@ -47,7 +49,7 @@ from svckg.api.dependencies import (
 )
 from svckg.api.guard import run_isolated
 from svckg.api.results import choose, content_type, render, serialize_triples
-from svckg.api.sparql_text import add_using, check_iris
+from svckg.api.sparql_text import add_using, check_iris, runs_lean
 from svckg.api.state import TEMPLATES_DIR
 from svckg.api.system_graphs import check_update
 from svckg.errors import Forbidden, InputError, QueryError, UnsupportedFormat
@@ -297,7 +299,8 @@ async def _query(request: Request, query: str, params: Params) -> Response:
                 raise QueryError("cannot run the query: a SERVICE call failed") from exc
             raise
 
-    body, media = await run_isolated(request, run)  # stoppable: see svckg.api.guard
+    # stoppable (see svckg.api.guard), unless the text shows the work is small
+    body, media = await run_isolated(request, run, bounded=runs_lean(query))
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 

@@ -13,7 +13,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from svckg.errors import QueryError
-from svckg.sparql_lexer import KEYWORD, PNAME, Token, is_iri, tokenize
+from svckg.sparql_lexer import (
+    BNODE,
+    INVALID,
+    IRI,
+    KEYWORD,
+    LANG,
+    NUMBER,
+    PNAME,
+    STRING,
+    VAR,
+    Token,
+    is_iri,
+    tokenize,
+)
 
 
 @dataclass(frozen=True)
@@ -93,3 +106,94 @@ def check_iris(values: list[str], parameter: str) -> list[str]:
     ['http://example.org/g']
     """
     return [_check_iri(v, parameter) for v in values]
+
+
+# -- queries bounded by their text ------------------------------------------------------------
+
+LEAN_MAX_CHARS = 2000
+"""Longest query text :func:`runs_lean` looks at (longer ones are isolated)."""
+_NOT_LEAN = frozenset({"SERVICE", "ORDER", "GROUP", "HAVING", "VALUES", "LOAD", "EXISTS"})
+"""Keywords anywhere in the text that send a query to isolation: a remote call, sorting (the
+engine fault on mixed values aborts the process), grouping, inline data, a pattern inside an
+expression."""
+_CONSTANTS = frozenset({IRI, PNAME, STRING, NUMBER})
+_TERMS = _CONSTANTS | {VAR, BNODE}
+
+
+def runs_lean(query: str) -> bool:
+    """Whether the query's own text bounds its work, so the server may run it in its own
+    process (a thread with the time limit) instead of a forked child (:mod:`svckg.api.guard`),
+    which costs a fork per request.
+
+    Lean: short, lexes cleanly, no ``SERVICE`` / ``ORDER`` / ``GROUP`` / ``HAVING`` /
+    ``VALUES``, and its WHERE group (the last top-level ``{ }``) holds no nested group,
+    no filter, path or other operator: nothing, or ONE triple pattern with a constant subject
+    or object, which the engine answers from one index range (bounded by that node's
+    degree). ``ASK {}``, ``DESCRIBE <x>``, ``SELECT ?p ?o { <x> ?p ?o } LIMIT 10`` are lean;
+    ``?s ?p ?o``, joins, paths and sorting are not: an expensive query can never pass as
+    lean (a cheap one that does not is only slower).
+
+    >>> runs_lean("ASK {}"), runs_lean("SELECT ?p ?o WHERE { <urn:x> ?p ?o } LIMIT 5")
+    (True, True)
+    >>> runs_lean("SELECT * { ?s ?p ?o }"), runs_lean("ASK { <urn:x> <urn:p>+ ?o }")
+    (False, False)
+    >>> runs_lean("SELECT * { <urn:x> ?p ?o } ORDER BY ?o")
+    False
+    >>> runs_lean("SELECT (EXISTS { ?a ?b ?c . ?d ?e ?f } AS ?x) {}")
+    False
+    """
+    if len(query) > LEAN_MAX_CHARS:
+        return False
+    tokens = list(tokenize(query))
+    if any(t.kind == INVALID or t.keyword in _NOT_LEAN for t in tokens):
+        return False
+    groups = _top_groups(tokens)
+    construct = any(t.keyword == "CONSTRUCT" for t in tokens)
+    if groups is None or len(groups) > (2 if construct else 1):
+        return False
+    group = groups[-1] if groups else []
+    terms = _terms(group)
+    if terms is None:
+        return False
+    return not terms or (len(terms) == 3 and (terms[0] in _CONSTANTS or terms[2] in _CONSTANTS))
+
+
+def _top_groups(tokens: list[Token]) -> list[list[Token]] | None:
+    """The tokens inside each top-level ``{ }`` (a CONSTRUCT template, the WHERE group);
+    None when a group nests another (sub-queries, ``GRAPH``, ``OPTIONAL``, ``UNION``) or the
+    braces do not balance."""
+    depth, start = 0, -1
+    groups: list[list[Token]] = []
+    for i, t in enumerate(tokens):
+        if t.punct("{"):
+            depth += 1
+            if depth > 1:
+                return None
+            start = i
+        elif t.punct("}"):
+            depth -= 1
+            if depth < 0:
+                return None
+            groups.append(tokens[start + 1 : i])
+    return groups if depth == 0 else None
+
+
+def _terms(group: list[Token]) -> list[str] | None:
+    """The kinds of the terms of a group of at most one triple pattern (a literal with its
+    language or datatype is one term; ``a`` is a constant predicate); None on anything else
+    (a keyword such as ``FILTER``, an operator, a second pattern)."""
+    kinds: list[str] = []
+    i = 0
+    while i < len(group):
+        t = group[i]
+        if t.kind in _TERMS:
+            kinds.append(t.kind)
+        elif t.keyword in ("A", "TRUE", "FALSE"):
+            kinds.append(IRI)
+        elif (t.kind == LANG or t.punct("^^")) and kinds and kinds[-1] == STRING:
+            i += 1 if t.kind == LANG else 2  # the datatype after ^^ belongs to the literal
+            continue
+        elif not (t.punct(".") and i == len(group) - 1):
+            return None
+        i += 1
+    return kinds if len(kinds) in (0, 3) else None

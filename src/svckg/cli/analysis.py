@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
@@ -22,6 +22,9 @@ from svckg.cli.app import app, console, lazy_module
 from svckg.cli.core import StoreOption, _opened, cli_settings
 from svckg.errors import QueryError
 from svckg.terms import compact, local_name
+
+if TYPE_CHECKING:
+    from svckg.store.base import Store
 
 
 class GraphFormat(StrEnum):
@@ -134,16 +137,22 @@ def _impact_details(result: ImpactResult, label) -> None:
         _owners_table(result.owners, label)
 
 
-def _source(opened, settings) -> GraphSource:
-    """Where impact or trace reads the graph (:func:`choose_source`); when that is the index
-    and it has to be built (once for this store state: the next run loads its snapshot), with
-    a progress bar on a terminal, else one line."""
-    if cached_index(opened) is None and wants_index(opened, settings):
-        _build_index(opened)
-    return choose_source(opened, settings)
+def _source(opened: Store, store: str | None) -> GraphSource:
+    """The index when one is at hand (memory or snapshot); else, when the settings want an
+    index, built now (once: the next run loads its snapshot); else the engine."""
+    settings = cli_settings(store)
+    source = choose_source(opened, settings, may_build=False)
+    if source.mode == "engine" and settings.impact_mode == "auto" and wants_index(opened, settings):
+        _warm_index(opened)
+        source = choose_source(opened, settings, may_build=False)
+    return source
 
 
-def _build_index(opened) -> None:
+def _warm_index(opened) -> None:
+    """Load the dependency index, or build it (once for this store state: the next run
+    loads it from the snapshot) with a progress bar on a terminal, else one line."""
+    if cached_index(opened) is not None:
+        return
     if not getattr(opened, "path", None):  # in memory, remote: built every time, quietly
         get_index(opened)
         return
@@ -179,7 +188,7 @@ def impact_command(
 ) -> None:
     """What breaks (down) or degrades if ELEMENTS fail, through which chain, and who notices."""
     with _opened(store) as opened:
-        source = _source(opened, cli_settings(store))
+        source = _source(opened, store)
         result = impact(opened, elements, max_paths=paths, source=source)
         index = source.index  # describes every node of the result (the engine's: only those)
         if format is GraphFormat.json:
@@ -239,7 +248,7 @@ def trace_command(
 ) -> None:
     """Everything ELEMENT is built from, layer by layer, with owners, and who to call."""
     with _opened(store) as opened:
-        source = _source(opened, cli_settings(store))
+        source = _source(opened, store)
         result = trace(opened, element, source=source)
         index = source.index
         if format is GraphFormat.json:

@@ -174,6 +174,7 @@ def _server_holding(settings: Settings) -> ServerStore | None:
         gsp_url=url + "/rdf-graphs",
         timeout_s=settings.query_timeout_s,
         token=token,
+        change_marker=False,  # the server sees its own writes and refuses its namespace
     )
     return ServerStore(url, pid, token, remote)
 
@@ -359,8 +360,11 @@ def import_(
     settings = _settings(store, profile)
     with _progress() as bar:
         task = bar.add_task("reading and parsing", total=None)
-        sources = pipeline.read_sources(files, settings)
-        staged = pipeline.stage_sources(sources, format=format, mapping=mapping, settings=settings)
+        # Local files: the upload limit is for HTTP bodies (a running server still applies it).
+        sources = pipeline.read_sources(files, settings, uploads=False)
+        staged = pipeline.stage_sources(
+            sources, format=format, mapping=mapping, settings=settings, uploads=False
+        )
         # Bad input is rejected above, before the store is even opened.
         with _opened_or_server(store, must_exist=False) as (opened, server):
             try:
@@ -450,9 +454,9 @@ def validate(
     _check_choice(fail_on, pipeline.FAIL_ON, "--fail-on")
     _check_choice(profile, PROFILES, "--profile")
     settings = _settings(store, profile)
-    sources = pipeline.read_sources(files, settings)
+    sources = pipeline.read_sources(files, settings, uploads=False)
     staged = pipeline.stage_sources(
-        sources, format=input_format, mapping=mapping, settings=settings
+        sources, format=input_format, mapping=mapping, settings=settings, uploads=False
     )
     use_store = store if store else None
     if _is_dir_store(settings.store) and not Path(settings.store).exists():

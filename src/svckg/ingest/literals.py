@@ -27,9 +27,13 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 SHAPE = "https://w3id.org/svckg/shapes#Import-literalChanged"
 MAX_FINDINGS = 200
 """Located warnings per source; the rest are counted in one more warning."""
-_TYPED = re.compile(rb'"((?:[^"\\\n]|\\.){0,200})"\^\^(<[^>\s]+>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)')
-_BARE = re.compile(rb"(?<=[\s,(])([+-]?0\d+|\+\d+)(?=\s*[;.,)\]])")
-_PREFIX = re.compile(rb"@?prefix\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_TYPE_MARK = re.compile(rb'"\^\^(<[^>\s]+>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)')
+"""The end of a typed literal: a literal start makes the regex engine's fast search work."""
+_LEXICAL = re.compile(rb'"((?:[^"\\\n]|\\.){0,200})"\Z')
+"""The lexical form ending at the end of a window (at most 200 characters)."""
+_BARE = re.compile(rb"[\s,(]([+-]?0\d+|\+\d+)(?=\s*[;.,)\]])")
+_PREFIX = re.compile(rb"[pP][rR][eE][fF][iI][xX]\s+([\w.-]*):\s*<([^>]*)>")
+"""``@prefix`` / ``PREFIX`` in any case (spelled out: IGNORECASE is ~3x slower here)."""
 _SKIP = {XSD + "string"}
 
 
@@ -44,32 +48,44 @@ def _lines(data: bytes, offsets: list[int]) -> dict[int, int]:
     return out
 
 
-def candidates_in_text(data: bytes) -> list[tuple[str, str, int]]:
+def candidates_in_text(data: bytes, *, bare: bool = True) -> list[tuple[str, str, int]]:
     """(lexical form, datatype IRI, byte offset) of the typed and bare numeric literals in
     Turtle, TriG, N-Triples or N-Quads text whose datatype is an XSD type other than string.
+    ``bare=False`` skips bare numbers (N-Triples and N-Quads have none).
+
+    One fast pass finds each ``"^^datatype``; the lexical form is read back from there, and
+    the prefixes only when a prefixed datatype turns up (a 130 MB N-Triples file: ~0.2 s).
 
     >>> found = candidates_in_text(b'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\\n'
     ...                            b'<a> <b> "007"^^xsd:integer , 012 .')
     >>> [(v, d.rpartition("#")[2], at) for v, d, at in found]
     [('007', 'integer', 59), ('012', 'integer', 80)]
     """
-    if b"XMLSchema#" not in data and _BARE.search(data) is None:
+    if b"XMLSchema#" not in data and not (bare and _BARE.search(data)):
         return []
-    prefixes = {m.group(1).decode(): m.group(2).decode() for m in _PREFIX.finditer(data)}
+    prefixes: dict[str, str] | None = None
     out: list[tuple[str, str, int]] = []
-    for m in _TYPED.finditer(data):
-        raw = m.group(2).decode(errors="replace")
+    for m in _TYPE_MARK.finditer(data):
+        raw = m.group(1).decode(errors="replace")
         if raw.startswith("<"):
             datatype = raw[1:-1]
         else:
+            if prefixes is None:
+                prefixes = {
+                    p.group(1).decode(): p.group(2).decode() for p in _PREFIX.finditer(data)
+                }
             prefix, _, local = raw.partition(":")
             if prefix not in prefixes:
                 continue
             datatype = prefixes[prefix] + local
-        if datatype.startswith(XSD) and datatype not in _SKIP:
-            out.append((m.group(1).decode(errors="replace"), datatype, m.start()))
-    for m in _BARE.finditer(data):
-        out.append((m.group(1).decode(), XSD + "integer", m.start()))
+        if not datatype.startswith(XSD) or datatype in _SKIP:
+            continue
+        start = max(0, m.start() - 202)
+        lexical = _LEXICAL.search(data, start, m.start() + 1)
+        if lexical is not None:
+            out.append((lexical.group(1).decode(errors="replace"), datatype, lexical.start()))
+    if bare:
+        out += [(m.group(1).decode(), XSD + "integer", m.start(1)) for m in _BARE.finditer(data)]
     return out
 
 
@@ -94,11 +110,13 @@ def changed(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str
     return out
 
 
-def findings(name: str, data: bytes, triples: Sequence[ox.Triple] | None) -> list[ValidationResult]:
+def findings(
+    name: str, data: bytes, triples: Sequence[ox.Triple] | None, *, bare: bool = True
+) -> list[ValidationResult]:
     """Located warnings for the literals of one RDF source the store would change.
 
     ``triples`` is the parsed list when the importer kept one (RDF/XML, JSON-LD, blank
-    nodes); otherwise the text is scanned."""
+    nodes); otherwise the text is scanned (``bare``: see :func:`candidates_in_text`)."""
     found: list[tuple[str, str, int | None]] = []
     if isinstance(triples, list):
         for t in triples:
@@ -111,7 +129,7 @@ def findings(name: str, data: bytes, triples: Sequence[ox.Triple] | None) -> lis
             ):
                 found.append((o.value, o.datatype.value, None))
     if not found:
-        found = list(candidates_in_text(data))  # type: ignore[arg-type]
+        found = list(candidates_in_text(data, bare=bare))  # type: ignore[arg-type]
     changes = changed((v, d) for v, d, _ in found)
     hits: list[tuple[str, str, int | None]] = []
     hidden = 0

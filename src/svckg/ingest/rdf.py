@@ -14,7 +14,9 @@ Parsing uses pyoxigraph. Decisions, documented here once:
 - **Encoding**: UTF-8 only (a leading byte-order mark is accepted and dropped).
 
 Large files without blank nodes stay as their bytes after one checking parse: the triples are
-re-parsed on demand, and the pipeline bulk-loads the bytes (see :class:`ParsedTriples`).
+re-parsed on demand, and the pipeline bulk-loads the bytes (see :class:`ParsedTriples`). For
+N-Triples and Turtle that checking parse is a bulk load into an in-memory engine, which the
+pipeline then validates in (one parse for staging, validation and inference).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ OX_FORMATS: dict[str, ox.RdfFormat] = {
 """svckg format keys -> pyoxigraph formats."""
 
 _BOM = b"\xef\xbb\xbf"
+STAGED_GRAPH = "urn:svckg:staged:parsed"
+"""The graph of a staging engine (:meth:`ParsedTriples.take_engine`) holding the triples."""
 _KEEP_AS_BYTES = {"turtle", "ntriples", "rdfxml"}
 """Triple formats the store's bulk loader reads as they are (no graph names to drop)."""
 
@@ -64,7 +68,11 @@ class ParsedTriples(Sequence[ox.Triple]):
     """The triples of a checked RDF document, kept as its bytes and re-parsed when iterated.
 
     Holds no Python object per triple, so a million-triple file costs its bytes only; the
-    pipeline hands :attr:`payload` to the store's bulk loader.
+    pipeline hands :attr:`payload` to the store's bulk loader. When the checking parse went
+    straight into an engine (:func:`parse`: N-Triples and Turtle without blank nodes), that
+    engine holds the triples in graph :data:`STAGED_GRAPH` until the pipeline takes it
+    (:meth:`take_engine`) as its validation store: the one parse validation, inference and
+    the commit's counts share.
 
     >>> t = ParsedTriples(RdfPayload(b"<http://x/a> <http://x/p> <http://x/b> .",
     ...                              ox.RdfFormat.N_TRIPLES), 1)
@@ -72,9 +80,16 @@ class ParsedTriples(Sequence[ox.Triple]):
     (1, 'http://x/p')
     """
 
-    def __init__(self, payload: RdfPayload, count: int):
+    def __init__(self, payload: RdfPayload, count: int, engine: ox.Store | None = None):
         self.payload = payload
         self._count = count
+        self._engine = engine
+
+    def take_engine(self) -> ox.Store | None:
+        """The engine holding these triples in :data:`STAGED_GRAPH` (once: the taker owns it
+        and may change it; later callers get None and load :attr:`payload` instead)."""
+        engine, self._engine = self._engine, None
+        return engine
 
     def __len__(self) -> int:
         return self._count
@@ -122,7 +137,12 @@ def parse(file: SourceFile, fmt: str) -> Staged:
     rdf_format = OX_FORMATS[fmt]
     if rdf_format == ox.RdfFormat.RDF_XML:
         check_xml(data, file.name)
-    count, needs_rewrite = _check(file.name, data, rdf_format)
+    engine: ox.Store | None = None
+    if fmt in _KEEP_AS_BYTES and not _may_need_rewrite(data, rdf_format):
+        engine = _parse_into_engine(file.name, data, rdf_format)
+        count, needs_rewrite = len(engine), False
+    else:
+        count, needs_rewrite = _check(file.name, data, rdf_format)
     if count == 0:
         raise InputError(
             "the file holds no triples: nothing to import",
@@ -133,7 +153,7 @@ def parse(file: SourceFile, fmt: str) -> Staged:
     if needs_rewrite or fmt not in _KEEP_AS_BYTES:
         triples = _rewrite(file.name, data, rdf_format)
     else:
-        triples = ParsedTriples(RdfPayload(data, rdf_format), count)
+        triples = ParsedTriples(RdfPayload(data, rdf_format), count, engine)
     from svckg.ingest import literals
 
     return Staged(
@@ -141,7 +161,12 @@ def parse(file: SourceFile, fmt: str) -> Staged:
         format=fmt,
         triples=triples,  # type: ignore[arg-type]
         locations=TextLocations(file.name, data),
-        findings=literals.findings(file.name, data, triples if isinstance(triples, list) else None),
+        findings=literals.findings(
+            file.name,
+            data,
+            triples if isinstance(triples, list) else None,
+            bare=fmt not in ("ntriples", "nquads"),
+        ),
     )
 
 
@@ -194,6 +219,17 @@ def _check(name: str, data: bytes, rdf_format: ox.RdfFormat) -> tuple[int, bool]
     except SyntaxError as exc:
         raise _parse_error(name, data, rdf_format, exc) from exc
     return count, rewrite
+
+
+def _parse_into_engine(name: str, data: bytes, rdf_format: ox.RdfFormat) -> ox.Store:
+    """The checking parse as a bulk load into a fresh in-memory engine (graph
+    :data:`STAGED_GRAPH`): the same syntax errors, and the triples are ready to query."""
+    engine = ox.Store()
+    try:
+        engine.bulk_load(data, rdf_format, base_iri=BASE_IRI, to_graph=ox.NamedNode(STAGED_GRAPH))
+    except SyntaxError as exc:
+        raise _parse_error(name, data, rdf_format, exc) from exc
+    return engine
 
 
 def _may_need_rewrite(data: bytes, rdf_format: ox.RdfFormat) -> bool:

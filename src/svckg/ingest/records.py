@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -97,6 +98,18 @@ def import_iri(import_id: str) -> str:
 def version_graph(import_id: str, version: int) -> str:
     """The named graph of one version of an import."""
     return f"{IMPORT_BASE}{import_id}/v{version}"
+
+
+def new_version_graph(store: Store, import_id: str) -> str:
+    """The graph of the next version of ``import_id``. On a store other processes may write
+    (not :attr:`~svckg.store.base.Store.exclusive`: several svckg processes on one engine)
+    the name carries a random part before ``/v<version>``, so two processes importing the
+    same source at once never write into one graph (both may number their version alike;
+    the one that commits last is current, see :func:`superseded_graphs`)."""
+    version = next_version(store, import_id)
+    if store.exclusive:
+        return version_graph(import_id, version)
+    return f"{IMPORT_BASE}{import_id}/{secrets.token_hex(4)}/v{version}"
 
 
 def inferred_graph(graph: str) -> str:
@@ -463,6 +476,25 @@ def orphan_graphs(store: Store) -> list[str]:
     """Import graphs no current version names: left by a killed import or superseded."""
     live = live_graphs(store)
     return [g for g in store.graphs() if g.startswith(IMPORT_BASE) and g not in live]
+
+
+def superseded_graphs(store: Store, import_ids: list[str]) -> list[str]:
+    """Graphs of recorded versions of ``import_ids`` that are no longer current and still
+    exist. A committed version of another process that this commit replaced is among them
+    (its import planned no replacement, so nothing else drops it); a version still being
+    written by another process is not (it has no record yet), so dropping these is safe on
+    a shared store."""
+    if not import_ids:
+        return []
+    live = live_graphs(store)
+    wanted = set(import_ids)
+    old = {
+        g
+        for r in all_versions(store)
+        if r.import_id in wanted and not r.current
+        for g in (r.graph, r.inferred_graph)
+    }
+    return [g for g in store.graphs() if g in old and g not in live]
 
 
 def recover(store: Store) -> list[str]:

@@ -6,6 +6,8 @@ imports no backend (the backends import it).
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from svckg.config import Settings
 from svckg.store.base import QueryResult, Store
 
@@ -25,6 +27,7 @@ def open_store(settings: Settings) -> Store:
             gsp_url=settings.remote_gsp,
             timeout_s=settings.query_timeout_s,
             dialect=by_name(settings.remote_dialect),
+            change_marker=settings.remote_change_marker,
         )
         remote.remote_endpoints = frozenset(settings.remote_endpoints)
         return remote
@@ -35,9 +38,13 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
-def memory_store() -> Store:
+def memory_store(engine: ox.Store | None = None) -> Store:
     """A throw-away in-memory store (the pipeline's validation store, a local copy to
-    validate)."""
+    validate); ``engine``: an in-memory pyoxigraph store to use (one a parse already
+    filled), else a new one."""
     from svckg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(None)
+    store = EmbeddedStore(None)
+    if engine is not None:
+        store.adopt(engine)
+    return store

@@ -10,7 +10,8 @@ each backend's notes on atomicity). ``bulk_load``, ``copy_graph`` and ``insert_w
 the fast ones, named after pyoxigraph's non-transactional ``bulk_load`` / ``bulk_extend``:
 meant for a graph no reader looks at yet (a new import version, a throw-away validation
 store), they may leave a partial graph behind when they fail. Every write, of either kind,
-changes :attr:`Store.generation`, the number caches (the dependency index) key on.
+changes :attr:`Store.generation`, the number caches (the dependency index) key on; on a
+remote store shared by several svckg processes it also moves on their writes.
 
 Opening a store by name is :func:`svckg.store.open_store` (in the package, so that this
 module does not import the backends).
@@ -136,7 +137,10 @@ class Store(Protocol):
 
     @property
     def generation(self) -> int:
-        """A number that changes on every write made through this object (cache key)."""
+        """A number that changes on every write made through this object (cache key), and
+        on a remote store with the change marker on, within about a second of a write by
+        another svckg process (:mod:`svckg.store.remote`): so a cache keyed on it sees the
+        other processes' writes too. Reading it may cost one small query a second."""
 
     @property
     def exclusive(self) -> bool:

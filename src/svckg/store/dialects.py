@@ -36,6 +36,9 @@ engine departs from the standard or adds its own data, the difference is a field
   Protocol on ``/sparql-graph-crud`` (``/sparql-graph-crud-auth`` with credentials).
 - **Listing graphs.** ``GRAPH ?g {}`` matches every named graph in SPARQL 1.1; Virtuoso
   answers it with no rows, so its dialect lists graphs with ``GRAPH ?g { ?s ?p ?o }``.
+- **Transient failures.** With several writers, Virtuoso answers 500 with ``SR171``
+  (transaction timed out waiting for a lock) or ``SR172`` / SQL state ``40001`` (deadlock)
+  after rolling the transaction back; the store sends such a request again, a few times.
 - **Query length.** Virtuoso's HTTP server refuses request lines over about 10 kB; svckg
   always POSTs queries (form-encoded), which has no such limit.
 
@@ -70,6 +73,19 @@ class Dialect:
     """Send the dataset (svckg's named graphs) with every query that names none."""
     default_update_graph: str | None = None
     """The graph an update without ``GRAPH`` writes to, when the engine needs one named."""
+    transient_errors: tuple[str, ...] = ()
+    """Codes in a 5xx answer that mean the engine rolled the request back for a reason that
+    passes (deadlock, lock wait timeout): the store sends it again."""
+
+    def is_transient(self, answer: str) -> bool:
+        """Whether a 5xx ``answer`` is one the request may simply be sent again after.
+
+        >>> VIRTUOSO.is_transient("Virtuoso 40001 Error SR172: Transaction deadlocked")
+        True
+        >>> VIRTUOSO.is_transient("Virtuoso 37000 Error SP030: syntax error")
+        False
+        """
+        return any(code in answer for code in self.transient_errors)
 
     def update_text(self, sparql: str) -> str:
         """``sparql`` (an update) with the engine's default graph named where it needs one."""
@@ -140,6 +156,7 @@ VIRTUOSO = Dialect(
     graph_list_query="SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
     explicit_dataset=True,
     default_update_graph="urn:svckg:default-graph",
+    transient_errors=("Error SR171", "Error SR172", "40001 Error"),
 )
 """OpenLink Virtuoso (tested: Virtuoso Open Source 7.2 from Debian)."""
 

@@ -254,6 +254,14 @@ class EmbeddedStore(StoreBase):
             self.opened_fingerprint = disk_fingerprint(self.path)
         self._store = self._open_disk(self.path)
 
+    def adopt(self, engine: ox.Store) -> None:
+        """Use ``engine`` (an in-memory pyoxigraph store already holding data) instead of this
+        in-memory store's own (the import pipeline validates where its parse loaded)."""
+        if self.path is not None:
+            raise StoreError("only an in-memory store adopts an engine", where=str(self.path))
+        self._store = engine
+        self._touch()
+
     @staticmethod
     def _open_disk(path: Path) -> ox.Store:
         with _OPEN_LOCK:

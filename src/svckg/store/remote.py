@@ -13,6 +13,20 @@ Engines: what differs between engines (their own graphs, literal forms, endpoint
 :class:`svckg.store.dialects.Dialect`, detected from the first answer's ``Server`` header
 unless given.
 
+Several processes: every write through this object also replaces a change marker (a random
+token in :data:`MARKER_GRAPH`, a graph of svckg's protected namespace that the store hides
+like the engine's own), and :attr:`generation` reads the marker at most once per
+:data:`MARKER_PERIOD_S`: when another process changed it, the generation moves, so every cache
+keyed on it (the dependency index, the graph list) is refreshed. A SPARQL update carries the
+marker in the same request (one transaction on engines that run a request as one, as
+oxigraph does); a Graph Store write sends it in a second request right after, so a process
+killed between the two leaves a change the other processes only see at the next write by
+anyone (the marker is written after the data, never before: a reader that saw a new marker
+always sees the data it announces). On an engine whose default graph is the union of all its
+graphs and that gets no explicit dataset (oxigraph, generic), the marker's one triple is seen
+by queries over the default graph, as svckg's other bookkeeping (import records, checksums)
+is; on Virtuoso the dataset the store sends leaves it out.
+
 Loads: with a Graph Store Protocol URL, ``load`` sends one request (POST adds, PUT
 replaces; whether one request is one transaction is up to the server). Without one, it
 sends ``INSERT DATA`` updates of at most :data:`INSERT_CHUNK` triples; ``replace=True``
@@ -24,15 +38,17 @@ go in the first request (a blank node label only means the same node within one 
 from __future__ import annotations
 
 import itertools
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
 
-from svckg.errors import LimitExceeded, QueryError, StoreError
-from svckg.sparql_lexer import KEYWORD, tokenize
+from svckg.errors import LimitExceeded, ParseError, QueryError, StoreError, SvckgError
+from svckg.sparql_lexer import INVALID, KEYWORD, PUNCT, tokenize
 from svckg.store.base import (
     QUAD_FORMATS,
     Format,
@@ -53,10 +69,11 @@ from svckg.store.dialects import Dialect, detect
 from svckg.store.guard import check_remote_access
 from svckg.store.params import Term, bind_parameters, check_dataset, term_text
 from svckg.store.results import solutions_from_bytes, triples_from_bytes
+from svckg.vocab import GRAPH
 
 DATASET_TTL_S = 1.0
-"""How long the list of svckg's graphs is trusted when the dialect sends it as the dataset
-(other processes may add graphs; own writes refresh it at once)."""
+"""How long the list of svckg's graphs is trusted when the dialect sends it as the dataset and
+no change marker is watched (other processes may add graphs; own writes refresh it at once)."""
 
 EMPTY_DATASET_GRAPH = "urn:svckg:no-graph"
 """Stands for "no graph" in a dataset (the protocol cannot send an empty list)."""
@@ -64,8 +81,59 @@ EMPTY_DATASET_GRAPH = "urn:svckg:no-graph"
 INSERT_CHUNK = 50_000
 """Triples per ``INSERT DATA`` request when no Graph Store endpoint is configured."""
 
+BULK_CHUNK_BYTES = 4 * 1024 * 1024
+"""N-Triples bytes per request of a bulk load (well under engines' request limits)."""
+
 CONNECT_TIMEOUT_S = 10.0
 """Limit for connecting to the endpoint and sending a request."""
+
+TRANSIENT_RETRIES = 4
+"""How often a request the engine failed transiently (:meth:`Dialect.is_transient`) is sent
+again (after 0.2, 0.4, 0.8, 1.6 s)."""
+
+MARKER_GRAPH = str(GRAPH["changes"])
+"""The graph of the change marker (svckg's namespace: raw writes through svckg are refused)."""
+MARKER_PREDICATE = "http://purl.org/dc/terms/identifier"
+MARKER_PERIOD_S = 1.0
+"""How often, at most, :attr:`RemoteStore.generation` reads the change marker."""
+MARKER_QUERY = (
+    f"SELECT ?token WHERE {{ GRAPH <{MARKER_GRAPH}> {{ <{MARKER_GRAPH}> <{MARKER_PREDICATE}> "
+    "?token } }"
+)
+
+
+def marker_update(token: str) -> str:
+    """The update that replaces the change marker by ``token`` (``DROP`` rather than
+    ``DELETE WHERE``: a ``WHERE`` may see no named graph under an engine's update defaults).
+
+    >>> "INSERT DATA" in marker_update("abc")
+    True
+    """
+    return (
+        f"DROP SILENT GRAPH <{MARKER_GRAPH}> ;\n"
+        f"INSERT DATA {{ GRAPH <{MARKER_GRAPH}> {{ <{MARKER_GRAPH}> <{MARKER_PREDICATE}> "
+        f'"{token}" }} }}'
+    )
+
+
+def with_marker(update: str, token: str) -> str | None:
+    """``update`` followed by the marker update in the same request; None when the lexer
+    cannot read the text to its end (then the marker goes in a request of its own).
+
+    >>> with_marker("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } } ;", "t").count(";")
+    2
+    >>> with_marker("PREFIX e: <urn:e>", "t").count(";")
+    1
+    >>> with_marker('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> "x } }', "t") is None
+    True
+    """
+    tokens = list(tokenize(update))
+    if any(t.kind == INVALID for t in tokens):
+        return None
+    operations = any(t.kind == KEYWORD and t.keyword not in ("BASE", "PREFIX") for t in tokens)
+    closed = bool(tokens) and tokens[-1].kind == PUNCT and tokens[-1].text == ";"
+    separator = ";" if operations and not closed else ""
+    return f"{update}\n{separator}\n{marker_update(token)}"
 
 
 _ACCEPT_QUERY = (
@@ -92,8 +160,13 @@ class RemoteStore(StoreBase):
         timeout_s: float = 30,
         dialect: Dialect | None = None,
         token: str | None = None,
+        change_marker: bool = False,
     ):
-        """``token``: sent as ``Authorization: Bearer`` (an svckg server's token)."""
+        """``token``: sent as ``Authorization: Bearer`` (an svckg server's token).
+        ``change_marker``: write and watch the change marker (see the module notes; what
+        :func:`svckg.store.open_store` does unless ``SVCKG_REMOTE_CHANGE_MARKER`` is off);
+        off, this is a plain SPARQL client (and a client of an svckg server must leave it off:
+        the server tracks its own writes and refuses writes to its namespace)."""
         self.query_url = query_url
         self._dialect = dialect
         self._system_graphs: frozenset[str] | None = None
@@ -107,6 +180,63 @@ class RemoteStore(StoreBase):
             | ({"Authorization": f"Bearer {token}"} if token else {}),
         )
         self._generation = 0
+        self.change_marker = change_marker
+        self._marker_lock = threading.Lock()
+        self._marker_seen: frozenset[str] | None = None
+        self._marker_checked = float("-inf")
+        self.marker_checks = 0
+        """How many times the marker was read (for tests and metrics)."""
+
+    @property
+    def generation(self) -> int:
+        """Changes on every write through this object and, within
+        :data:`MARKER_PERIOD_S`, on every write by another process that writes the marker.
+        One thread reads the marker at a time; the others meanwhile get the current value."""
+        if (
+            self.change_marker
+            and time.monotonic() - self._marker_checked >= MARKER_PERIOD_S
+            and self._marker_lock.acquire(blocking=False)
+        ):
+            try:
+                if time.monotonic() - self._marker_checked >= MARKER_PERIOD_S:
+                    self._check_marker()
+            finally:
+                self._marker_lock.release()
+        return self._generation
+
+    def _check_marker(self) -> None:
+        """Read the marker (one tiny query); a change seen since the last read moves the
+        generation. Read before the caller reads data, so data read afterwards is at least
+        as new as the marker seen."""
+        self._marker_checked = time.monotonic()
+        self.marker_checks += 1
+        rows = self._ask(MARKER_QUERY)
+        assert isinstance(rows, ox.QuerySolutions)
+        seen = frozenset(row["token"].value for row in rows if row["token"] is not None)
+        if self._marker_seen is not None and seen != self._marker_seen:
+            self._generation += 1
+        self._marker_seen = seen
+
+    def _touch(self) -> None:
+        """After a write that could not carry the marker (a Graph Store request): replace
+        the marker in a request of its own, then move the generation."""
+        token = None
+        if self.change_marker:
+            token = uuid.uuid4().hex
+            update = marker_update(token)
+            self._send(
+                "POST", self.update_url, what="change marker update", data={"update": update}
+            )
+        self._written(token)
+
+    def _written(self, token: str | None) -> None:
+        """An own write is done: move the generation; the marker now holds ``token`` (so
+        the next check does not count this write again). Waits for a marker read in flight,
+        so that read's older answer cannot overwrite ``token``."""
+        with self._marker_lock:
+            self._generation += 1
+            if token is not None:
+                self._marker_seen = frozenset({token})
 
     @property
     def dialect(self) -> Dialect:
@@ -139,7 +269,7 @@ class RemoteStore(StoreBase):
                 )
             if dialect.default_update_graph:
                 found |= {dialect.default_update_graph}
-            self._system_graphs = found
+            self._system_graphs = found | {MARKER_GRAPH}
         return self._system_graphs
 
     @property
@@ -164,7 +294,7 @@ class RemoteStore(StoreBase):
         if timeout_s is not None:
             kwargs["timeout"] = _timeout(timeout_s)
         try:
-            response = self._client.request(method, url, **kwargs)
+            response = self._request(method, url, **kwargs)
         except httpx.ReadTimeout as exc:
             limit = timeout_s if timeout_s is not None else self.timeout_s
             raise LimitExceeded(
@@ -201,6 +331,23 @@ class RemoteStore(StoreBase):
             hint=hint,
         )
 
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request; an answer the engine's dialect calls transient (a deadlock or
+        lock wait the engine rolled back, as writers on one engine cause) is sent again, up
+        to :data:`TRANSIENT_RETRIES` times with a growing pause."""
+        for attempt in range(TRANSIENT_RETRIES + 1):
+            response = self._client.request(method, url, **kwargs)
+            dialect = self._dialect
+            if (
+                response.status_code < 500
+                or dialect is None
+                or attempt == TRANSIENT_RETRIES
+                or not dialect.is_transient(response.text)
+            ):
+                break
+            time.sleep(0.2 * 2**attempt)
+        return response
+
     # -- queries ------------------------------------------------------------------------
 
     def query(
@@ -226,14 +373,20 @@ class RemoteStore(StoreBase):
 
     def _svckg_graphs(self) -> list[str]:
         """The named graphs that are not the engine's (at least one: a graph that does not
-        exist stands for none), re-read after an own write or when a second old."""
+        exist stands for none), re-read when the generation moves (an own write, or a
+        marker another process changed); without the marker, also when a second old."""
         now = time.monotonic()
+        generation = self.generation
         cached = self._dataset
-        if cached is None or cached[1] != self._generation or now - cached[0] > DATASET_TTL_S:
+        if (
+            cached is None
+            or cached[1] != generation
+            or (not self.change_marker and now - cached[0] > DATASET_TTL_S)
+        ):
             graphs = self.graphs() or [EMPTY_DATASET_GRAPH]
             # aged from when the list arrived: a listing slower than the TTL (Virtuoso under
             # load: seconds) must not make every query list the graphs again
-            cached = (time.monotonic(), self._generation, graphs)
+            cached = (time.monotonic(), generation, graphs)
             self._dataset = cached
         return cached[2]
 
@@ -263,8 +416,13 @@ class RemoteStore(StoreBase):
         transaction, as oxigraph does)."""
         check_remote_access(sparql, self.remote_endpoints)
         text = self.dialect.update_text(sparql)
-        self._send("POST", self.update_url, what="update", data={"update": text})
-        self._touch()
+        token = uuid.uuid4().hex if self.change_marker else None
+        together = with_marker(text, token) if token else None
+        self._send("POST", self.update_url, what="update", data={"update": together or text})
+        if together is None:
+            self._touch()
+        else:
+            self._written(token)
 
     # -- writes -------------------------------------------------------------------------
 
@@ -308,9 +466,44 @@ class RemoteStore(StoreBase):
     def bulk_load(
         self, data: Triples, graph: str, *, format: Format = None, base_iri: str | None = None
     ) -> None:
-        """As :meth:`load` (HTTP has no faster path; see
-        :meth:`svckg.store.base.Store.bulk_load`)."""
-        self.load(_triples(data, graph, format, base_iri), graph)
+        """Add triples to a new graph by the engine's bulk path: N-Triples chunks of about
+        :data:`BULK_CHUNK_BYTES`, each one Graph Store ``POST`` (one ``INSERT DATA`` without
+        a Graph Store URL). N-Triples bytes without blank nodes go as they are (never parsed
+        here); other data is serialized chunk by chunk; data with blank nodes goes through
+        :meth:`load` (their labels only mean one node within one request). Not atomic (see
+        :meth:`svckg.store.base.Store.bulk_load`): the import pipeline drops the graph when a
+        chunk fails."""
+        chunks = ntriples_chunks(data, graph, format, base_iri)
+        if chunks is None:
+            self.load(_triples(data, graph, format, base_iri), graph)
+            return
+        target = _checked_iri(graph)
+        lines = 0
+        try:
+            for body in chunks:
+                try:
+                    self._post_ntriples(target, body)
+                except (QueryError, StoreError) as exc:
+                    raise _chunk_error(exc, body, graph, lines) from exc
+                lines += body.count(b"\n")
+        finally:
+            self._touch()
+
+    def _post_ntriples(self, target: str, body: bytes) -> None:
+        """Add one N-Triples chunk to graph ``target`` in one request (no marker, no lexer:
+        svckg wrote the text)."""
+        if self.gsp_url:
+            self._send(
+                "POST",
+                self.gsp_url,
+                what="graph store bulk load",
+                params={"graph": target},
+                content=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
+            return
+        text = f"INSERT DATA {{ GRAPH <{target}> {{\n{body.decode()}\n}} }}"
+        self._send("POST", self.update_url, what="bulk load update", data={"update": text})
 
     def copy_graph(self, source: Store, graph: str, into: str | None = None) -> int:
         """Copy a graph of ``source`` in with :meth:`load` (see
@@ -486,3 +679,67 @@ def _parse_answer(response: httpx.Response, url: str, dialect: Dialect) -> Query
         where=url,
         hint="is this a SPARQL 1.1 query endpoint?",
     )
+
+
+def ntriples_chunks(
+    data: Triples, graph: str, format: Format, base_iri: str | None = None
+) -> Iterator[bytes] | None:
+    """``data`` as N-Triples chunks of about :data:`BULK_CHUNK_BYTES` (whole lines), produced
+    as they are sent; None when the data has blank nodes (they must go in one request).
+
+    >>> nt = b"<http://a> <http://b> <http://c> .\\n" * 3
+    >>> [len(c) for c in ntriples_chunks(nt, "http://g", None)] == [len(nt)]
+    True
+    >>> ntriples_chunks(b"_:x <http://b> <http://c> .", "http://g", None) is None
+    True
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        data = bytes(data)
+        fmt = triples_format(format, graph)
+        if b"_:" in data and fmt == ox.RdfFormat.N_TRIPLES:
+            return None
+        if fmt == ox.RdfFormat.N_TRIPLES:
+            return _split_lines(data, BULK_CHUNK_BYTES)
+        data = _triples(data, graph, format, base_iri)
+    triples = data if isinstance(data, list) else list(data)
+    if any(has_blank(t) for t in triples):
+        return None
+    return _serialized(triples)
+
+
+def _split_lines(data: bytes, size: int) -> Iterator[bytes]:
+    """``data`` in slices of about ``size`` bytes, each ending at a line end."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
+
+
+def _serialized(triples: list[ox.Triple]) -> Iterator[bytes]:
+    """N-Triples chunks of triples (about :data:`BULK_CHUNK_BYTES` each at ~130 bytes a
+    triple)."""
+    step = max(1, BULK_CHUNK_BYTES // 130)
+    for i in range(0, len(triples), step):
+        yield ox.serialize(triples[i : i + step], format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _chunk_error(exc: SvckgError, body: bytes, graph: str, lines_before: int) -> SvckgError:
+    """What a refused bulk chunk means: a ParseError at the chunk's first bad line (counted
+    in the whole data) when the chunk is not N-Triples, as on the embedded store; else the
+    endpoint's own error. The chunk is parsed here only once the engine refused it (engines
+    answer bad syntax with 400 or 500 alike)."""
+    try:
+        for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as syntax:
+        line = syntax.lineno + lines_before if syntax.lineno else None
+        return ParseError(
+            f"invalid N_TRIPLES: {syntax.msg}",
+            source=graph,
+            line=line,
+            column=syntax.offset,
+            hint="fix the data (the lines before it may be in the graph already)",
+        )
+    return exc
