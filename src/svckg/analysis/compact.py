@@ -21,7 +21,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import Any
+from typing import Any, NamedTuple
 
 NODES, EDGES, NODE, INT, TEXT, NODESET, JSON = (
     "nodes",
@@ -152,70 +152,80 @@ class _MappedIds:
         return self.get(name) is not None  # type: ignore[arg-type]
 
 
+class _Base(NamedTuple):
+    """A column's arrays, swapped as one object (readers on other threads see the old base
+    or the new one, never a mix)."""
+
+    keys: Any
+    """Sorted node ids (None when dense: the id is the position)."""
+    dense_n: int
+    offs: Any
+    vals: Any
+    tags: Any
+    blob: Any
+    length: int
+    values: int
+
+
+_EMPTY = _Base(None, 0, None, None, None, b"", 0, 0)
+
+
 class Column(MutableMapping[str, Any]):
     """Node key -> value, as arrays plus an overlay of changed keys (see the module doc)."""
 
     def __init__(self, kind: str, names: Names, predicates: Names | None = None, dense=False):
         self.kind, self._names, self._preds, self.dense = kind, names, predicates, dense
         self._over: dict[str, Any] = {}
-        self._keys: Any = None
-        """Sorted node ids of the base (None when dense: the id is the position)."""
-        self._dense_n = 0
-        self._offs: Any = None
-        self._vals: Any = None
-        self._tags: Any = None
-        self._blob: Any = b""
-        self._base_len = 0
-        self._base_values = 0
+        self._b = _EMPTY
         self._keyset: frozenset[str] | None = None
 
     # -- base -----------------------------------------------------------------------------
 
-    def _pos(self, key: str) -> int:
-        """Position of ``key`` in the base, -1 when absent."""
+    def _pos(self, key: str, b: _Base) -> int:
+        """Position of ``key`` in the base ``b``, -1 when absent."""
         i = self._names.ids.get(key)
-        if i is None or self._base_len == 0:
+        if i is None or b.length == 0:
             return -1
-        if self._keys is None:
-            if i >= self._dense_n:
+        if b.keys is None:
+            if i >= b.dense_n:
                 return -1
-            offs = self._offs
+            offs = b.offs
             return i if offs[i] != offs[i + 1] else -1
-        keys = self._keys
+        keys = b.keys
         p = bisect_left(keys, i)
         return p if p < len(keys) and keys[p] == i else -1
 
-    def _decode(self, p: int) -> Any:
+    def _decode(self, p: int, b: _Base) -> Any:
         kind = self.kind
         if kind in _MULTI:
-            a, b = self._offs[p], self._offs[p + 1]
+            start, end = b.offs[p], b.offs[p + 1]
             names = self._names.names
             if kind == EDGES:
                 preds = self._preds.names  # type: ignore[union-attr]
                 return [
                     (preds[t], names[v])
-                    for t, v in zip(self._tags[a:b], self._vals[a:b], strict=True)
+                    for t, v in zip(b.tags[start:end], b.vals[start:end], strict=True)
                 ]
-            found = [names[v] for v in self._vals[a:b]]
+            found = [names[v] for v in b.vals[start:end]]
             return frozenset(found) if kind == NODESET else found
         if kind == NODE:
-            return self._names.names[self._vals[p]]
+            return self._names.names[b.vals[p]]
         if kind == INT:
-            return self._vals[p]
-        text = bytes(self._blob[self._offs[p] : self._offs[p + 1]]).decode()
+            return b.vals[p]
+        text = bytes(b.blob[b.offs[p] : b.offs[p + 1]]).decode()
         return json.loads(text) if kind == JSON else text
 
-    def _base_keys(self) -> Iterator[str]:
+    def _base_keys(self, b: _Base) -> Iterator[str]:
         names = self._names.names
-        if self._base_len == 0:
+        if b.length == 0:
             return
-        if self._keys is None:
-            offs = self._offs
-            for i in range(self._dense_n):
+        if b.keys is None:
+            offs = b.offs
+            for i in range(b.dense_n):
                 if offs[i] != offs[i + 1]:
                     yield names[i]
         else:
-            for i in self._keys:
+            for i in b.keys:
                 yield names[i]
 
     # -- mapping --------------------------------------------------------------------------
@@ -226,8 +236,9 @@ class Column(MutableMapping[str, Any]):
             found = over.get(key, _MISSING)
             if found is not _MISSING:
                 return default if found is _GONE else found
-        p = self._pos(key)
-        return default if p < 0 else self._decode(p)
+        b = self._b
+        p = self._pos(key, b)
+        return default if p < 0 else self._decode(p, b)
 
     def __getitem__(self, key: str) -> Any:
         found = self.get(key, _MISSING)
@@ -239,7 +250,7 @@ class Column(MutableMapping[str, Any]):
         over = self._over
         if over and key in over:
             return over[key] is not _GONE  # type: ignore[index]
-        return isinstance(key, str) and self._pos(key) >= 0
+        return isinstance(key, str) and self._pos(key, self._b) >= 0
 
     def __setitem__(self, key: str, value: Any) -> None:
         if key not in self._over:
@@ -249,7 +260,7 @@ class Column(MutableMapping[str, Any]):
     def __delitem__(self, key: str) -> None:
         if key not in self:
             raise KeyError(key)
-        if self._pos(key) >= 0:
+        if self._pos(key, self._b) >= 0:
             self._over[key] = _GONE
         else:
             del self._over[key]
@@ -260,8 +271,9 @@ class Column(MutableMapping[str, Any]):
         found = self._over.get(key, _MISSING)
         if found is not _MISSING and found is not _GONE:
             return found
-        p = -1 if found is _GONE else self._pos(key)
-        value = self._decode(p) if p >= 0 else default
+        b = self._b
+        p = -1 if found is _GONE else self._pos(key, b)
+        value = self._decode(p, b) if p >= 0 else default
         if self.kind == NODESET and p >= 0:
             value = set(value)
         self[key] = value
@@ -269,7 +281,7 @@ class Column(MutableMapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         over = self._over
-        for key in self._base_keys():
+        for key in self._base_keys(self._b):
             if key not in over:
                 yield key
         for key, value in over.items():
@@ -277,9 +289,10 @@ class Column(MutableMapping[str, Any]):
                 yield key
 
     def __len__(self) -> int:
-        count = self._base_len
-        for key, value in self._over.items():
-            in_base = self._pos(key) >= 0
+        b = self._b
+        count = b.length
+        for key, value in list(self._over.items()):
+            in_base = self._pos(key, b) >= 0
             count += (value is not _GONE) - in_base
         return count
 
@@ -293,11 +306,12 @@ class Column(MutableMapping[str, Any]):
         """Number of values over every key (edges, for an edge column)."""
         if self.kind not in _MULTI:
             return len(self)
-        count = self._base_values
-        for key, value in self._over.items():
-            p = self._pos(key)
+        b = self._b
+        count = b.values
+        for key, value in list(self._over.items()):
+            p = self._pos(key, b)
             if p >= 0:
-                count -= self._offs[p + 1] - self._offs[p]
+                count -= b.offs[p + 1] - b.offs[p]
             if value is not _GONE:
                 count += len(value)
         return count
@@ -310,73 +324,84 @@ class Column(MutableMapping[str, Any]):
     # -- building -------------------------------------------------------------------------
 
     def freeze(self) -> None:
-        """Fold the overlay into new base arrays (every key and value interned)."""
+        """Fold the overlay into new base arrays (every key and value interned); the new base
+        replaces the old in one assignment, then the overlay goes (both hold the same facts
+        in between)."""
         names = self._names
         intern = names.intern
         entries = sorted((intern(k), v) for k, v in self.items())
         kind = self.kind
         keys = array("i", (k for k, _ in entries))
         offs, vals, tags = array("q" if kind in (TEXT, JSON) else "i", [0]), array("i"), None
-        if kind in _MULTI:
-            if kind == EDGES:
-                tags = array("H")
-                preds = self._preds.intern  # type: ignore[union-attr]
-                for _, edges in entries:
-                    for p, o in edges:
-                        tags.append(preds(p))
-                        vals.append(intern(o))
-                    offs.append(len(vals))
-            else:
-                for _, values in entries:
-                    vals.extend(intern(v) for v in values)
-                    offs.append(len(vals))
+        blob = b""
+        if kind == EDGES:
+            tags = array("H")
+            preds = self._preds.intern  # type: ignore[union-attr]
+            for _, edges in entries:
+                for p, o in edges:
+                    tags.append(preds(p))
+                    vals.append(intern(o))
+                offs.append(len(vals))
+        elif kind in _MULTI:
+            for _, values in entries:
+                vals.extend(intern(v) for v in values)
+                offs.append(len(vals))
         elif kind == NODE:
             vals = array("i", (intern(v) for _, v in entries))
         elif kind == INT:
             vals = array("q", (v for _, v in entries))
         else:
-            blob = bytearray()
-            for _, v in entries:
-                blob += (json.dumps(v, sort_keys=True) if kind == JSON else v).encode()
-                offs.append(len(blob))
-            self._blob = bytes(blob)
+            blob = _text_blob(entries, offs, kind == JSON)
+        dense_n = 0
         if self.dense and kind in _MULTI:
-            offs = _densify(keys, offs, len(names.names))
-            self._keys, self._dense_n = None, len(names.names)
-        else:
-            self._keys = keys
-        self._offs, self._vals, self._tags = offs, vals, tags
-        self._base_len, self._base_values = len(entries), len(vals)
+            dense_n = len(names.names)
+            offs, keys = _densify(keys, offs, dense_n), None
+        self._b = _Base(keys, dense_n, offs, vals, tags, blob, len(entries), len(vals))
         self._over, self._keyset = {}, None
 
     def arrays(self) -> tuple[dict[str, Any], dict[str, array | bytes]]:
         """Metadata and base arrays, for the snapshot."""
-        if self._offs is None or self._over:
+        if self._b.offs is None or self._over:
             self.freeze()
+        b = self._b
         meta = {
             "kind": self.kind,
-            "dense_n": self._dense_n if self._keys is None else -1,
-            "base_len": self._base_len,
-            "base_values": self._base_values,
+            "dense_n": b.dense_n if b.keys is None else -1,
+            "base_len": b.length,
+            "base_values": b.values,
         }
-        out: dict[str, array | bytes] = {"offs": self._offs, "vals": self._vals}
-        if self._keys is not None:
-            out["keys"] = self._keys
-        if self._tags is not None:
-            out["tags"] = self._tags
+        out: dict[str, array | bytes] = {"offs": b.offs, "vals": b.vals}
+        if b.keys is not None:
+            out["keys"] = b.keys
+        if b.tags is not None:
+            out["tags"] = b.tags
         if self.kind in (TEXT, JSON):
-            out["blob"] = self._blob
+            out["blob"] = b.blob
         return meta, out
 
     def load(self, meta: dict[str, Any], arrays: Callable[[str], Any]) -> None:
         """Take the base from ``arrays(name)`` (memory-mapped views; see :meth:`arrays`)."""
-        self._dense_n = max(0, int(meta["dense_n"]))
-        self._keys = None if meta["dense_n"] >= 0 else arrays("keys")
-        self._offs, self._vals = arrays("offs"), arrays("vals")
-        self._tags = arrays("tags") if self.kind == EDGES else None
-        self._blob = arrays("blob") if self.kind in (TEXT, JSON) else b""
-        self._base_len, self._base_values = int(meta["base_len"]), int(meta["base_values"])
+        self._b = _Base(
+            None if meta["dense_n"] >= 0 else arrays("keys"),
+            max(0, int(meta["dense_n"])),
+            arrays("offs"),
+            arrays("vals"),
+            arrays("tags") if self.kind == EDGES else None,
+            arrays("blob") if self.kind in (TEXT, JSON) else b"",
+            int(meta["base_len"]),
+            int(meta["base_values"]),
+        )
         self._over, self._keyset = {}, None
+
+
+def _text_blob(entries: list[tuple[int, Any]], offs: array, as_json: bool) -> bytes:
+    """The UTF-8 texts (JSON when ``as_json``) of ``entries`` end to end; ``offs`` gets
+    each end."""
+    blob = bytearray()
+    for _, v in entries:
+        blob += (json.dumps(v, sort_keys=True) if as_json else v).encode()
+        offs.append(len(blob))
+    return bytes(blob)
 
 
 def _densify(keys: array, offs: array, n: int) -> array:

@@ -268,10 +268,10 @@ class _Details:
         governed by an affected agreement, and the parties (ArchiMate actors, roles...) that
         depend on an affected element, as its service consumers; sorted by role, then agent."""
         index = self.index
-        has_parties = index.assignments_by_context.keys() | index.relationships_by_agreement.keys()
+        assigned, governed = index.assignments_by_context, index.relationships_by_agreement
         found: dict[tuple[str, str, str], AffectedParty] = {}
         for context in self.distance:
-            if context in has_parties:
+            if context in assigned or context in governed:  # no set of all keys per answer
                 for party in index.parties_in(context):
                     found.setdefault((party.role, party.agent, party.context), party)
         for key, d in self.distance.items():

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import threading
 import time
 import weakref
@@ -878,14 +879,32 @@ def last_index(store: Store) -> DependencyIndex | None:
     return _CACHE.get(store)
 
 
+_BUILD_NICENESS = 10
+
+
+def background_priority() -> None:
+    """Lower the calling thread's priority (Linux: a thread has its own nice value), so a
+    background build yields the processor to the threads answering requests."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BUILD_NICENESS)
+
+
 def start_background_build(
-    store: Store, done: Callable[[DependencyIndex | None, BaseException | None], None]
+    store: Store,
+    done: Callable[[DependencyIndex | None, BaseException | None], None],
+    wanted: Callable[[], bool] | None = None,
 ) -> threading.Thread:
     """Load or build the index of ``store`` in a daemon thread, then call ``done(index,
-    error)``: the server opens its port at once and answers through the engine meanwhile."""
+    error)``: the server opens its port at once and answers through the engine meanwhile.
+    When ``wanted()`` (asked in the thread: it may query the store) is false, nothing is
+    built and ``done(None, None)`` is called."""
 
     def run() -> None:
+        background_priority()
         try:
+            if wanted is not None and not wanted():
+                done(None, None)
+                return
             index = get_index(store)
         except Exception as exc:  # reported by ``done``; the server keeps the engine path
             done(None, exc)

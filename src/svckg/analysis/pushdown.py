@@ -43,8 +43,8 @@ from svckg.analysis.index import (
     node_key,
 )
 from svckg.config import Settings
+from svckg.namespaces import SVC
 from svckg.store.base import Store
-from svckg.vocab import SVC
 
 Edges = Mapping[str, Sequence[tuple[str, str]]]
 """node -> [(asserted predicate, other node)]."""
@@ -61,19 +61,19 @@ DESCRIBE_ROUNDS = 4
 its successor concept (the longest chain the result types read)."""
 _FOLLOW = frozenset(
     {
-        str(SVC.ownedBy),
-        str(SVC.target),
+        SVC + "ownedBy",
+        SVC + "target",
         AT_TOUCHPOINT,
-        str(SVC.agent),
-        str(SVC.role),
-        str(SVC.consumer),
+        SVC + "agent",
+        SVC + "role",
+        SVC + "consumer",
         IS_REPLACED_BY,
     }
 )
 """Objects of these facts are described in the next round (their labels, values...)."""
-VISIBLE_ELEMENT = str(SVC.visibleElement)
+VISIBLE_ELEMENT = SVC + "visibleElement"
 _REVERSE = frozenset(
-    {VISIBLE_ELEMENT, str(SVC.inContextOf), str(SVC.governedBy), str(SVC.hasBandOfVisibility)}
+    {VISIBLE_ELEMENT, SVC + "inContextOf", SVC + "governedBy", SVC + "hasBandOfVisibility"}
 )
 """Facts read with the node as object: bands listing it, role assignments and relationships
 in its context, relationships having a band."""

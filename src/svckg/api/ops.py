@@ -27,7 +27,7 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from svckg.analysis.index import get_index, last_index
+from svckg.analysis.index import background_priority, get_index, last_index
 from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
@@ -119,6 +119,7 @@ def build_index_in_background(state: AppState) -> threading.Thread:
     state.not_ready = None
 
     def run() -> None:
+        background_priority()
         t0 = time.perf_counter()
         try:
             if wants_index(state.store, state.settings):
