@@ -181,6 +181,11 @@ class Column(MutableMapping[str, Any]):
 
     # -- base -----------------------------------------------------------------------------
 
+    @property
+    def names(self) -> Names:
+        """The interned node names this column's ids refer to (shared by the index)."""
+        return self._names
+
     def _pos(self, key: str, b: _Base) -> int:
         """Position of ``key`` in the base ``b``, -1 when absent."""
         i = self._names.ids.get(key)
@@ -461,7 +466,7 @@ class GraphSubjects:
             if graph not in self._dropped and graph in self._base:
                 subjects.update(self._base[graph])
             merged[graph] = sorted(subjects)
-        column = Column(NODES, self._base._names)
+        column = Column(NODES, self._base.names)
         for graph, subjects in merged.items():
             column[graph] = subjects
         column.freeze()

@@ -412,9 +412,22 @@ class DependencyIndex:
         partial index with the facts of a result's nodes only, by the same rules."""
         self._apply(s, p, o, graph)
 
-    def settle(self, subjects: Iterable[str]) -> None:
-        """Derive what :meth:`add_fact` facts imply (group minimums) for ``subjects``."""
+    def settle(self, subjects: Iterable[str] | None = None) -> None:
+        """Derive what :meth:`add_fact` facts imply (group minimums) for ``subjects`` (all
+        when None)."""
         self._settle(subjects)
+
+    def reread(self, store: Store, subjects: Iterable[str]) -> None:
+        """Forget what is known of ``subjects`` and read their facts again from ``store`` (a
+        refresh after whole graphs were added or dropped)."""
+        subjects = list(subjects)
+        for s in subjects:
+            self._forget(s)
+        for s in subjects:
+            for quad in store.quads(subject=key_term(s)):
+                self._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
+        self._settle(subjects)
+        self._changed()
 
     def read_ontology(self, store: Store) -> None:
         """Read the class hierarchy and layers (a partial index needs them whole)."""
@@ -685,7 +698,7 @@ def _closure(direct: dict[str, list[str]]) -> dict[str, frozenset[str]]:
 
 
 def _scan(index: DependencyIndex, store: Store, predicate: str) -> None:
-    apply = index._apply
+    apply = index.add_fact
     for quad in store.quads(predicate=ox.NamedNode(predicate)):
         s = node_key(quad.subject)
         if s is not None:
@@ -711,8 +724,8 @@ def build_index(store: Store, progress: Progress | None = None) -> DependencyInd
     generation = store.generation
     index = DependencyIndex(generation, dependency_predicates(store))
     subproperties = index.dependency_predicates
-    index._read_ontology(store)
-    others = [p for p in index._handlers if p != DEPENDS_ON]
+    index.read_ontology(store)
+    others = sorted(index.fact_predicates)
     total = len(subproperties) + 1 + len(others) + 1
     step = 0
     for predicate in sorted(subproperties):
@@ -725,13 +738,13 @@ def build_index(store: Store, progress: Progress | None = None) -> DependencyInd
             for quad in store.quads(predicate=ox.NamedNode(DEPENDS_ON), graph=graph):
                 s = node_key(quad.subject)
                 if s is not None:
-                    index._apply(s, DEPENDS_ON, quad.object, graph)
+                    index.add_fact(s, DEPENDS_ON, quad.object, graph)
     for predicate in others:
         step += 1
         if progress is not None:
             progress(step, total)
         _scan(index, store, predicate)
-    index._settle()
+    index.settle()
     for graph in store.graphs():
         index.graph_subjects.ensure(graph)
     index.freeze()
@@ -780,13 +793,7 @@ def _refresh(store: Store, index: DependencyIndex) -> DependencyIndex | None:
         return None
     if any(s.startswith("_:") for s in touched):
         return None  # blank nodes cannot be asked for by id on every store
-    for s in touched:
-        index._forget(s)
-    for s in touched:
-        for quad in store.quads(subject=key_term(s)):
-            index._apply(s, quad.predicate.value, quad.object, node_key(quad.graph_name))
-    index._settle(touched)
-    index._changed()
+    index.reread(store, touched)
     if index.overlay_size > _COMPACT_AT * max(1, len(index.names.names)):
         index.freeze()
     index.generation = generation

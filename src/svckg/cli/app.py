@@ -84,7 +84,8 @@ class _LazyTyper(typer.Typer):
 
     def add_typer(self, typer_instance: typer.Typer, **kwargs: Any) -> None:  # type: ignore[override]
         super().add_typer(typer_instance, **kwargs)
-        caller = sys._getframe(1).f_globals.get("__name__", "")
+        # which module registers the group: typer gives no other handle on it
+        caller = sys._getframe(1).f_globals.get("__name__", "")  # noqa: SLF001
         self.__dict__.setdefault("_group_modules", {})[id(self.__dict__["_groups"][-1])] = caller
 
 
