@@ -149,8 +149,11 @@ def test_too_many_heavy_queries_get_retry_after(strict_server: Server) -> None:
     assert strict_server.alive()
 
 
-def test_bare_engine_aborts_on_the_panic_query() -> None:
-    """The engine fault itself (pyoxigraph 0.5): the process dies, not just the query."""
+def test_bare_engine_on_the_panic_query_answers_or_aborts_with_the_known_fault() -> None:
+    """The engine fault itself (pyoxigraph 0.5): when it strikes, the whole process dies
+    ("total order" panic), not just the query. It does not strike on every run (five tries
+    here), so an answer is accepted too; any other failure is not. The server's protection
+    is tested below, whichever way the engine goes."""
     code = (
         "from svckg.demo import load_demo\nfrom svckg.store.embedded import EmbeddedStore\n"
         "s = EmbeddedStore(None); load_demo(s)\n"
@@ -163,8 +166,8 @@ def test_bare_engine_aborts_on_the_panic_query() -> None:
         env={"PYTHONPATH": ":".join(sys.path), "RUST_BACKTRACE": "0"},
     )
     if done.returncode == 0:
-        pytest.skip("this pyoxigraph no longer aborts on the query: nothing to reproduce")
-    assert done.returncode < 0 or done.returncode == 134
+        return  # answered five times: the fault did not strike this run
+    assert done.returncode < 0 or done.returncode == 134, done.stderr[-2000:]
     assert b"total order" in done.stderr
 
 
