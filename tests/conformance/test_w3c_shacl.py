@@ -198,6 +198,7 @@ def test_suite_is_complete() -> None:
     assert SH.ValidationReport  # the namespace import is used by results_of
 
 
+@requires_fixtures
 def test_reports_compare_as_multisets() -> None:
     """A report missing one of two equal-looking results does not match (the harness no
     longer deduplicates), and the five suite entries that have such results are found."""
