@@ -216,6 +216,14 @@ class _Builder:
         func.__annotations__ = {**func.__annotations__, "return": returns}
         return func
 
+    def field(
+        self, func: Callable[..., Any], returns: str, description: str | None = None, **kw: Any
+    ) -> Any:
+        """A field resolved by ``func`` (returning the GraphQL type named ``returns``)."""
+        return strawberry.field(
+            resolver=self.resolver(func, returns), description=description, **kw
+        )
+
     def relation_field(self, spec: FieldSpec) -> Any:
         key_pred, inverse, single, kind = spec.predicate, spec.inverse, spec.single, spec.kind
         type_name = spec.type_name
@@ -239,11 +247,7 @@ class _Builder:
 
         one = PYTHON_SCALARS.get(type_name, type_name) if kind == "scalar" else type_name
         returns = f"typing.Optional[{one}]" if single else f"list[{one}]"
-        return strawberry.field(
-            resolver=self.resolver(resolve, returns),
-            name=spec.name,
-            description=spec.description or None,
-        )
+        return self.field(resolve, returns, spec.description or None, name=spec.name)
 
     def node_fields(self) -> dict[str, Any]:
         async def load_label(loaders: Loaders, iri: str) -> str | None:
@@ -271,19 +275,12 @@ class _Builder:
             return list(element_ref(root).types)
 
         fields = {
-            "id": strawberry.field(
-                resolver=self.resolver(ident, "strawberry.ID"),
-                description="The element IRI (its global id).",
+            "id": self.field(ident, "strawberry.ID", "The element IRI (its global id)."),
+            "iri": self.field(iri, "str"),
+            "label": self.field(
+                label, "typing.Optional[str]", "rdfs:label (else skos:prefLabel), English first."
             ),
-            "iri": strawberry.field(resolver=self.resolver(iri, "str")),
-            "label": strawberry.field(
-                resolver=self.resolver(label, "typing.Optional[str]"),
-                description="rdfs:label (else skos:prefLabel), English first.",
-            ),
-            "types": strawberry.field(
-                resolver=self.resolver(types_, "list[str]"),
-                description="IRIs of the element's rdf:type classes.",
-            ),
+            "types": self.field(types_, "list[str]", "IRIs of the element's rdf:type classes."),
         }
         for name in self.model.node_fields:
             fields[name] = self.relation_field(self.model.fields[name])
@@ -379,9 +376,8 @@ class _Builder:
         async def total_count(root: Any, info: Info) -> int:
             return await in_thread(root.count)
 
-        conn_ns["total_count"] = strawberry.field(
-            resolver=self.resolver(total_count, "int"),
-            description="How many elements match the filter (all pages).",
+        conn_ns["total_count"] = self.field(
+            total_count, "int", "How many elements match the filter (all pages)."
         )
         conn = self.make(f"{name}Connection", (), conn_ns, interface=False)
         return edge, conn
@@ -490,17 +486,20 @@ def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> 
         await look_ahead(info, [r for r in refs if r is not None], ())
         return [None if r is None else b.wrap(r) for r in refs]
 
-    query_ns["node"] = strawberry.field(
-        resolver=b.resolver(node, "typing.Optional[Node]"),
-        description="The element with this IRI (or CURIE such as id:crm); null if unknown.",
+    query_ns["node"] = b.field(
+        node,
+        "typing.Optional[Node]",
+        "The element with this IRI (or CURIE such as id:crm); null if unknown.",
     )
-    query_ns["lookup"] = strawberry.field(
-        resolver=b.resolver(_lookup(node), "typing.Optional[Node]"),
-        description="The element with this IRI (or CURIE); same as node(id:).",
+    query_ns["lookup"] = b.field(
+        _lookup(node),
+        "typing.Optional[Node]",
+        "The element with this IRI (or CURIE); same as node(id:).",
     )
-    query_ns["nodes"] = strawberry.field(
-        resolver=b.resolver(nodes, "list[typing.Optional[Node]]"),
-        description="Several elements by IRI, in the order given (null for unknown ones).",
+    query_ns["nodes"] = b.field(
+        nodes,
+        "list[typing.Optional[Node]]",
+        "Several elements by IRI, in the order given (null for unknown ones).",
     )
     for name in CONTRACT_CLASSES:
         if name not in model.classes:
@@ -587,10 +586,10 @@ def _connection_field(b: _Builder, name: str) -> Any:
             count=count,
         )
 
-    return strawberry.field(
-        resolver=b.resolver(resolve, f"{name}Connection"),
-        description=f"Elements of svc:{name} (and its subclasses), in IRI order, "
-        f"{MAX_PAGE} at most a page.",
+    return b.field(
+        resolve,
+        f"{name}Connection",
+        f"Elements of svc:{name} (and its subclasses), in IRI order, {MAX_PAGE} at most a page.",
     )
 
 
@@ -661,23 +660,25 @@ def _analysis_fields(b: _Builder) -> dict[str, Any]:
         NamedQueryInfo=gql_analysis.NamedQueryInfo,
     )
     return {
-        "impact": strawberry.field(
-            resolver=b.resolver(impact, "ImpactResult"),
-            description="What breaks when the failed elements fail (as svckg impact --format "
+        "impact": b.field(
+            impact,
+            "ImpactResult",
+            "What breaks when the failed elements fail (as svckg impact --format "
             "json): status, customerVisible, paths, agreements, parties by role, owners.",
         ),
-        "trace": strawberry.field(
-            resolver=b.resolver(trace, "TraceResult"),
-            description="Everything an element needs, layer by layer, with owners (as svckg "
+        "trace": b.field(
+            trace,
+            "TraceResult",
+            "Everything an element needs, layer by layer, with owners (as svckg "
             "trace --format json).",
         ),
-        "named_query": strawberry.field(
-            resolver=b.resolver(named_query, "NamedQueryResult"),
-            description="Run a query of the catalogue (queries/*.rq) with its parameters.",
+        "named_query": b.field(
+            named_query,
+            "NamedQueryResult",
+            "Run a query of the catalogue (queries/*.rq) with its parameters.",
         ),
-        "named_queries": strawberry.field(
-            resolver=b.resolver(named_queries, "list[NamedQueryInfo]"),
-            description="The named query catalogue.",
+        "named_queries": b.field(
+            named_queries, "list[NamedQueryInfo]", "The named query catalogue."
         ),
     }
 
@@ -801,16 +802,13 @@ def _class_mutations(b: _Builder, name: str, input_cls: type) -> dict[str, Any]:
     for func in (create, update):
         func.__annotations__["input"] = input_cls.__name__
     return {
-        f"create{name}": strawberry.field(
-            resolver=b.resolver(create, name),
-            description=f"Create a svc:{name} (id minted from the label when not given).",
+        f"create{name}": b.field(
+            create, name, f"Create a svc:{name} (id minted from the label when not given)."
         ),
-        f"update{name}": strawberry.field(
-            resolver=b.resolver(update, name),
-            description=f"Replace the given values of a svc:{name} created through GraphQL.",
+        f"update{name}": b.field(
+            update, name, f"Replace the given values of a svc:{name} created through GraphQL."
         ),
-        f"delete{name}": strawberry.field(
-            resolver=b.resolver(delete, "strawberry.ID"),
-            description=f"Delete a svc:{name} created through GraphQL; returns its id.",
+        f"delete{name}": b.field(
+            delete, "strawberry.ID", f"Delete a svc:{name} created through GraphQL; returns its id."
         ),
     }
