@@ -73,6 +73,18 @@ def _author(value: str | None, where: str = "author") -> str:
     return DEFAULT_AUTHOR if value is None else model.check_text(value, where, 200, "a name")
 
 
+def _update(text: str | None, author: str | None, shown: bool) -> dict[str, Any]:
+    """The update a request adds to an incident (``text`` None: none), checked: the keyword
+    arguments of :func:`model.add_update` and :func:`model.close_incident`."""
+    return {
+        "text": None
+        if text is None
+        else model.check_text(text, "text", model.MAX_TEXT, "the text"),
+        "author": _author(author),
+        "shown_to_customers": shown,
+    }
+
+
 def _updates(items: list[UpdateIn], author: str) -> list[tuple[str, bool, str]]:
     """(text, shown to customers, author) of a new incident's first updates."""
     out = []
@@ -166,18 +178,8 @@ async def show(request: Request, incident_id: str) -> dict[str, Any]:
 )
 async def add_update(request: Request, incident_id: str, body: UpdateIn) -> dict[str, Any]:
     """Add a free-text update (``shownToCustomers`` puts it on the customers' status pages)."""
-    state = app_state(request)
-    text = model.check_text(body.text, "text", model.MAX_TEXT, "the text")
-    author = _author(body.author)
-    inc = await run_locked(
-        state,
-        model.add_update,
-        incident_id,
-        text=text,
-        author=author,
-        shown_to_customers=body.shown_to_customers,
-    )
-    return inc.to_json()
+    update = _update(body.text, body.author, body.shown_to_customers)
+    return (await run_locked(app_state(request), model.add_update, incident_id, **update)).to_json()
 
 
 @router.post(
@@ -192,15 +194,6 @@ async def close(
     state = app_state(request)
     body = body or CloseIn()
     end = model.parse_time(body.end, "end") if body.end is not None else None
-    text = model.check_text(body.text, "text", model.MAX_TEXT, "the text") if body.text else None
-    author = _author(body.author)
-    inc = await run_locked(
-        state,
-        model.close_incident,
-        incident_id,
-        author=author,
-        end=end,
-        text=text,
-        shown_to_customers=body.shown_to_customers,
-    )
+    update = _update(body.text or None, body.author, body.shown_to_customers)
+    inc = await run_locked(state, model.close_incident, incident_id, end=end, **update)
     return inc.to_json()
