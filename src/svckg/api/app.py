@@ -58,10 +58,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if the_store.exclusive:  # a crash between loading an import and its record: undo it
         records.recover(the_store)
     state = AppState(settings=settings, store=the_store, tokens=tokens, owns_store=owns_store)
+    graphql = graphql_router(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         build_index_in_background(state)
+        graphql.lazy.start()  # the port opens meanwhile; /graphql requests wait for it
         yield
         await anyio.to_thread.run_sync(state.stop)
 
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(classes.page_router)
     app.include_router(incidents.router)
     app.include_router(status.router)
-    app.include_router(graphql_router(settings))
+    app.include_router(graphql)
     _install_docs(app)
     return app
 
