@@ -37,6 +37,7 @@ from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
 from svckg.api.limits import BodyLimit
 from svckg.api.ops import build_index_in_background, install_ops
+from svckg.api.sparql_asgi import LeanSparql
 from svckg.api.state import AppState
 from svckg.config import WEB_BUILD_DIR, Settings, load_settings
 from svckg.ingest import records
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     install_error_handlers(app)
     # BodyLimit inside the ops (access log, metrics) middleware: a TooLarge raised by its
     # receive must reach the app's error handlers, not the outer middleware's task group
+    app.add_middleware(LeanSparql, state=state)  # innermost: inside the limit and the log
     app.add_middleware(BodyLimit, settings=settings)
     install_ops(app, state)
 
