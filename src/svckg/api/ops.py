@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from svckg.analysis.index import background_priority, get_index, last_index
 from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
+from svckg.api.asgi import HttpMiddleware
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
@@ -205,22 +206,18 @@ def _log_line(state: AppState, fields: dict[str, object]) -> None:
         )  # fmt: skip
 
 
-class Observe:
+class Observe(HttpMiddleware):
     """ASGI middleware measuring and logging every request, and answering 503 to writes
-    while the server stops. Plain ASGI, not ``@app.middleware``: Starlette's
-    ``BaseHTTPMiddleware`` costs a task group and a body stream per request."""
+    while the server stops."""
 
     def __init__(self, app: ASGIApp, state: AppState):
-        self.app = app
+        super().__init__(app)
         self.state = state
         self.children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         """(method, route template, status) -> its request counter and latency histogram
         (bounded: route templates, not paths)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         t0 = time.perf_counter()
         status = 500
 
