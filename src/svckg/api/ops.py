@@ -213,6 +213,9 @@ class Observe(HttpMiddleware):
     def __init__(self, app: ASGIApp, state: AppState):
         super().__init__(app)
         self.state = state
+        self.children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        """(method, route template, status) -> its request counter and latency histogram
+        (bounded: route templates, not paths)."""
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         t0 = time.perf_counter()
@@ -233,15 +236,24 @@ class Observe(HttpMiddleware):
             self.record(Request(scope), status, time.perf_counter() - t0)
 
     def record(self, request: Request, status: int, seconds: float) -> None:
-        """Count, time and log one request."""
-        state, route = self.state, _route(request)
-        state.metrics.requests.labels(request.method, route, str(status)).inc()
-        state.metrics.latency.labels(request.method, route).observe(seconds)
+        """Count, time and log one request (the metric children of a route are looked up
+        once; the log line is built only when the access log is on)."""
+        state, route, method = self.state, _route(request), request.method
+        children = self.children.get((method, route, status))
+        if children is None:
+            children = self.children[(method, route, status)] = (
+                state.metrics.requests.labels(method, route, str(status)),
+                state.metrics.latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+        if not access_log.isEnabledFor(logging.INFO):
+            return
         _log_line(
             state,
             {
                 "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "method": request.method,
+                "method": method,
                 "route": route,
                 "status": status,
                 "duration_ms": round(seconds * 1000, 1),
