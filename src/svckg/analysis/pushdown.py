@@ -41,6 +41,7 @@ from svckg.analysis.index import (
     get_index,
     key_term,
     node_key,
+    stated_layers,
 )
 from svckg.config import Settings
 from svckg.namespaces import SVC
@@ -128,7 +129,7 @@ class _Context:
         self.generation = store.generation
         self.predicates = dependency_predicates(store)
         template = DependencyIndex(self.generation, self.predicates)
-        template.read_ontology(store)
+        template.read_ontology(store, declared_only=True)
         load_roles(store, template)
         self.template = template
         self.edge_set = self.predicates | {DEPENDS_ON, MEMBER}
@@ -139,6 +140,9 @@ class _Context:
         )
         self.layers = sorted(set(template.class_layer.values()))
         self.edge_count: int | None = None
+        self.types_checked: set[str] = set()
+        """Types met in answers whose own ``svc:layer`` was asked for (see
+        :meth:`EngineSource._type_layers`)."""
 
 
 _CONTEXTS: weakref.WeakKeyDictionary[object, _Context] = weakref.WeakKeyDictionary()
@@ -273,6 +277,21 @@ class EngineSource:
             reverse = {n for k in around for n in self._next_reverse.get(k, ())}
             if not facts and not reverse:
                 break
+        self._type_layers()
+
+    def _type_layers(self) -> None:
+        """Layers of the types met that the ontology read did not know (a class may be no
+        more than a subject stating ``svc:layer``: the full index reads them all), and the
+        labels of those layers."""
+        ctx = self._ctx
+        known, checked = ctx.template.superclasses, ctx.types_checked
+        met = {t for types in self.index.types.values() for t in types}
+        unknown = sorted(t for t in met - checked if t not in known and not t.startswith("_:"))
+        if unknown:
+            ctx.template.add_class_layers(stated_layers(self.store, unknown))
+            checked.update(unknown)
+        layers = {self.index.class_layer.get(t) for t in met} - {None}
+        self._read_facts(layers - self._facts_read)  # type: ignore[arg-type]
 
     def _read_facts(self, keys: Iterable[str]) -> None:
         """Facts with ``keys`` as subject (noting the objects worth describing next)."""
