@@ -407,3 +407,19 @@ class _CountingQuads(_Counting):
         found = list(self._store.quads(*args, **kwargs))
         self.rows += len(found)
         return found
+
+
+def test_types_are_listed_sorted_whatever_the_row_order(memory_store: EmbeddedStore) -> None:
+    """Engines list a node's types in their own order (the embedded store by term hash,
+    ``oxigraph serve`` otherwise): impact and trace list them sorted, from both sources."""
+    load(memory_store, str(ONTOLOGY_GRAPH), MINI_ONTOLOGY)
+    classes = [f"https://example.org/ext#C{i}" for i in (7, 3, 9, 1, 5, 8)]
+    lines = [f"<{ID}x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{c}> ." for c in classes]
+    lines.append(f"<{ID}x> <{SVC}usesResource> <{ID}a> .")
+    memory_store.load("\n".join(lines).encode(), "https://w3id.org/svckg/graph/import/types")
+    rows = memory_store.query(f"SELECT ?t WHERE {{ <{ID}x> a ?t }}")
+    assert [r["t"].value for r in rows] != sorted(classes)  # the engine's own order
+    result = assert_same(memory_store, [ID + "a"])
+    assert result["impacted"][0]["types"] == sorted(classes)
+    traced = assert_same_trace(memory_store, ID + "x")
+    assert traced["root"]["types"] == sorted(classes)

@@ -270,13 +270,14 @@ class DependencyIndex:
         return memo
 
     def layer(self, key: str) -> str | None:
-        """The layer concept of the node's most specific class that has a layer."""
+        """The layer concept of the node's most specific class that has a layer (of equally
+        specific ones, the smallest type IRI's: not the order the engine listed types in)."""
         memo = self._layer_memo
         if key in memo:
             return memo[key]
         best: str | None = None
         best_depth = -1
-        for t in self.types.get(key, ()):
+        for t in sorted(self.types.get(key, ())):
             layer = self.class_layer.get(t)
             if layer is not None:
                 depth = len(self.superclasses.get(t, ()))
@@ -314,10 +315,11 @@ class DependencyIndex:
         return self._customer_classes
 
     def facts(self, key: str) -> ElementFacts:
-        """Label, types, layer, visibility and owners of an element (memoized)."""
+        """Label, types (sorted: engines list them in any order), layer, visibility and
+        owners of an element (memoized)."""
         found = self.described.get(key)
         if found is None:
-            types = tuple(self.types.get(key, ()))
+            types = tuple(sorted(self.types.get(key, ())))
             visible_in = tuple(self.visible_in(key))
             customer = self.customer_classes
             found = ElementFacts(
