@@ -12,12 +12,19 @@ store it committed itself and does not drop the landscape as an orphan graph), t
 - ``svckg serve``: start to first impact answer over HTTP, and the server's RSS after it;
 - bytes per edge of the index (snapshot size and in-process arrays).
 
+``--startup STORE[,STORE]`` measures only the start of the server, median of ``--repeat`` new
+processes per store (``demo`` is a store directory holding the demo landscape, made once):
+``create_app`` wall time including its imports, start of ``svckg serve`` to the port
+answering ``/healthz``, and to the first ``/graphql`` answer (the schema may still be
+building when the port opens; that request waits for it).
+
 The load average is printed beside each table (the machine may be shared).
 
 Usage::
 
     .venv/bin/python bench/bench_cold.py --sizes 1M
     .venv/bin/python bench/bench_cold.py --sizes 1M,5M --json /tmp/cold.json
+    .venv/bin/python bench/bench_cold.py --startup demo,/tmp/lean-1m
 
 Not a test: never collected by pytest.
 """
@@ -250,6 +257,101 @@ def _ready_mode(port: int) -> str:
         return "?"
 
 
+CREATE_APP_SCRIPT = """
+import sys, time
+started = time.perf_counter()
+from svckg.api.app import create_app
+from svckg.config import Settings
+app = create_app(Settings(store=sys.argv[1]))
+print(time.perf_counter() - started)
+app.state.svckg.stop()
+"""
+
+
+def demo_store(workdir: Path) -> Path:
+    """A store directory holding the demo landscape (as ``svckg serve --demo`` loads it)."""
+    target = workdir / "demo-store"
+    if not (target / "READY").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            [PYTHON, "-c", "import sys; from svckg.cli.serve import prepare_store; "
+             "from svckg.store import open_store; from svckg.config import Settings; "
+             "s = open_store(Settings(store=sys.argv[1])); prepare_store(s); s.close()",
+             str(target)],
+            check=True, env=ENV,
+        )  # fmt: skip
+        (target / "READY").write_text("ok")
+    return target
+
+
+def serve_port_open(store_dir: Path) -> tuple[float, float]:
+    """Seconds from starting ``svckg serve`` to ``/healthz`` answering, and to the first
+    ``/graphql`` answer (a 200 with data, else the bench stops)."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [PYTHON, "-c", SERVE_SCRIPT, "serve", "--no-demo", "--store", str(store_dir),
+         "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
+    )  # fmt: skip
+    started = time.perf_counter()
+    base = f"http://127.0.0.1:{port}"
+    opened = None
+    try:
+        while opened is None and time.perf_counter() - started < 300:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+                    response.read()
+                opened = time.perf_counter() - started
+            except OSError:
+                time.sleep(0.005)
+        request = urllib.request.Request(
+            f"{base}/graphql",
+            data=b'{"query":"{ __typename }"}',
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = json.loads(response.read())
+        if body.get("data") != {"__typename": "Query"}:
+            raise SystemExit(f"/graphql answered {body}")
+        graphql = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=300)
+    return opened or -1.0, graphql
+
+
+def startup(stores: list[str], args: argparse.Namespace) -> list[dict]:
+    """``create_app`` and port-open times, median of ``--repeat`` new processes per store."""
+    results = []
+    for name in stores:
+        store_dir = demo_store(Path(args.workdir)) if name == "demo" else Path(name)
+        load = os.getloadavg()
+        create = [
+            float(timed_child([PYTHON, "-c", CREATE_APP_SCRIPT, str(store_dir)])[2])
+            for _ in range(args.repeat)
+        ]
+        served = [serve_port_open(store_dir) for _ in range(args.repeat)]
+        row = {
+            "store": name,
+            "create_app_s": statistics.median(create),
+            "port_s": statistics.median(p for p, _ in served),
+            "first_graphql_s": statistics.median(g for _, g in served),
+            "load_before": load,
+            "load_after": os.getloadavg(),
+        }
+        print(
+            f"{name}: create_app {row['create_app_s']:.2f} s, port open "
+            f"{row['port_s']:.2f} s, first /graphql answer {row['first_graphql_s']:.2f} s "
+            f"(median of {args.repeat}; load average "
+            + " / ".join(f"{x:.2f}" for x in load)
+            + " before, "
+            + " / ".join(f"{x:.2f}" for x in row["load_after"])
+            + " after)"
+        )
+        results.append(row)
+    return results
+
+
 def snapshot_bytes(store_dir: Path) -> int:
     """Size of the index snapshot files next to the store."""
     from svckg.analysis.snapshot import snapshot_dir
@@ -324,7 +426,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", default="/tmp/svckg-bench-impact")
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--startup", help="only the server start, on these stores (demo: the demo)")
     args = ap.parse_args()
+    if args.startup:
+        rows = startup(args.startup.split(","), args)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=2))
+        return
     results = []
     for size in (parse_size(s) for s in args.sizes.split(",")):
         result = run_size(size, args)

@@ -78,15 +78,43 @@ requires_fixtures = pytest.mark.skipif(not have_fixtures(), reason=FIXTURES_REAS
 """Mark for tests (or ``pytest.param``s) that need the outside material."""
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """One line saying how many tests the missing outside material skipped, and what to do."""
-    skipped = [
+def _skip_reason(report: pytest.TestReport) -> str:
+    return report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+
+
+def _other_skips(stats: dict) -> list[pytest.TestReport]:
+    """Skips for any reason but the missing outside material (``xfail`` is not a skip)."""
+    return [
         r
-        for r in terminalreporter.stats.get("skipped", [])
-        if isinstance(r.longrepr, tuple) and r.longrepr[2].endswith(FIXTURES_REASON)
+        for r in stats.get("skipped", [])
+        if not hasattr(r, "wasxfail") and not _skip_reason(r).endswith(FIXTURES_REASON)
     ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line saying how many tests the missing outside material skipped, and what to do;
+    with ``SVCKG_STRICT_SKIPS=1`` (CI) every other skip is listed and fails the run, so no
+    skip can hide missing work."""
+    stats = terminalreporter.stats
+    skipped = [r for r in stats.get("skipped", []) if _skip_reason(r).endswith(FIXTURES_REASON)]
     if skipped:
         terminalreporter.write_line(f"{len(skipped)} tests skipped: {FIXTURES_REASON}", yellow=True)
+    if os.environ.get("SVCKG_STRICT_SKIPS") == "1":
+        for report in _other_skips(stats):
+            terminalreporter.write_line(
+                f"SVCKG_STRICT_SKIPS: skipped for another reason: {report.nodeid}: "
+                f"{_skip_reason(report)}",
+                red=True,
+            )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under ``SVCKG_STRICT_SKIPS=1`` a skip for another reason than the outside material fails
+    the run (exit 1) even when every test passed."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    strict = os.environ.get("SVCKG_STRICT_SKIPS") == "1"
+    if strict and reporter and exitstatus == 0 and _other_skips(reporter.stats):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _free_port() -> int:

@@ -469,3 +469,40 @@ def test_nodes_two_hops_away_are_not_judged_on_their_partial_description(store) 
     assert [r.source_shape.rsplit("#")[-1] for r in caught.value.report.violations] == [
         "JourneyStep-stepOrder"
     ]
+
+
+def test_unvalidated_imports_free_the_staging_engine_before_the_load(
+    memory_store, monkeypatch
+) -> None:  # noqa: ANN001,E501
+    """With ``validate=False`` no validation takes the engine the checking parse filled: it is
+    dropped before the load (not kept through the commit), and the same triples land."""
+    from svckg.ingest.rdf import ParsedTriples
+    from svckg.store.system import ensure_system_graphs
+
+    lines = [
+        f"<{ID}app{i}> <{SVC}dependsOn> <{ID}app{i + 1}> .\n"
+        f'<{ID}app{i}> <http://www.w3.org/2000/01/rdf-schema#label> "App {i}"@en .\n'
+        for i in range(50)
+    ]
+    data = "".join(lines + lines[:3]).encode()  # three repeated triples: a set of 100
+    files = [SourceFile("apps.nt", data)]
+    probe = pipeline.stage_sources(files)
+    assert isinstance(probe[0].triples, ParsedTriples)
+    assert probe[0].triples.take_engine() is not None, "not staged into an engine"
+    staged = pipeline.stage_sources(files)
+    held_at_load: list[object] = []
+    real = pipeline._load_into
+
+    def spy(target, s, graph) -> None:  # noqa: ANN001
+        held_at_load.append(s.triples.take_engine())
+        real(target, s, graph)
+
+    monkeypatch.setattr(pipeline, "_load_into", spy)
+    ensure_system_graphs(memory_store)
+    out = pipeline.import_staged(memory_store, files, staged, validate=False, force=True)
+    assert held_at_load == [None]
+    rec = out.sources[0].record
+    expected = {q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)}
+    got = [q.triple for q in memory_store.quads(graph=rec.graph)]
+    assert len(got) == len(set(got)) == rec.triple_count == len(expected) == 100
+    assert set(got) == expected

@@ -14,18 +14,18 @@ of their own, built once per store generation (a substring scan in the engine to
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from svckg.analysis.index import DependencyIndex, get_index
+from svckg.analysis.results import Contract, contract
 from svckg.errors import InputError, NotFound, QueryError
 from svckg.store.base import Store
+from svckg.store.cache import PerStore
 from svckg.terms import (
     LABEL_PREDICATE_IRIS,
     RDF_TYPE_IRI,
@@ -54,16 +54,14 @@ Pair = tuple[str, str]
 """(predicate IRI, the other element's IRI) of one link."""
 
 
+@contract
 @dataclass(frozen=True)
-class Layer:
+class Layer(Contract):
     """An architecture layer concept."""
 
     iri: str
     label: str
     order: int
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def element_iri(value: str, name: str = "iri") -> str:
@@ -376,31 +374,9 @@ def nodes_with_edges(store: Store, values: list[str]) -> dict[str, Any]:
 # -- search ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _SearchLabels:
-    generation: int
-    entries: tuple[tuple[str, str, str], ...]
+def _read_search_labels(store: Store) -> tuple[tuple[str, str, str], ...]:
     """(lower-case label, IRI, label) of every rdfs:label and skos:prefLabel of a named node."""
-
-
-_SEARCH_LABELS: weakref.WeakKeyDictionary[Store, _SearchLabels] = weakref.WeakKeyDictionary()
-_SEARCH_LOCK = threading.Lock()
-
-
-def forget_search_labels() -> None:
-    """Drop every kept label list (the next search rebuilds it, as after a write)."""
-    with _SEARCH_LOCK:
-        _SEARCH_LABELS.clear()
-
-
-def _search_labels(store: Store) -> tuple[tuple[str, str, str], ...]:
-    """Every label in the store, kept per store until its generation changes (a write)."""
-    generation = store.generation
-    with _SEARCH_LOCK:
-        cached = _SEARCH_LABELS.get(store)
-    if cached is not None and cached.generation == generation:
-        return cached.entries
-    entries = tuple(
+    return tuple(
         dict.fromkeys(
             (q.object.value.lower(), q.subject.value, q.object.value)
             for predicate in LABEL_PREDICATE_IRIS
@@ -408,9 +384,16 @@ def _search_labels(store: Store) -> tuple[tuple[str, str, str], ...]:
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
         )
     )
-    with _SEARCH_LOCK:
-        _SEARCH_LABELS[store] = _SearchLabels(generation, entries)
-    return entries
+
+
+_SEARCH_LABELS = PerStore(_read_search_labels)
+_search_labels = _SEARCH_LABELS.get
+"""Every label in the store, kept per store until its generation changes (a write)."""
+
+
+def forget_search_labels() -> None:
+    """Drop every kept label list (the next search rebuilds it, as after a write)."""
+    _SEARCH_LABELS.clear()
 
 
 def _rank_text(low: str, needle: str) -> int:

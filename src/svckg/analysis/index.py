@@ -213,26 +213,24 @@ class DependencyIndex:
         str_svc = SVC
         self._handlers: dict[str, Callable[[str, ox.NamedNode | ox.BlankNode | ox.Literal], None]]
         self._handlers = {
-            DEPENDS_ON: self._depends_on,
+            DEPENDS_ON: self._multi_handler(self._raw_depends),
             MEMBER: self._member,
             str_svc + "minimumRequired": self._minimum,
             RDFS_LABEL: self._label_handler(RDFS_LABEL),
             SKOS_PREFLABEL: self._label_handler(SKOS_PREFLABEL),
-            RDF_TYPE: self._type,
+            RDF_TYPE: self._multi_handler(self.types),
             str_svc + "ownedBy": self._multi_handler(self.owners),
-            str_svc + "inContextOf": self._context,
             str_svc + "agent": self._single_handler(self.assignment_agent),
             str_svc + "role": self._single_handler(self.assignment_role),
             IS_REPLACED_BY: self._single_handler(self.replaced_by),
-            str_svc + "governedBy": self._governed,
             str_svc + "consumer": self._multi_handler(self.relationship_consumers),
-            str_svc + "hasBandOfVisibility": self._band,
-            str_svc + "visibleElement": self._visible,
             str_svc + "target": self._multi_handler(self.targets),
             str_svc + "metric": self._value("metric"),
             str_svc + "targetValue": self._value("value"),
             str_svc + "unit": self._value("unit"),
         }
+        for local, forward, reverse in self._paired():
+            self._handlers[str_svc + local] = self._pair_handler(forward, reverse)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -450,11 +448,6 @@ class DependencyIndex:
             if not back:
                 del self.backward[o]
 
-    def _depends_on(self, s: str, o) -> None:
-        ok = node_key(o)
-        if ok is not None:
-            _add(self._raw_depends, s, ok)
-
     def _member(self, s: str, o) -> None:
         ok = node_key(o)
         if ok is not None:
@@ -480,41 +473,26 @@ class DependencyIndex:
 
         return handle
 
-    def _type(self, s: str, o) -> None:
-        ok = node_key(o)
-        if ok is not None:
-            _add(self.types, s, ok)
-
-    def _context(self, s: str, o) -> None:
-        ok = node_key(o)
-        if ok is not None:
-            _add(self.in_context_of, s, ok)
-            _add(self.assignments_by_context, ok, s)
-
-    def _governed(self, s: str, o) -> None:
-        ok = node_key(o)
-        if ok is not None:
-            _add(self.governed_by, s, ok)
-            _add(self.relationships_by_agreement, ok, s)
-
-    def _band(self, s: str, o) -> None:
-        ok = node_key(o)
-        if ok is not None:
-            _add(self.bands_of, s, ok)
-            _add(self.relationships_of_band, ok, s)
-
-    def _visible(self, s: str, o) -> None:
-        ok = node_key(o)
-        if ok is not None:
-            _add(self.visible_elements, s, ok)
-            _add(self.bands_listing, ok, s)
-
     @staticmethod
     def _multi_handler(target: MutableMapping[str, list[str]]):
         def handle(s: str, o) -> None:
             ok = node_key(o)
             if ok is not None:
                 _add(target, s, ok)
+
+        return handle
+
+    @staticmethod
+    def _pair_handler(
+        forward: MutableMapping[str, list[str]], reverse: MutableMapping[str, list[str]]
+    ):
+        """For the links kept both ways (:meth:`_paired`): ``s -> o`` and ``o -> s``."""
+
+        def handle(s: str, o) -> None:
+            ok = node_key(o)
+            if ok is not None:
+                _add(forward, s, ok)
+                _add(reverse, ok, s)
 
         return handle
 
@@ -544,7 +522,7 @@ class DependencyIndex:
         elif p == DEPENDS_ON:
             if graph is not None and graph.endswith(INFERRED_SUFFIX):
                 return
-            self._depends_on(s, o)
+            self._handlers[DEPENDS_ON](s, o)
         else:
             handler = self._handlers.get(p)
             if handler is None:
@@ -593,14 +571,19 @@ class DependencyIndex:
             store_map.pop(s, None)
         self._label_rank.pop(s, None)
         self._min_stated.pop(s, None)
-        for forward_map, reverse_map in (
-            (self.in_context_of, self.assignments_by_context),
-            (self.governed_by, self.relationships_by_agreement),
-            (self.bands_of, self.relationships_of_band),
-            (self.visible_elements, self.bands_listing),
-        ):
+        for _, forward_map, reverse_map in self._paired():
             for o in forward_map.pop(s, ()):
                 _discard(reverse_map, o, s)
+
+    def _paired(self) -> tuple[tuple[str, Column, Column], ...]:
+        """The links kept both ways (``svc:`` local name, ``s -> o`` and ``o -> s`` column):
+        one table for the fact handlers and for forgetting a subject."""
+        return (
+            ("inContextOf", self.in_context_of, self.assignments_by_context),
+            ("governedBy", self.governed_by, self.relationships_by_agreement),
+            ("hasBandOfVisibility", self.bands_of, self.relationships_of_band),
+            ("visibleElement", self.visible_elements, self.bands_listing),
+        )
 
     # -- compact form --------------------------------------------------------------------
 

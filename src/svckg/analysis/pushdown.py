@@ -20,8 +20,6 @@ nodes explains (``.../inferred`` graphs, the pipeline's materialized copies, ski
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
@@ -45,6 +43,7 @@ from svckg.analysis.index import (
 from svckg.config import Settings
 from svckg.namespaces import SVC
 from svckg.store.base import Store
+from svckg.store.cache import PerStore
 
 Edges = Mapping[str, Sequence[tuple[str, str]]]
 """node -> [(asserted predicate, other node)]."""
@@ -141,19 +140,8 @@ class _Context:
         self.edge_count: int | None = None
 
 
-_CONTEXTS: weakref.WeakKeyDictionary[object, _Context] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def _context(store: Store) -> _Context:
-    """The shared part, read again when the store changed."""
-    with _LOCK:
-        found = _CONTEXTS.get(store)
-    if found is None or found.generation != store.generation:
-        found = _Context(store)
-        with _LOCK:
-            _CONTEXTS[store] = found
-    return found
+_context = PerStore(_Context).get
+"""The shared part, read again when the store changed."""
 
 
 def _iri_text(key: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from svckg.analysis.results import Contract, contract
 from svckg.config import QUERIES_DIR
 from svckg.errors import LimitExceeded, NotFound, QueryError
 from svckg.sparql_lexer import COMMENT, tokenize
@@ -27,17 +28,15 @@ _PARAM = re.compile(r"_[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
 """The name of a parameter variable (the whole variable name, without ``?``)."""
 
 
+@contract
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(Contract):
     """A query parameter: ``name`` as people give it, the SPARQL ``variable``, its ``kind``."""
 
     name: str
     variable: str
     kind: str
     """``iri``, ``integer`` or ``string``."""
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "variable": self.variable, "kind": self.kind}
 
 
 @dataclass(frozen=True)

@@ -237,14 +237,21 @@ def json_fields(cls: type[Contract]) -> tuple[JsonField, ...]:
 # -- the results ---------------------------------------------------------------------------
 
 
-@contract
 @dataclass(slots=True)
-class NodeInfo(Contract):
-    """An element as results name it."""
+class Named(Contract):
+    """The fields that name an element in every result about elements (their one
+    declaration): its IRI, best label and classes."""
 
     iri: str
     label: str
     types: tuple[str, ...]
+
+
+@contract
+@dataclass(slots=True)
+class NodeInfo(Named):
+    """An element as results name it."""
+
     layer: str | None
 
 
@@ -259,13 +266,9 @@ class OwnerRef(Contract):
 
 @contract(visible_to="visibleIn")
 @dataclass(slots=True)
-class ImpactedElement(Contract):
+class ImpactedElement(NodeInfo):
     """An element affected by the failure, with the chains explaining why."""
 
-    iri: str
-    label: str
-    types: tuple[str, ...]
-    layer: str | None
     distance: int
     status: str = field(metadata={"doc": "down or degraded"})
     customer_visible: bool
@@ -291,12 +294,9 @@ class Target(Contract):
 
 @contract
 @dataclass(slots=True)
-class AffectedAgreement(Contract):
+class AffectedAgreement(Named):
     """An agreement covering an affected element."""
 
-    iri: str
-    label: str
-    types: tuple[str, ...]
     status: str
     covers: tuple[str, ...]
     """The affected elements it covers."""
@@ -322,13 +322,10 @@ class AffectedParty(Contract):
 
 @contract
 @dataclass(slots=True)
-class GoalOrPlan(Contract):
+class GoalOrPlan(Named):
     """A goal or plan the failure touches (a motivation, implementation or migration element):
     listed apart, never given a status (it cannot go down)."""
 
-    iri: str
-    label: str
-    types: tuple[str, ...]
     distance: int
     path: Path
     """Shortest chain from this element down to a failed element."""
@@ -412,13 +409,9 @@ class ImpactResult(Contract):
 
 @contract
 @dataclass(slots=True)
-class TracedElement(Contract):
+class TracedElement(NodeInfo):
     """An element the root needs, with owners and the chain from the root."""
 
-    iri: str
-    label: str
-    types: tuple[str, ...]
-    layer: str | None
     distance: int
     owners: list[OwnerRef]
     path: Path

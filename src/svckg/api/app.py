@@ -37,6 +37,7 @@ from svckg.api.errors import install_error_handlers
 from svckg.api.graphql.router import make_router as graphql_router
 from svckg.api.limits import BodyLimit
 from svckg.api.ops import build_index_in_background, install_ops
+from svckg.api.sparql_asgi import LeanSparql
 from svckg.api.state import AppState
 from svckg.config import WEB_BUILD_DIR, Settings, load_settings
 from svckg.ingest import records
@@ -58,10 +59,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if the_store.exclusive:  # a crash between loading an import and its record: undo it
         records.recover(the_store)
     state = AppState(settings=settings, store=the_store, tokens=tokens, owns_store=owns_store)
+    graphql = graphql_router(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         build_index_in_background(state)
+        graphql.lazy.start()  # the port opens meanwhile; /graphql requests wait for it
         yield
         await anyio.to_thread.run_sync(state.stop)
 
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     install_error_handlers(app)
     # BodyLimit inside the ops (access log, metrics) middleware: a TooLarge raised by its
     # receive must reach the app's error handlers, not the outer middleware's task group
+    app.add_middleware(LeanSparql, state=state)  # innermost: inside the limit and the log
     app.add_middleware(BodyLimit, settings=settings)
     install_ops(app, state)
 
@@ -98,7 +102,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(classes.page_router)
     app.include_router(incidents.router)
     app.include_router(status.router)
-    app.include_router(graphql_router(settings))
+    app.include_router(graphql)
     _install_docs(app)
     return app
 

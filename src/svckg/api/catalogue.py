@@ -13,7 +13,6 @@ protocol's ``quads`` only: the filter text never reaches SPARQL.
 from __future__ import annotations
 
 import threading
-import weakref
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,6 +25,7 @@ from svckg.api.dependencies import CONSUMER, read_store, require_role
 from svckg.api.state import run_blocking
 from svckg.errors import InputError
 from svckg.store.base import Store
+from svckg.store.cache import PerStore
 from svckg.terms import (
     RDF_TYPE,
     RDFS_SUBCLASS,
@@ -201,17 +201,7 @@ class _Lists:
         }
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
-
-
-def _lists(store: Store) -> _Lists:
-    with _CACHE_LOCK:
-        lists = _CACHE.get(store)
-        if lists is None or lists.generation != store.generation:
-            lists = _Lists(store)
-            _CACHE[store] = lists
-        return lists
+_lists = PerStore(_Lists).get
 
 
 def _check(kind: str, sort: str, order: str, offset: int, limit: int) -> None:

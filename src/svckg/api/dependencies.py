@@ -29,7 +29,7 @@ from svckg.api.auth import (
 )
 from svckg.api.conneg import media_type_of
 from svckg.api.limits import body_limit, too_large
-from svckg.api.state import AppState, app_state, run_blocking, run_write
+from svckg.api.state import AppState, app_state, run_blocking, run_locked, run_write
 from svckg.config import Settings
 from svckg.errors import InputError, UnsupportedFormat
 from svckg.ingest.base import SourceFile
@@ -56,6 +56,7 @@ __all__ = [
     "request_consumer",
     "require_role",
     "run_blocking",
+    "run_locked",
     "run_write",
     "upload_fields",
     "with_profile",

@@ -17,7 +17,10 @@ named graph is "no such graph" (404, the same answer as for a graph that does no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -260,39 +263,6 @@ async def _delete(request: Request, graph: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get(
-    PATH,
-    summary="Get a graph (indirect; HEAD too)",
-    openapi_extra=_READ_DOC,
-    dependencies=READ,
-)
-async def get_indirect(request: Request) -> Response:
-    """``?graph=<IRI>`` or ``?default``."""
-    return await _read(request, _indirect_graph(request, required=True) or "")
-
-
-router.add_api_route(
-    PATH, get_indirect, methods=["HEAD"], include_in_schema=False, dependencies=READ
-)
-
-
-@router.put(
-    PATH,
-    summary="Create or replace a graph (indirect)",
-    openapi_extra=_WRITE_DOC,
-    dependencies=WRITE,
-)
-async def put_indirect(request: Request) -> Response:
-    """201 when created, 204 when replaced."""
-    return await _write(request, _indirect_graph(request, required=True) or "", replace=True)
-
-
-@router.post(
-    PATH,
-    summary="Add to a graph, or create a new one",
-    openapi_extra=_WRITE_DOC,
-    dependencies=WRITE,
-)
 async def post_indirect(request: Request) -> Response:
     """With ``?graph``/``?default``: merge into it. Without: create a new graph and answer
     201 with its IRI in ``Location``."""
@@ -302,60 +272,92 @@ async def post_indirect(request: Request) -> Response:
     return await _write(request, graph, replace=False)
 
 
-@router.delete(PATH, summary="Delete a graph (indirect)", status_code=204, dependencies=WRITE)
-async def delete_indirect(request: Request) -> Response:
-    """204 when deleted, 404 when there was no such graph."""
-    return await _delete(request, _indirect_graph(request, required=True) or "")
+Action = Callable[[Request, str], Awaitable[Response]]
 
 
-@router.get(
-    PATH + "/{path:path}",
-    summary="Get a graph (direct; HEAD too)",
-    openapi_extra=_READ_DOC,
-    dependencies=READ,
+def _indirect(action: Action, name: str, doc: str) -> Callable[..., Awaitable[Response]]:
+    """The endpoint running ``action`` on the graph named by ``?graph=<IRI>`` or ``?default``."""
+
+    async def endpoint(request: Request) -> Response:
+        return await action(request, _indirect_graph(request, required=True) or "")
+
+    endpoint.__name__, endpoint.__doc__ = name, doc
+    return endpoint
+
+
+def _direct(action: Action, name: str, doc: str) -> Callable[..., Awaitable[Response]]:
+    """The endpoint running ``action`` on the graph whose IRI is the request's URL."""
+
+    async def endpoint(request: Request, path: str) -> Response:
+        return await action(request, _direct_graph(request))
+
+    endpoint.__name__, endpoint.__doc__ = name, doc
+    return endpoint
+
+
+_REPLACE = partial(_write, replace=True)
+_MERGE = partial(_write, replace=False)
+_CREATED = "201 when created, 204 when replaced."
+_DELETED = "204 when deleted, 404 when there was no such graph."
+_ROUTES = (
+    (
+        PATH,
+        "GET",
+        "Get a graph (indirect; HEAD too)",
+        _indirect(_read, "get_indirect", "``?graph=<IRI>`` or ``?default``."),
+    ),
+    (
+        PATH,
+        "PUT",
+        "Create or replace a graph (indirect)",
+        _indirect(_REPLACE, "put_indirect", _CREATED),
+    ),
+    (PATH, "POST", "Add to a graph, or create a new one", post_indirect),
+    (PATH, "DELETE", "Delete a graph (indirect)", _indirect(_delete, "delete_indirect", _DELETED)),
+    (
+        PATH + "/{path:path}",
+        "GET",
+        "Get a graph (direct; HEAD too)",
+        _direct(_read, "get_direct", "The graph whose IRI is this URL."),
+    ),
+    (
+        PATH + "/{path:path}",
+        "PUT",
+        "Create or replace a graph (direct)",
+        _direct(_REPLACE, "put_direct", _CREATED),
+    ),
+    (
+        PATH + "/{path:path}",
+        "POST",
+        "Add to a graph (direct)",
+        _direct(
+            _MERGE,
+            "post_direct",
+            "Merge the posted triples (every part of a multipart body) into the graph.",
+        ),
+    ),
+    (
+        PATH + "/{path:path}",
+        "DELETE",
+        "Delete a graph (direct)",
+        _direct(_delete, "delete_direct", _DELETED),
+    ),
 )
-async def get_direct(request: Request, path: str) -> Response:
-    """The graph whose IRI is this URL."""
-    return await _read(request, _direct_graph(request))
+"""The protocol's routes, indirect (``?graph=``) and direct (the graph's own URL): (path,
+method, summary, endpoint). Reads follow the app's reading rule and answer HEAD too; every
+write needs an editor."""
+_BY_METHOD: dict[str, dict[str, Any]] = {
+    "GET": {"openapi_extra": _READ_DOC, "dependencies": READ},
+    "PUT": {"openapi_extra": _WRITE_DOC, "dependencies": WRITE},
+    "POST": {"openapi_extra": _WRITE_DOC, "dependencies": WRITE},
+    "DELETE": {"status_code": 204, "dependencies": WRITE},
+}
 
-
-router.add_api_route(
-    PATH + "/{path:path}",
-    get_direct,
-    methods=["HEAD"],
-    include_in_schema=False,
-    dependencies=READ,
-)
-
-
-@router.put(
-    PATH + "/{path:path}",
-    summary="Create or replace a graph (direct)",
-    openapi_extra=_WRITE_DOC,
-    dependencies=WRITE,
-)
-async def put_direct(request: Request, path: str) -> Response:
-    """201 when created, 204 when replaced."""
-    return await _write(request, _direct_graph(request), replace=True)
-
-
-@router.post(
-    PATH + "/{path:path}",
-    summary="Add to a graph (direct)",
-    openapi_extra=_WRITE_DOC,
-    dependencies=WRITE,
-)
-async def post_direct(request: Request, path: str) -> Response:
-    """Merge the posted triples (every part of a multipart body) into the graph."""
-    return await _write(request, _direct_graph(request), replace=False)
-
-
-@router.delete(
-    PATH + "/{path:path}",
-    summary="Delete a graph (direct)",
-    status_code=204,
-    dependencies=WRITE,
-)
-async def delete_direct(request: Request, path: str) -> Response:
-    """204 when deleted, 404 when there was no such graph."""
-    return await _delete(request, _direct_graph(request))
+for _path, _method, _summary, _endpoint in _ROUTES:
+    router.add_api_route(
+        _path, _endpoint, methods=[_method], summary=_summary, **_BY_METHOD[_method]
+    )
+    if _method == "GET":
+        router.add_api_route(
+            _path, _endpoint, methods=["HEAD"], include_in_schema=False, dependencies=READ
+        )

@@ -21,10 +21,11 @@ from svckg.api.dependencies import (
     read_body,
     require_role,
     run_blocking,
-    run_write,
+    run_locked,
 )
 from svckg.errors import InputError
 from svckg.incidents import alertmanager, model
+from svckg.store.base import Store
 
 router = APIRouter(prefix="/api/incidents", tags=["Incidents"])
 
@@ -96,21 +97,18 @@ async def create(request: Request, body: IncidentIn) -> JSONResponse:
     start = model.parse_time(body.start, "start") if body.start is not None else None
     end = model.parse_time(body.end, "end") if body.end is not None else None
 
-    def run() -> dict[str, Any]:
-        with state.write_lock:
-            failed = model.resolve_elements(state.store, body.failed, "failed")
-            inc = model.open_incident(
-                state.store,
-                title=title,
-                failed=failed,
-                author=author,
-                start=start,
-                end=end,
-                updates=updates,
-            )
-        return inc.to_json()
+    def record(store: Store) -> model.Incident:
+        return model.open_incident(
+            store,
+            title=title,
+            failed=model.resolve_elements(store, body.failed, "failed"),
+            author=author,
+            start=start,
+            end=end,
+            updates=updates,
+        )
 
-    doc = await run_write(run)
+    doc = (await run_locked(state, record)).to_json()
     return JSONResponse(doc, status_code=201, headers={"Location": f"/api/incidents/{doc['id']}"})
 
 
@@ -142,12 +140,7 @@ async def alertmanager_webhook(request: Request) -> dict[str, Any]:
             hint="send Alertmanager's webhook payload (Content-Type: application/json)",
         ) from None
     label = state.settings.alert_element_label
-
-    def run() -> dict[str, Any]:
-        with state.write_lock:
-            return alertmanager.receive(state.store, payload, label=label)
-
-    return await run_write(run)
+    return await run_locked(state, alertmanager.receive, payload, label=label)
 
 
 @router.get("", summary="List incidents", dependencies=[require_role(READER)])
@@ -176,19 +169,15 @@ async def add_update(request: Request, incident_id: str, body: UpdateIn) -> dict
     state = app_state(request)
     text = model.check_text(body.text, "text", model.MAX_TEXT, "the text")
     author = _author(body.author)
-
-    def run() -> dict[str, Any]:
-        with state.write_lock:
-            inc = model.add_update(
-                state.store,
-                incident_id,
-                text=text,
-                author=author,
-                shown_to_customers=body.shown_to_customers,
-            )
-        return inc.to_json()
-
-    return await run_write(run)
+    inc = await run_locked(
+        state,
+        model.add_update,
+        incident_id,
+        text=text,
+        author=author,
+        shown_to_customers=body.shown_to_customers,
+    )
+    return inc.to_json()
 
 
 @router.post(
@@ -205,17 +194,13 @@ async def close(
     end = model.parse_time(body.end, "end") if body.end is not None else None
     text = model.check_text(body.text, "text", model.MAX_TEXT, "the text") if body.text else None
     author = _author(body.author)
-
-    def run() -> dict[str, Any]:
-        with state.write_lock:
-            inc = model.close_incident(
-                state.store,
-                incident_id,
-                author=author,
-                end=end,
-                text=text,
-                shown_to_customers=body.shown_to_customers,
-            )
-        return inc.to_json()
-
-    return await run_write(run)
+    inc = await run_locked(
+        state,
+        model.close_incident,
+        incident_id,
+        author=author,
+        end=end,
+        text=text,
+        shown_to_customers=body.shown_to_customers,
+    )
+    return inc.to_json()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from svckg.api.asgi import HttpMiddleware
 from svckg.config import Settings
 from svckg.errors import TooLarge
 
@@ -39,17 +40,14 @@ def too_large(limit: int, setting: str, size: int | None = None) -> TooLarge:
     )
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """ASGI middleware enforcing :func:`body_limit` on every HTTP request."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
-        self.app = app
+        super().__init__(app)
         self.settings = settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit, setting = body_limit(self.settings, scope.get("path", ""))
         declared = _content_length(scope)
         received = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -194,13 +195,17 @@ def _term_href(term: object, base: str) -> str | None:
     return local_href(term.value, base) if isinstance(term, ox.NamedNode) else None
 
 
+_DESCRIBE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "200": {"content": {t: {} for t in (*RDF_TYPES, "text/html")}},
+    "404": {"description": "Unknown resource"},
+}
+"""What both describe routes answer (OpenAPI)."""
+
+
 @router.get(
     "/id/{rest:path}",
     summary="Describe a resource minted by svckg",
-    responses={
-        "200": {"content": {t: {} for t in (*RDF_TYPES, "text/html")}},
-        "404": {"description": "Unknown resource"},
-    },
+    responses=_DESCRIBE_RESPONSES,
 )
 async def resource_by_path(request: Request, rest: str) -> Response:
     """The IRI is ``base_iri + rest`` (by default ``https://w3id.org/svckg/id/<rest>``)."""
@@ -221,10 +226,7 @@ async def resource_by_path(request: Request, rest: str) -> Response:
 @router.get(
     "/resource",
     summary="Describe any IRI",
-    responses={
-        "200": {"content": {t: {} for t in (*RDF_TYPES, "text/html")}},
-        "404": {"description": "Unknown resource"},
-    },
+    responses=_DESCRIBE_RESPONSES,
 )
 async def resource_by_iri(
     request: Request, iri: str = Query(..., description="Full IRI")

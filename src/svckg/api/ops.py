@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from svckg.analysis.index import background_priority, get_index, last_index
 from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
+from svckg.api.asgi import HttpMiddleware
 from svckg.api.threads import in_thread
 from svckg.errors import SvckgError, ValidationFailed
 from svckg.validation.report import ValidationReport
@@ -205,19 +206,18 @@ def _log_line(state: AppState, fields: dict[str, object]) -> None:
         )  # fmt: skip
 
 
-class Observe:
+class Observe(HttpMiddleware):
     """ASGI middleware measuring and logging every request, and answering 503 to writes
-    while the server stops. Plain ASGI, not ``@app.middleware``: Starlette's
-    ``BaseHTTPMiddleware`` costs a task group and a body stream per request."""
+    while the server stops."""
 
     def __init__(self, app: ASGIApp, state: AppState):
-        self.app = app
+        super().__init__(app)
         self.state = state
+        self.children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        """(method, route template, status) -> its request counter and latency histogram
+        (bounded: route templates, not paths)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         t0 = time.perf_counter()
         status = 500
 
@@ -236,15 +236,24 @@ class Observe:
             self.record(Request(scope), status, time.perf_counter() - t0)
 
     def record(self, request: Request, status: int, seconds: float) -> None:
-        """Count, time and log one request."""
-        state, route = self.state, _route(request)
-        state.metrics.requests.labels(request.method, route, str(status)).inc()
-        state.metrics.latency.labels(request.method, route).observe(seconds)
+        """Count, time and log one request (the metric children of a route are looked up
+        once; the log line is built only when the access log is on)."""
+        state, route, method = self.state, _route(request), request.method
+        children = self.children.get((method, route, status))
+        if children is None:
+            children = self.children[(method, route, status)] = (
+                state.metrics.requests.labels(method, route, str(status)),
+                state.metrics.latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+        if not access_log.isEnabledFor(logging.INFO):
+            return
         _log_line(
             state,
             {
                 "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "method": request.method,
+                "method": method,
                 "route": route,
                 "status": status,
                 "duration_ms": round(seconds * 1000, 1),

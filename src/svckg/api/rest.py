@@ -27,6 +27,7 @@ from svckg.api.dependencies import (
     read_uploaded_files,
     require_role,
     run_blocking,
+    run_locked,
     run_write,
     upload_fields,
     with_profile,
@@ -237,13 +238,7 @@ async def diff_import(request: Request, import_id: str) -> dict[str, Any]:
 )
 async def remove_import(request: Request, import_id: str) -> dict[str, Any]:
     """Drop the import's graphs; its history stays in the provenance graph. Admin only."""
-    state = app_state(request)
-
-    def run() -> dict[str, Any]:
-        with state.write_lock:
-            return imports.remove(state.store, import_id).to_json()
-
-    return await run_write(run)
+    return (await run_locked(app_state(request), imports.remove, import_id)).to_json()
 
 
 @router.post(

@@ -25,7 +25,7 @@ no graph.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl
 
@@ -50,7 +50,7 @@ from svckg.api.dependencies import (
 from svckg.api.guard import run_isolated
 from svckg.api.results import choose, content_type, render, serialize_triples
 from svckg.api.sparql_text import add_using, check_iris, runs_lean
-from svckg.api.state import TEMPLATES_DIR
+from svckg.api.state import TEMPLATES_DIR, AppState
 from svckg.api.system_graphs import check_update
 from svckg.errors import Forbidden, InputError, QueryError, UnsupportedFormat
 from svckg.sparql_lexer import tokenize
@@ -155,7 +155,7 @@ class Params:
         return values[0] if values else None
 
 
-def _decode(body: bytes, what: str) -> str:
+def decode_body(body: bytes, what: str) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -166,7 +166,7 @@ def _decode(body: bytes, what: str) -> str:
         ) from exc
 
 
-def _check_charset(params: dict[str, str]) -> None:
+def check_charset(params: dict[str, str]) -> None:
     charset = params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedFormat(
@@ -215,9 +215,9 @@ async def sparql_post(request: Request) -> Response:
             where="Content-Type",
             hint=f"use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}",
         )
-    _check_charset(ct_params)
+    check_charset(ct_params)
     if media == FORM:
-        pairs = parse_qsl(_decode(body, "form"), keep_blank_values=True)
+        pairs = parse_qsl(decode_body(body, "form"), keep_blank_values=True)
         params = Params(url_pairs + pairs)
         query, update = params.one("query"), params.one("update")
         if query is not None and update is not None:
@@ -233,9 +233,9 @@ async def sparql_post(request: Request) -> Response:
         return await _posted_query(request, query, params)
     params = Params(url_pairs)
     if media == QUERY_TYPE:
-        return await _posted_query(request, _decode(body, "query"), params)
+        return await _posted_query(request, decode_body(body, "query"), params)
     if media == UPDATE_TYPE:
-        return await _update(request, _decode(body, "update"), params)
+        return await _update(request, decode_body(body, "update"), params)
     raise UnsupportedFormat(
         f"Content-Type {media} is not a SPARQL request",
         where="Content-Type",
@@ -266,8 +266,24 @@ def check_consumer_query(query: str, params: Params) -> None:
 
 
 async def _query(request: Request, query: str, params: Params) -> Response:
-    state = app_state(request)
     view = await consumer_view(request)
+    run = plan_query(app_state(request), view, query, params, request)
+    # stoppable (see svckg.api.guard), unless the text shows the work is small
+    body, media = await run_isolated(request, run, bounded=runs_lean(query))
+    return answer(body, media)
+
+
+def answer(body: bytes, media: str) -> Response:
+    """The response of a query (the lean ASGI path, :mod:`svckg.api.sparql_asgi`, sends the
+    same)."""
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+def plan_query(
+    state: AppState, view: View | None, query: str, params: Params, request: Request
+) -> Callable[[], tuple[bytes, str]]:
+    """Check a query request (consumer limits, protocol dataset) and return the blocking
+    call that runs it and renders the answer by the request's Accept header."""
     if view is not None:
         check_consumer_query(query, params)
     defaults = check_iris(params.all("default-graph-uri"), "default-graph-uri")
@@ -299,9 +315,7 @@ async def _query(request: Request, query: str, params: Params) -> Response:
                 raise QueryError("cannot run the query: a SERVICE call failed") from exc
             raise
 
-    # stoppable (see svckg.api.guard), unless the text shows the work is small
-    body, media = await run_isolated(request, run, bounded=runs_lean(query))
-    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+    return run
 
 
 async def _update(request: Request, update: str, params: Params) -> Response:

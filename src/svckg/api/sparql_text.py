@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from svckg.errors import QueryError
 from svckg.sparql_lexer import (
@@ -120,6 +121,12 @@ _CONSTANTS = frozenset({IRI, PNAME, STRING, NUMBER})
 _TERMS = _CONSTANTS | {VAR, BNODE}
 
 
+LEAN_CACHE = 1024
+"""Query texts whose verdicts are kept (clients repeat the same queries; a text is at most
+:data:`LEAN_MAX_CHARS` long, so the cache holds at most about 2 MB)."""
+
+
+@lru_cache(maxsize=LEAN_CACHE)
 def runs_lean(query: str) -> bool:
     """Whether the query's own text bounds its work, so the server may run it in its own
     process (a thread with the time limit) instead of a forked child (:mod:`svckg.api.guard`),
@@ -142,20 +149,45 @@ def runs_lean(query: str) -> bool:
     >>> runs_lean("SELECT (EXISTS { ?a ?b ?c . ?d ?e ?f } AS ?x) {}")
     False
     """
+    terms = _lean_terms(query)
+    return terms is not None and (
+        not terms or (len(terms) == 3 and (terms[0] in _CONSTANTS or terms[2] in _CONSTANTS))
+    )
+
+
+@lru_cache(maxsize=LEAN_CACHE)
+def runs_instant(query: str) -> bool:
+    """Whether a lean query does constant work: no triple pattern at all and no ``DESCRIBE``
+    (whose answer grows with the node's degree), so it may run on the event loop without a
+    thread hop (:mod:`svckg.api.sparql_asgi`).
+
+    >>> runs_instant("ASK {}"), runs_instant("SELECT (1 AS ?x) WHERE {}")
+    (True, True)
+    >>> runs_instant("DESCRIBE <urn:x>"), runs_instant("ASK { <urn:x> ?p ?o }")
+    (False, False)
+    >>> runs_instant("SELECT * { ?s ?p ?o }"), runs_instant("ASK { SERVICE <urn:s> {} }")
+    (False, False)
+    """
+    return (
+        len(query) <= LEAN_MAX_CHARS
+        and _lean_terms(query) == []
+        and not any(t.keyword == "DESCRIBE" for t in tokenize(query))
+    )
+
+
+def _lean_terms(query: str) -> list[str] | None:
+    """The term kinds of the WHERE group of a query that may be lean (see :func:`runs_lean`),
+    None when it is not."""
     if len(query) > LEAN_MAX_CHARS:
-        return False
+        return None
     tokens = list(tokenize(query))
     if any(t.kind == INVALID or t.keyword in _NOT_LEAN for t in tokens):
-        return False
+        return None
     groups = _top_groups(tokens)
     construct = any(t.keyword == "CONSTRUCT" for t in tokens)
     if groups is None or len(groups) > (2 if construct else 1):
-        return False
-    group = groups[-1] if groups else []
-    terms = _terms(group)
-    if terms is None:
-        return False
-    return not terms or (len(terms) == 3 and (terms[0] in _CONSTANTS or terms[2] in _CONSTANTS))
+        return None
+    return _terms(groups[-1] if groups else [])
 
 
 def _top_groups(tokens: list[Token]) -> list[list[Token]] | None:

@@ -137,3 +137,16 @@ async def run_blocking(
 async def run_write(func: Callable[..., T], *args: object) -> T:
     """Run a blocking write in the thread pool to its end (see :func:`in_thread_write`)."""
     return await in_thread_write(func, *args)
+
+
+async def run_locked(
+    state: AppState, write: Callable[..., T], *args: object, **kwargs: object
+) -> T:
+    """``write(state.store, *args, **kwargs)`` holding the app's write lock (so the consumer
+    views are refreshed before others write), in the thread pool to its end."""
+
+    def run() -> T:
+        with state.write_lock:
+            return write(state.store, *args, **kwargs)
+
+    return await run_write(run)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -201,84 +202,116 @@ async def _own_status(request: Request) -> dict[str, Any]:
     return await run_blocking(request, build_status, store, consumer)
 
 
-@router.get(
-    "/status.json",
-    summary="Your status as JSON (consumer token)",
-    dependencies=[require_role(CONSUMER)],
-)
-async def own_status_json(request: Request) -> JSONResponse:
-    """The consumer token's own status: its services and touchpoints, agreements at risk and
-    the incident timeline, in its own words."""
-    return JSONResponse(await _own_status(request))
+_PAGE_DOC = "HTML for browsers, JSON with ``Accept: application/json``."
+Render = Callable[[Request, dict[str, Any], str], Response]
+"""Writes one view of a status document whose page is at the given path."""
 
 
-@router.get(
-    "/status/feed.atom",
-    summary="Your status as an Atom feed (consumer token)",
-    dependencies=[require_role(CONSUMER)],
-    response_class=Response,
-)
-async def own_status_feed(request: Request) -> Response:
-    """The consumer token's incident timeline as an Atom 1.0 feed."""
-    doc = await _own_status(request)
-    body = atom_feed(doc, _absolute(request, "/status/feed.atom"), _absolute(request, "/status"))
-    return Response(body, media_type=ATOM_TYPE)
+def _as_json(request: Request, doc: dict[str, Any], base: str) -> Response:
+    return JSONResponse(doc)
 
 
-@router.get(
-    "/status",
-    summary="Your status page (consumer token)",
-    dependencies=[require_role(CONSUMER)],
-    response_model=None,
-)
-async def own_status_page(request: Request) -> Response:
-    """HTML for browsers, JSON with ``Accept: application/json``."""
-    doc = await _own_status(request)
-    if _wants_json(request):
-        return JSONResponse(doc, headers={"Vary": "Accept"})
-    return _html(request, doc, "/status")
-
-
-# -- a customer's page, for the provider's editors ----------------------------------------------
-
-
-@router.get(
-    "/status/{org}.json",
-    summary="A customer's status as JSON (editor)",
-    dependencies=[require_role(EDITOR)],
-)
-async def status_json(request: Request, org: str) -> JSONResponse:
-    """The customer's services and touchpoints with their status, agreements at risk and the
-    incident timeline, in the customer's words."""
-    return JSONResponse(await _status(request, org))
-
-
-@router.get(
-    "/status/{org}/feed.atom",
-    summary="A customer's status as an Atom feed (editor)",
-    dependencies=[require_role(EDITOR)],
-    response_class=Response,
-)
-async def status_feed(request: Request, org: str) -> Response:
-    """The incident timeline as an Atom 1.0 feed."""
-    doc = await _status(request, org)
-    base = f"/status/{org}"
+def _as_feed(request: Request, doc: dict[str, Any], base: str) -> Response:
     body = atom_feed(doc, _absolute(request, base + "/feed.atom"), _absolute(request, base))
     return Response(body, media_type=ATOM_TYPE)
 
 
-@router.get(
-    "/status/{org}",
-    summary="A customer's status page (editor)",
-    dependencies=[require_role(EDITOR)],
-    response_model=None,
-)
-async def status_page(request: Request, org: str) -> Response:
-    """HTML for browsers, JSON with ``Accept: application/json``."""
-    doc = await _status(request, org)
+def _as_page(request: Request, doc: dict[str, Any], base: str) -> Response:
     if _wants_json(request):
         return JSONResponse(doc, headers={"Vary": "Accept"})
-    return _html(request, doc, f"/status/{org}")
+    return _html(request, doc, base)
+
+
+def _own(render: Render, name: str, doc: str) -> Callable[..., Awaitable[Response]]:
+    """The endpoint showing the consumer token's own status (page at ``/status``)."""
+
+    async def endpoint(request: Request) -> Response:
+        return render(request, await _own_status(request), "/status")
+
+    endpoint.__name__, endpoint.__doc__ = name, doc
+    return endpoint
+
+
+def _customer(render: Render, name: str, doc: str) -> Callable[..., Awaitable[Response]]:
+    """The endpoint showing a customer's status to the provider (page at ``/status/{org}``)."""
+
+    async def endpoint(request: Request, org: str) -> Response:
+        return render(request, await _status(request, org), f"/status/{org}")
+
+    endpoint.__name__, endpoint.__doc__ = name, doc
+    return endpoint
+
+
+_OWN_JSON_DOC = (
+    "The consumer token's own status: its services and touchpoints, agreements at risk and\n"
+    "the incident timeline, in its own words."
+)
+_CUSTOMER_JSON_DOC = (
+    "The customer's services and touchpoints with their status, agreements at risk and the\n"
+    "incident timeline, in the customer's words."
+)
+_ROUTES = (
+    (
+        "/status.json",
+        "Your status as JSON (consumer token)",
+        _own,
+        _as_json,
+        "own_status_json",
+        _OWN_JSON_DOC,
+    ),
+    (
+        "/status/feed.atom",
+        "Your status as an Atom feed (consumer token)",
+        _own,
+        _as_feed,
+        "own_status_feed",
+        "The consumer token's incident timeline as an Atom 1.0 feed.",
+    ),
+    ("/status", "Your status page (consumer token)", _own, _as_page, "own_status_page", _PAGE_DOC),
+    (
+        "/status/{org}.json",
+        "A customer's status as JSON (editor)",
+        _customer,
+        _as_json,
+        "status_json",
+        _CUSTOMER_JSON_DOC,
+    ),
+    (
+        "/status/{org}/feed.atom",
+        "A customer's status as an Atom feed (editor)",
+        _customer,
+        _as_feed,
+        "status_feed",
+        "The incident timeline as an Atom 1.0 feed.",
+    ),
+    (
+        "/status/{org}",
+        "A customer's status page (editor)",
+        _customer,
+        _as_page,
+        "status_page",
+        _PAGE_DOC,
+    ),
+)
+"""The status views, the consumer token's own before a customer's (``/status/feed.atom``
+would match ``/status/{org}``): (path, summary, whose status, view, name, doc). The views:
+JSON, an Atom feed of the timeline, and a page (HTML, or JSON when asked)."""
+_ROLE = {_own: CONSUMER, _customer: EDITOR}
+_VIEW_ROUTE: dict[Render, dict[str, Any]] = {
+    _as_json: {},
+    _as_feed: {"response_class": Response},
+    _as_page: {"response_model": None},
+}
+
+for _path, _summary, _whose, _view, _name, _doc in _ROUTES:
+    router.add_api_route(
+        _path,
+        _whose(_view, _name, _doc),
+        methods=["GET"],
+        summary=_summary,
+        dependencies=[require_role(_ROLE[_whose])],
+        **_VIEW_ROUTE[_view],
+    )
 
 
 # -- the provider's view ------------------------------------------------------------------------

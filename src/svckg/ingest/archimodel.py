@@ -47,8 +47,18 @@ RESERVED = (RESERVED_IRI, RESERVED_CLASS, RESERVED_PROPERTY, RESERVED_IDENTIFIER
 """Property definition name carrying the svc predicate of a relationship."""
 
 
+class _Named:
+    """Something with ArchiMate names (one per language): the first is the one it goes by."""
+
+    names: list[Text]
+
+    @property
+    def name(self) -> str | None:
+        return self.names[0][0] if self.names else None
+
+
 @dataclass
-class Concept:
+class Concept(_Named):
     """An element or a relationship of the model."""
 
     identifier: str
@@ -65,10 +75,6 @@ class Concept:
     specialization: str | None = None
     original: str | None = None
     """The source identifier when the exchange identifier differs (``svckg:identifier``)."""
-
-    @property
-    def name(self) -> str | None:
-        return self.names[0][0] if self.names else None
 
     @property
     def source_identifier(self) -> str:
@@ -96,7 +102,7 @@ class View:
 
 
 @dataclass
-class Model:
+class Model(_Named):
     """One ArchiMate model as read from a source."""
 
     file: str
@@ -112,10 +118,6 @@ class Model:
     views: list[View] = field(default_factory=list)
     fallback_key: str | None = None
     """Model key when there is neither identifier nor name (e.g. a CSV file prefix)."""
-
-    @property
-    def name(self) -> str | None:
-        return self.names[0][0] if self.names else None
 
     @property
     def key(self) -> str:

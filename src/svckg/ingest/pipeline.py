@@ -296,6 +296,15 @@ def _location_of(
     return None
 
 
+def _release_engines(staged: Sequence[Staged]) -> None:
+    """Drop the staging engines no validation took (``validate=False``, unchanged sources):
+    the load reads the checked bytes, so an engine kept until the import returns would hold
+    a second copy of every triple through the load and the commit."""
+    for s in staged:
+        if isinstance(s.triples, ParsedTriples):
+            s.triples.take_engine()
+
+
 def _validation_store(staged: Sequence[Staged]) -> tuple[Store, list[str]]:
     """The throw-away validation store and each staged source's graph in it: the engine the
     first parse already filled (:meth:`ParsedTriples.take_engine`), else a new one."""
@@ -607,6 +616,7 @@ class _Import:
             return ImportOutcome(plan.outcomes, ValidationReport(), self.timings)
         subproperties = dependency_subproperties(self.store)
         checked = self.check(plan, subproperties) if self.opts.validate else None
+        _release_engines(self.staged)  # the load reads the payload: free the staged copy
         reject_invalid(
             self.report,
             force=self.opts.force,

@@ -220,6 +220,19 @@ class Whole(NamedTuple):
     """Does every item of this list pass ``one`` (None items allowed)?"""
 
 
+_NONE = type(None)
+
+
+def _all_of(kind: type, values: list[Any]) -> list[Any] | None:
+    """``values`` without their None items when every other item is exactly a ``kind``
+    (one type check per distinct type, at C speed), else None."""
+    kinds = set(map(type, values))
+    if _NONE in kinds:
+        values = [v for v in values if v is not None]
+        kinds.discard(_NONE)
+    return values if kinds <= {kind} else None
+
+
 def _conforms(keys: tuple[str, ...], nested: list[tuple[str, Whole, int]]) -> Whole:
     """The :class:`Whole` checks of a dict with exactly ``keys`` in that order whose object
     fields (``nested``: key, their checks, list depth) pass their own checks.
@@ -227,27 +240,21 @@ def _conforms(keys: tuple[str, ...], nested: list[tuple[str, Whole, int]]) -> Wh
     A list is checked a level at a time (the values of one field across all items together),
     so the Python work grows with the depth of the type, not with the number of objects.
     """
-    dict_only, list_only, none = {dict}, {list}, type(None)
 
     def level(sub: Whole, values: list[Any], depth: int) -> bool:
         """``values`` (each ``depth`` lists deep, None allowed at every level) pass ``sub``."""
         while depth:
-            kinds = set(map(type, values))
-            if none in kinds:
-                values = [v for v in values if v is not None]
-                kinds.discard(none)
-            if kinds and kinds != list_only:
+            lists = _all_of(list, values)
+            if lists is None:
                 return False
-            values, depth = list(chain.from_iterable(values)), depth - 1
+            values, depth = list(chain.from_iterable(lists)), depth - 1
         return sub.many(values)
 
     def many(values: list[Any]) -> bool:
-        kinds = set(map(type, values))
-        if none in kinds:
-            values = [v for v in values if v is not None]
-            kinds.discard(none)
-        if kinds and kinds != dict_only:
+        dicts = _all_of(dict, values)
+        if dicts is None:
             return False
+        values = dicts
         if not all(map(keys.__eq__, map(tuple, values))):  # at C speed
             return False
         return all(level(sub, [v[key] for v in values], depth) for key, sub, depth in nested)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import itertools
 import sys
+import threading
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -469,8 +470,19 @@ def _check_first(first: int) -> None:
         )
 
 
+BUILDS = threading.Lock()
+"""Held by every build: strawberry evaluates string annotations with ``ast.parse``, whose
+recursion counter CPython 3.11 keeps per interpreter, so two builds at once in two threads
+can fail with SystemError ("AST constructor recursion depth mismatch")."""
+
+
 def build_schema(model: SchemaModel, *, extensions: list[Any] | None = None) -> Built:
-    """The strawberry schema of ``model`` (query and mutation types)."""
+    """The strawberry schema of ``model`` (query and mutation types), one build at a time."""
+    with BUILDS:
+        return _build_schema(model, extensions)
+
+
+def _build_schema(model: SchemaModel, extensions: list[Any] | None) -> Built:
     b = _Builder(model)
     concrete = b.build_types()
     query_ns: dict[str, Any] = {"__module__": b.module.__name__, "__annotations__": {}}

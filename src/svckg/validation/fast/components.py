@@ -426,26 +426,28 @@ def check_qualified(
     path = _path_text(shape)
     for row in ctx.select(f"SELECT DISTINCT ?this WHERE {{ {focus.pattern('this')} }}"):
         n = counts.get(row[0], 0)
-        if lo is not None and n < lo:
-            yield Raw(
-                row[0],
-                row[0],
-                path,
-                None,
-                shape,
-                f"{SH_NS}QualifiedMinCountConstraintComponent",
+        for failed, component, message in (
+            (
+                lo is not None and n < lo,
+                "QualifiedMinCountConstraintComponent",
                 f"Less than {lo} values conform to the qualified value shape",
-            )
-        if hi is not None and n > hi:
-            yield Raw(
-                row[0],
-                row[0],
-                path,
-                None,
-                shape,
-                f"{SH_NS}QualifiedMaxCountConstraintComponent",
+            ),
+            (
+                hi is not None and n > hi,
+                "QualifiedMaxCountConstraintComponent",
                 f"More than {hi} values conform to the qualified value shape",
-            )
+            ),
+        ):
+            if failed:
+                yield Raw(
+                    row[0],
+                    row[0],
+                    path,
+                    None,
+                    shape,
+                    SH_NS + component,
+                    message,
+                )
 
 
 _TEMPLATE = re.compile(rf"\{{[?$]({VARNAME})\}}")

@@ -14,7 +14,7 @@ constraint on all its focus nodes.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from svckg.sparql_lexer import BNODE, IRI, NUMBER, PNAME, STRING, VAR, Token, tokenize
@@ -212,25 +212,24 @@ class _Reader:
         return token
 
     def _path(self) -> _Path:
-        """path := sequence ('|' sequence)*"""
-        parts = [self._sequence()]
-        while self.i < len(self.tokens) and self.tokens[self.i].punct("|"):
-            self.i += 1
-            parts.append(self._sequence())
-        return _Path(
-            tuple(x for p in parts for x in p.iris),
-            max(p.length for p in parts),
-            any(p.unbounded for p in parts),
-        )
+        """path := sequence ('|' sequence)*: as long as its longest alternative."""
+        return self._joined("|", self._sequence, max)
 
     def _sequence(self) -> _Path:
-        parts = [self._element()]
-        while self.i < len(self.tokens) and self.tokens[self.i].punct("/"):
+        """sequence := element ('/' element)*: as long as its steps together."""
+        return self._joined("/", self._element, sum)
+
+    def _joined(
+        self, separator: str, part: Callable[[], _Path], length: Callable[[Iterable[int]], int]
+    ) -> _Path:
+        """Parts read by ``part`` between ``separator`` tokens, as one path of ``length``."""
+        parts = [part()]
+        while self.i < len(self.tokens) and self.tokens[self.i].punct(separator):
             self.i += 1
-            parts.append(self._element())
+            parts.append(part())
         return _Path(
             tuple(x for p in parts for x in p.iris),
-            sum(p.length for p in parts),
+            length(p.length for p in parts),
             any(p.unbounded for p in parts),
         )
 
