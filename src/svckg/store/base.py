@@ -233,6 +233,8 @@ class StoreBase:
         thread, again (up to :data:`COMMITTED_READ_TRIES` times) when a write landed
         meanwhile: the record switch and the drop of the replaced version between listing
         the graphs and reading them would otherwise leave neither version visible."""
+        if self._writer is None:  # no import: no extra work (the generation may be a query)
+            return run(None)
         for _ in range(COMMITTED_READ_TRIES):
             before = self.generation
             dataset = self.reader_dataset(sparql, default_graph, named_graphs)
