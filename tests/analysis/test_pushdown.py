@@ -335,3 +335,91 @@ def test_push_down_reads_the_answer_not_the_graph() -> None:
         assert counting.rows < 30 * answer < store.count() / 10, (counting.rows, answer)
     finally:
         store.close()
+
+
+LAYER_ONLY = """
+@prefix svc: <https://w3id.org/svckg#> .
+@prefix ex: <https://example.org/ext#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Widget svc:layer ex:widget-layer , ex:zz-layer .
+ex:widget-layer rdfs:label "Widget layer" .
+ex:Gadget rdfs:subClassOf ex:Thing .
+ex:Thing svc:layer ex:thing-layer .
+ex:thing-layer rdfs:label "Thing layer" .
+"""
+
+
+def test_classes_known_only_by_their_layer(memory_store: EmbeddedStore) -> None:
+    """A type that only states ``svc:layer`` (undeclared, no hierarchy), and a class whose
+    superclass is known only by its ``rdfs:subClassOf`` object and its layer: the cheap
+    ontology read of push-down still gives them the full index's layers (and labels)."""
+    load(memory_store, str(ONTOLOGY_GRAPH), MINI_ONTOLOGY)
+    load(memory_store, "https://w3id.org/svckg/graph/import/widgets", LAYER_ONLY)
+    memory_store.load(
+        "\n".join(
+            [
+                f"<{ID}w1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                "<https://example.org/ext#Widget> .",
+                f"<{ID}g1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                "<https://example.org/ext#Gadget> .",
+                f"<{ID}w1> <{SVC}usesResource> <{ID}g1> .",
+                f"<{ID}g1> <{SVC}usesResource> <{ID}a> .",
+            ]
+        ).encode(),
+        "https://w3id.org/svckg/graph/import/nodes",
+    )
+    result = assert_same(memory_store, [ID + "a"])
+    layers = {e["iri"]: e["layer"] for e in result["impacted"]}
+    assert layers == {
+        ID + "w1": "https://example.org/ext#widget-layer",  # the smallest IRI of two
+        ID + "g1": "https://example.org/ext#thing-layer",
+    }
+    traced = assert_same_trace(memory_store, ID + "w1")
+    assert {g["label"] for g in traced["layers"]} == {"Thing layer", "no layer"}
+
+
+def test_context_does_not_scan_instance_layers() -> None:
+    """The push-down context (ontology, roles) reads the classes, not every subject stating
+    ``svc:layer``: on a landscape whose elements each state one, it reads far fewer rows."""
+    from svckg.analysis.pushdown import _Context
+
+    store = EmbeddedStore(None)
+    try:
+        load(store, str(ONTOLOGY_GRAPH), MINI_ONTOLOGY)
+        lines = [
+            f"<{ID}e{i}> <{SVC}layer> <https://w3id.org/svckg/concepts/resource-layer> ."
+            for i in range(3000)
+        ]
+        store.load("\n".join(lines).encode(), "https://w3id.org/svckg/graph/import/layers")
+        counting = _CountingQuads(store)
+        context = _Context(counting)  # type: ignore[arg-type]
+        assert SVC + "Resource" in context.template.class_layer
+        assert counting.rows < 300, counting.rows
+        assert ID + "e1" in build_index(store).class_layer  # the full index reads them all
+    finally:
+        store.close()
+
+
+class _CountingQuads(_Counting):
+    """Counts the rows of pattern reads too."""
+
+    def quads(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        found = list(self._store.quads(*args, **kwargs))
+        self.rows += len(found)
+        return found
+
+
+def test_types_are_listed_sorted_whatever_the_row_order(memory_store: EmbeddedStore) -> None:
+    """Engines list a node's types in their own order (the embedded store by term hash,
+    ``oxigraph serve`` otherwise): impact and trace list them sorted, from both sources."""
+    load(memory_store, str(ONTOLOGY_GRAPH), MINI_ONTOLOGY)
+    classes = [f"https://example.org/ext#C{i}" for i in (7, 3, 9, 1, 5, 8)]
+    lines = [f"<{ID}x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{c}> ." for c in classes]
+    lines.append(f"<{ID}x> <{SVC}usesResource> <{ID}a> .")
+    memory_store.load("\n".join(lines).encode(), "https://w3id.org/svckg/graph/import/types")
+    rows = memory_store.query(f"SELECT ?t WHERE {{ <{ID}x> a ?t }}")
+    assert [r["t"].value for r in rows] != sorted(classes)  # the engine's own order
+    result = assert_same(memory_store, [ID + "a"])
+    assert result["impacted"][0]["types"] == sorted(classes)
+    traced = assert_same_trace(memory_store, ID + "x")
+    assert traced["root"]["types"] == sorted(classes)

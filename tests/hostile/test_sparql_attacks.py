@@ -119,6 +119,24 @@ def test_allowed_endpoints_pass_the_guard() -> None:
         list(store.query("SELECT * { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"))
 
 
+def test_keywords_glued_to_iris_are_still_refused() -> None:
+    """The guard skips its tokenizer when SERVICE or LOAD only occur inside IRIs (every
+    push-down query names ``svc:includesService``); glued to IRIs or after a comparison,
+    the keywords are still found."""
+    store = EmbeddedStore(None)
+    harmless = "SELECT * { ?s <https://w3id.org/svckg#includesService> <urn:x:LOAD> }"
+    assert list(store.query(harmless)) == []
+    for attack in (
+        "SELECT * {<urn:a:b>SERVICE<http://127.0.0.1:9/s>{?s ?p ?o}}",
+        "SELECT * {?s ?p ?o FILTER(?s<1)SERVICE<http://127.0.0.1:9/s>{?s ?p ?o}}",
+        "SELECT * { ?s <urn:x:includesService> ?o . SERVICE <http://127.0.0.1:9/s> {} }",
+    ):
+        with pytest.raises(Forbidden):
+            store.query(attack)
+    with pytest.raises(Forbidden):
+        store.update("INSERT DATA { <urn:a> <urn:LOAD> <urn:b> } ;LOAD<http://127.0.0.1:9/x>")
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():

@@ -186,6 +186,11 @@ def impact(
     return ImpactResult([node_info(index, r) for r in roots], details, count)
 
 
+def _party_order(p: AffectedParty) -> tuple[str, ...]:
+    """By role, agent and context label; the IRIs break ties (not the engine's row order)."""
+    return (p.role_label, p.agent_label, p.context_label, p.role, p.agent, p.context)
+
+
 class _Details:
     """The details of one impact answer, built from the index on demand."""
 
@@ -288,7 +293,7 @@ class _Details:
                         context_label=index.label(context),
                     ),
                 )
-        return sorted(found.values(), key=lambda p: (p.role_label, p.agent_label, p.context_label))
+        return sorted(found.values(), key=_party_order)
 
     def goals_and_plans(self) -> list[GoalOrPlan]:
         index = self.index
@@ -296,7 +301,7 @@ class _Details:
             GoalOrPlan(
                 iri=key,
                 label=index.label(key),
-                types=tuple(index.types.get(key, ())),
+                types=index.facts(key).types,
                 distance=d,
                 path=self.chain[key],
             )

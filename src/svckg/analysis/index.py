@@ -34,7 +34,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any, NamedTuple
 
 import pyoxigraph as ox
@@ -268,13 +268,14 @@ class DependencyIndex:
         return memo
 
     def layer(self, key: str) -> str | None:
-        """The layer concept of the node's most specific class that has a layer."""
+        """The layer concept of the node's most specific class that has a layer (of equally
+        specific ones, the smallest type IRI's: not the order the engine listed types in)."""
         memo = self._layer_memo
         if key in memo:
             return memo[key]
         best: str | None = None
         best_depth = -1
-        for t in self.types.get(key, ()):
+        for t in sorted(self.types.get(key, ())):
             layer = self.class_layer.get(t)
             if layer is not None:
                 depth = len(self.superclasses.get(t, ()))
@@ -312,10 +313,11 @@ class DependencyIndex:
         return self._customer_classes
 
     def facts(self, key: str) -> ElementFacts:
-        """Label, types, layer, visibility and owners of an element (memoized)."""
+        """Label, types (sorted: engines list them in any order), layer, visibility and
+        owners of an element (memoized)."""
         found = self.described.get(key)
         if found is None:
-            types = tuple(self.types.get(key, ()))
+            types = tuple(sorted(self.types.get(key, ())))
             visible_in = tuple(self.visible_in(key))
             customer = self.customer_classes
             found = ElementFacts(
@@ -427,9 +429,22 @@ class DependencyIndex:
         self._settle(subjects)
         self._changed()
 
-    def read_ontology(self, store: Store) -> None:
-        """Read the class hierarchy and layers (a partial index needs them whole)."""
-        self._read_ontology(store)
+    def read_ontology(self, store: Store, *, declared_only: bool = False) -> None:
+        """Read the class hierarchy and layers (a partial index needs them whole).
+
+        ``declared_only``: read ``svc:layer`` only for the declared classes and those in
+        the ``rdfs:subClassOf`` hierarchy, not for every subject stating one (instances may:
+        66,459 of them at a million triples, 1.8 s to scan); a type that states a layer
+        and nothing else is then added by :meth:`add_class_layers` when met."""
+        self._read_ontology(store, declared_only)
+
+    def add_class_layers(self, stated: Mapping[str, str]) -> None:
+        """Layers of classes that only state one (``svc:layer``, no hierarchy): what a
+        full :meth:`read_ontology` would have given them (their own, having no
+        superclass). Classes already known are left alone."""
+        for cls, layer in stated.items():
+            if cls not in self.superclasses and cls not in self.class_layer:
+                self.class_layer[cls] = layer
 
     def _edge(self, s: str, p: str, o: str) -> None:
         out = self.forward.setdefault(s, [])
@@ -617,8 +632,8 @@ class DependencyIndex:
         self.class_layer, self.layer_order = template.class_layer, template.layer_order
         self.roles_by_type = template.roles_by_type
 
-    def _read_ontology(self, store: Store) -> None:
-        direct, stated = _class_statements(store)
+    def _read_ontology(self, store: Store, declared_only: bool = False) -> None:
+        direct, stated = _class_statements(store, declared_only)
         closure = _closure(direct)
         below: dict[str, list[str]] = {}
         for cls, ancestors in closure.items():
@@ -642,9 +657,11 @@ class DependencyIndex:
                     self.layer_order[layer] = int(row["order"].value)
 
 
-def _class_statements(store: Store) -> tuple[dict[str, list[str]], dict[str, str]]:
+def _class_statements(
+    store: Store, declared_only: bool = False
+) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every class with its direct superclasses, and the layer each class states (the
-    smallest IRI when several)."""
+    smallest IRI when several); ``declared_only``: see :meth:`DependencyIndex.read_ontology`."""
     direct: dict[str, list[str]] = {}
     stated: dict[str, str] = {}
     for cls_type in _CLASS_TYPES:
@@ -656,12 +673,36 @@ def _class_statements(store: Store) -> tuple[dict[str, list[str]], dict[str, str
             supers = direct.setdefault(cls, [])
             if (sk := node_key(quad.object)) is not None and sk not in supers:
                 supers.append(sk)
+    if declared_only:
+        known = set(direct).union(*direct.values())
+        stated = stated_layers(store, sorted(k for k in known if not k.startswith("_:")))
+        for cls in stated:  # a class stating a layer is one (as in the full read)
+            direct.setdefault(cls, [])
+        return direct, stated
     for quad in store.quads(predicate=ox.NamedNode(SVC + "layer")):
         if (cls := node_key(quad.subject)) is not None:
             direct.setdefault(cls, [])
             if (lk := node_key(quad.object)) is not None:
                 stated[cls] = min(lk, stated.get(cls, lk))
     return direct, stated
+
+
+LAYER_BATCH = 200
+"""Classes per ``svc:layer`` query (one ``VALUES`` block)."""
+
+
+def stated_layers(store: Store, classes: Iterable[str]) -> dict[str, str]:
+    """The layer each of ``classes`` (IRIs) states (the smallest IRI when several)."""
+    stated: dict[str, str] = {}
+    wanted = list(classes)
+    for start in range(0, len(wanted), LAYER_BATCH):
+        nodes = " ".join(str(ox.NamedNode(c)) for c in wanted[start : start + LAYER_BATCH])
+        rows = store.query(f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {nodes} }} ?c <{SVC}layer> ?l }}")
+        for row in rows:  # type: ignore[union-attr]
+            cls, lk = row["c"].value, node_key(row["l"])  # type: ignore[index]
+            if lk is not None:
+                stated[cls] = min(lk, stated.get(cls, lk))
+    return stated
 
 
 def _closure(direct: dict[str, list[str]]) -> dict[str, frozenset[str]]:

@@ -21,7 +21,7 @@ nodes explains (``.../inferred`` graphs, the pipeline's materialized copies, ski
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -39,6 +39,7 @@ from svckg.analysis.index import (
     get_index,
     key_term,
     node_key,
+    stated_layers,
 )
 from svckg.config import Settings
 from svckg.namespaces import SVC
@@ -127,7 +128,7 @@ class _Context:
         self.generation = store.generation
         self.predicates = dependency_predicates(store)
         template = DependencyIndex(self.generation, self.predicates)
-        template.read_ontology(store)
+        template.read_ontology(store, declared_only=True)
         load_roles(store, template)
         self.template = template
         self.edge_set = self.predicates | {DEPENDS_ON, MEMBER}
@@ -138,6 +139,9 @@ class _Context:
         )
         self.layers = sorted(set(template.class_layer.values()))
         self.edge_count: int | None = None
+        self.types_checked: set[str] = set()
+        """Types met in answers whose own ``svc:layer`` was asked for (see
+        :meth:`EngineSource._type_layers`)."""
 
 
 _context = PerStore(_Context).get
@@ -149,13 +153,32 @@ def _iri_text(key: str) -> str:
     return str(ox.NamedNode(key))
 
 
-def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(keys), BATCH):
-        yield keys[start : start + BATCH]
+class _Part(NamedTuple):
+    """One branch of a read: the triples with ``predicates`` around ``keys``."""
+
+    kind: str
+    """``in`` (keys as object) or ``out`` (keys as subject)."""
+    keys: Sequence[str]
+    predicates: frozenset[str]
+
+
+_BRANCH = {
+    "in": "GRAPH ?g {{ ?x{i} ?p ?n }} FILTER(?p IN ({allowed}))",
+    "out": "GRAPH ?g {{ ?n ?p ?x{i} }} FILTER(?p IN ({allowed}))",
+}
+"""Each kind of :class:`_Part` as a ``UNION`` branch; ``?x<i>`` says which part a row is
+of (the branches of one query bind distinct variables)."""
 
 
 class EngineSource:
-    """The push-down source: edges and facts asked of the engine for the nodes reached."""
+    """The push-down source: edges and facts asked of the engine for the nodes reached.
+
+    Each read is one query per ``BATCH`` nodes, its parts ``UNION`` branches (distinct
+    variables say which): a walk level reads the facts of the dependents found (their roles
+    are checked at once) and their incoming edges (the next level's) in one round trip; a
+    describe round, the facts and the incoming facts of its nodes in one. The
+    ontology-level nodes every answer describes (the service consumer role, the layers)
+    ride along with the first read."""
 
     mode = "engine"
 
@@ -173,33 +196,62 @@ class EngineSource:
         """node -> the nodes its facts name that describe it (owners, assignments...)."""
         self._next_reverse: dict[str, set[str]] = {}
         """node -> the nodes whose incoming facts describe it (touchpoints, bands)."""
+        self._always_described = (SERVICE_CONSUMER_ROLE, *ctx.layers)
+        """Described by every answer: read with the first query."""
+        self._always = list(self._always_described)
+        """Of those, what is not read yet."""
 
     # -- edges ---------------------------------------------------------------------------
 
     def dependents(self, keys: Sequence[str]) -> Edges:
+        """Also reads, in one query, the facts of the dependents found (the walk checks their
+        roles at once) and their own incoming edges (the next level's, read ahead)."""
         missing = [k for k in keys if k not in self._backward]
-        if missing:
-            found = self._edges(missing, backward=True)
-            self._backward.update(found)
-            self._read_facts([d for edges in found.values() for _, d in edges])
-        return self._backward
+        if missing:  # the roots (later levels were read ahead)
+            self._load(missing, missing)
+        backward = self._backward
+        found = dict.fromkeys(d for k in keys for _, d in backward.get(k, ()))
+        ahead = [d for d in found if d not in backward]
+        unread = [d for d in found if d not in self._facts_read]
+        if ahead or unread:
+            self._load(ahead, unread)
+        return backward
+
+    def _load(self, edges_of: list[str], facts_of: list[str]) -> None:
+        """One read: the incoming edges (and reverse facts) of ``edges_of``, the facts of
+        ``facts_of``."""
+        ctx = self._ctx
+        fresh = self._unread(facts_of)
+        incoming, outgoing = self._read(
+            _Part("in", edges_of, ctx.edge_set | _REVERSE), _Part("out", fresh, ctx.fact_set)
+        )
+        self._take_facts(outgoing)
+        self.index.settle(fresh)
+        self._backward.update(self._edges(edges_of, self._note_reverse(incoming, edges_of)))
 
     def needs(self, keys: Sequence[str]) -> Edges:
         missing = [k for k in keys if k not in self._forward]
         if missing:
-            self._forward.update(self._edges(missing, backward=False))
+            ctx = self._ctx
+            fresh = self._unread(missing)
+            outgoing, incoming = self._read(
+                _Part("out", list(dict.fromkeys([*missing, *fresh])), ctx.edge_set | ctx.fact_set),
+                _Part("in", [k for k in missing if k not in self._reverse_read], _REVERSE),
+            )
+            self._note_reverse(incoming, missing)
+            fresh_set, missing_set = set(fresh), set(missing)
+            self._take_facts([r for r in outgoing if r[0] in fresh_set])
+            self.index.settle(fresh)
+            edges = [r for r in outgoing if r[0] in missing_set]
+            self._forward.update(self._edges(missing, edges))
         return self._forward
 
-    def _edges(self, keys: list[str], *, backward: bool) -> dict[str, list[tuple[str, str]]]:
-        """The edges of ``keys`` by the index's rules (see the module notes); reading the
-        incoming triples also gives the facts that name the node as object."""
+    def _edges(self, keys: list[str], rows: Iterable[Row]) -> dict[str, list[tuple[str, str]]]:
+        """The edges of ``keys`` by the index's rules (see the module notes), from the
+        ``rows`` around them (other predicates ignored)."""
         seen: dict[tuple[str, str], dict[str, bool]] = {}
         """(node, other) -> predicate -> True when stated outside an inferred graph."""
         edge_predicates = self._ctx.edge_set
-        wanted = self._ctx.edge_set | _REVERSE if backward else self._ctx.edge_set
-        rows = self._around(keys, incoming=backward, predicates=wanted)
-        if backward:
-            rows = self._note_reverse(rows, keys)
         for node, p, term, graph in rows:
             other = node_key(term)
             if p in edge_predicates and other is not None:
@@ -215,59 +267,122 @@ class EngineSource:
                 out[node].append((p, other))
         return out
 
-    def _around(
-        self, keys: Iterable[str], *, incoming: bool, predicates: frozenset[str]
-    ) -> Iterator[Row]:
-        """(node, predicate, other term, graph) of every triple with ``predicates`` and a
-        node of ``keys`` as object (``incoming``) or subject. One ``VALUES`` block of nodes
-        and the predicates as a ``FILTER``: a second ``VALUES`` block for the predicates made
-        pyoxigraph at times scan the whole predicate instead (30-100x slower); one ``UNION``
-        branch per node was measured 1.5-3x slower than this."""
-        named = sorted(k for k in keys if not k.startswith("_:"))
-        pattern = "?x ?p ?n" if incoming else "?n ?p ?x"
-        allowed = ", ".join(f"<{p}>" for p in sorted(predicates))
-        for chunk in _chunks(named):
-            nodes = " ".join(map(_iri_text, chunk))
-            rows = self.store.query(
-                f"SELECT ?n ?p ?x ?g WHERE {{ VALUES ?n {{ {nodes} }} "
-                f"GRAPH ?g {{ {pattern} }} FILTER(?p IN ({allowed})) }}"
-            )
-            for row in rows:  # type: ignore[union-attr]
-                n, p, g = row["n"].value, row["p"].value, row["g"].value  # type: ignore[index]
-                yield n, p, row["x"], g  # type: ignore[index]
-        for key in keys:
-            if key.startswith("_:"):  # the embedded store matches blank nodes; others refuse
+    def _unread(self, keys: Iterable[str]) -> list[str]:
+        """``keys`` whose facts are not read yet (plus, once, :attr:`_always`), now
+        counted as read (the caller reads them)."""
+        wanted = [k for k in dict.fromkeys([*self._always, *keys]) if k not in self._facts_read]
+        self._always = []
+        self._facts_read.update(wanted)
+        return wanted
+
+    def _read(self, *parts: _Part) -> list[list[Row]]:
+        """The rows of each part: one query per ``BATCH`` nodes of every part (the parts'
+        ``UNION``). A part is one ``VALUES`` block of nodes and the predicates as a
+        ``FILTER``: a second ``VALUES`` block for the predicates made pyoxigraph at times
+        scan the whole predicate instead (30-100x slower); one ``UNION`` branch per node was
+        measured 1.5-3x slower. Blank nodes (which only the embedded store matches by id)
+        are read by pattern, one node at a time."""
+        out: list[list[Row]] = [[] for _ in parts]
+        named = [sorted(k for k in part.keys if not k.startswith("_:")) for part in parts]
+        rounds = max(((len(n) + BATCH - 1) // BATCH for n in named), default=0)
+        for r in range(rounds):
+            branches: list[str] = []
+            present: list[int] = []
+            for i, (part, keys) in enumerate(zip(parts, named, strict=True)):
+                chunk = keys[r * BATCH : (r + 1) * BATCH]
+                if not chunk or not part.predicates:
+                    continue
+                allowed = ", ".join(f"<{p}>" for p in sorted(part.predicates))
+                nodes = " ".join(map(_iri_text, chunk))
+                body = _BRANCH[part.kind].format(i=i, allowed=allowed)
+                branches.append(f"{{ VALUES ?n {{ {nodes} }} {body} }}")
+                present.append(i)
+            if branches:
+                self._collect(" UNION ".join(branches), parts, present, out)
+        for i, part in enumerate(parts):
+            out[i].extend(self._blank_rows(part))
+        return out
+
+    def _collect(
+        self, union: str, parts: Sequence[_Part], present: list[int], out: list[list[Row]]
+    ) -> None:
+        """Run one read and sort its rows by part."""
+        names = " ".join(f"?x{i}" for i in present)
+        rows = self.store.query(f"SELECT ?n ?p ?g {names} WHERE {{ {union} }}")
+        for row in rows:  # type: ignore[union-attr]
+            for i in present:
+                term = row[f"x{i}"]  # type: ignore[index]
+                if term is not None:
+                    n, p, g = row["n"].value, row["p"].value, row["g"].value  # type: ignore[index]
+                    out[i].append((n, p, term, g))
+                    break
+
+    def _blank_rows(self, part: _Part) -> Iterator[Row]:
+        """The rows of ``part`` around its blank nodes, by pattern (embedded store)."""
+        incoming = part.kind == "in"
+        for key in part.keys:
+            if key.startswith("_:"):
                 term = key_term(key)
                 pattern = {"object": term} if incoming else {"subject": term}
                 for quad in self.store.quads(**pattern):  # type: ignore[arg-type]
-                    other = quad.subject if incoming else quad.object
-                    yield key, quad.predicate.value, other, node_key(quad.graph_name) or ""
+                    if quad.predicate.value in part.predicates:
+                        other = quad.subject if incoming else quad.object
+                        yield key, quad.predicate.value, other, node_key(quad.graph_name) or ""
 
     # -- facts ---------------------------------------------------------------------------
 
     def describe(self, keys: Iterable[str]) -> None:
         """Read what describes ``keys`` and, hop by hop, the nodes that describes (owners,
-        role assignments and their roles, bands, relationships, targets)."""
+        role assignments and their roles, bands, relationships, targets): one query a hop."""
         keys = set(keys)
-        facts = keys | {SERVICE_CONSUMER_ROLE, *self._ctx.layers}
+        facts = keys | set(self._always_described)
         reverse = keys
         done: set[str] = set()
         for _ in range(DESCRIBE_ROUNDS):
-            self._read_facts(facts)
-            self._read_reverse(reverse)
+            wanted = self._unread(facts)
+            backward = [k for k in reverse if k not in self._reverse_read]
+            outgoing, incoming = self._read(
+                _Part("out", wanted, self._ctx.fact_set), _Part("in", backward, _REVERSE)
+            )
+            self._take_facts(outgoing)
+            self.index.settle(wanted)
+            self._note_reverse(incoming, backward)
             done |= facts
             around = facts | reverse
             facts = {n for k in around for n in self._next.get(k, ())} - done
             reverse = {n for k in around for n in self._next_reverse.get(k, ())}
             if not facts and not reverse:
                 break
+        self._type_layers()
+
+    def _type_layers(self) -> None:
+        """Layers of the types met that the ontology read did not know (a class may be no
+        more than a subject stating ``svc:layer``: the full index reads them all), and the
+        labels of those layers."""
+        ctx = self._ctx
+        known, checked = ctx.template.superclasses, ctx.types_checked
+        met = {t for types in self.index.types.values() for t in types}
+        unknown = sorted(t for t in met - checked if t not in known and not t.startswith("_:"))
+        if unknown:
+            ctx.template.add_class_layers(stated_layers(self.store, unknown))
+            checked.update(unknown)
+        layers = {self.index.class_layer.get(t) for t in met} - {None}
+        self._read_facts(layers - self._facts_read)  # type: ignore[arg-type]
 
     def _read_facts(self, keys: Iterable[str]) -> None:
-        """Facts with ``keys`` as subject (noting the objects worth describing next)."""
-        wanted = [k for k in set(keys) - self._facts_read]
-        self._facts_read.update(wanted)
+        """Facts with ``keys`` as subject, in a read of their own."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._facts_read]
+        if wanted:
+            self._facts_read.update(wanted)
+            (rows,) = self._read(_Part("out", wanted, self._ctx.fact_set))
+            self._take_facts(rows)
+            self.index.settle(wanted)
+
+    def _take_facts(self, rows: Iterable[Row]) -> None:
+        """Record facts (noting the objects worth describing next); other predicates are
+        skipped."""
         add, fact_predicates = self.index.add_fact, self._ctx.fact_set
-        for s, p, o, g in self._around(wanted, incoming=False, predicates=fact_predicates):
+        for s, p, o, g in rows:
             if p not in fact_predicates:
                 continue
             add(s, p, o, g)
@@ -275,27 +390,18 @@ class EngineSource:
                 self._next.setdefault(s, set()).add(ok)
                 if p == AT_TOUCHPOINT:  # the bands listing the touchpoint list the element
                     self._next_reverse.setdefault(s, set()).add(ok)
-        self.index.settle(wanted)
 
-    def _read_reverse(self, keys: Iterable[str]) -> None:
-        """Facts with ``keys`` as object (see ``_REVERSE``), noting their subjects."""
-        wanted = [k for k in set(keys) - self._reverse_read]
-        rows = self._around(wanted, incoming=True, predicates=_REVERSE)
-        for _ in self._note_reverse(rows, wanted):
-            pass
-
-    def _note_reverse(self, rows: Iterable[Row], keys: Iterable[str]) -> Iterator[Row]:
-        """Record the ``_REVERSE`` facts among incoming ``rows`` of ``keys``; yields every
-        row on."""
+    def _note_reverse(self, rows: list[Row], keys: Iterable[str]) -> list[Row]:
+        """Record the ``_REVERSE`` facts among incoming ``rows`` of ``keys``; returns the
+        rows."""
         self._reverse_read.update(keys)
-        for row in rows:
-            o, p, term, g = row
+        for o, p, term, g in rows:
             if p in _REVERSE and (s := node_key(term)) is not None:
                 self.index.add_fact(s, p, key_term(o), g)
                 self._next.setdefault(o, set()).add(s)
                 if p == VISIBLE_ELEMENT:  # a band: the relationships having it
                     self._next_reverse.setdefault(o, set()).add(s)
-            yield row
+        return rows
 
 
 # -- choosing -------------------------------------------------------------------------------

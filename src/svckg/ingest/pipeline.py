@@ -768,9 +768,9 @@ class _Import:
 
 
 def _readers_see_committed(store: Store) -> contextlib.AbstractContextManager[None]:
-    """While an import writes, other readers of an embedded store see only the graphs the
-    records call current (:meth:`EmbeddedStore.hiding`): a version being loaded and a
-    replaced one not yet dropped stay out of their union."""
+    """While an import writes, other readers of the store (embedded or remote) see only the
+    graphs the records call current (:meth:`svckg.store.base.StoreBase.hiding`): a version
+    being loaded and a replaced one not yet dropped stay out of what they read."""
     hiding = getattr(store, "hiding", None)
     if hiding is None:
         return contextlib.nullcontext()

@@ -19,12 +19,16 @@ module does not import the backends).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol, Self, runtime_checkable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol, Self, TypeVar, runtime_checkable
 
 import pyoxigraph as ox
 
 from svckg.errors import ParseError, QueryError
+from svckg.store.params import text_dataset
 
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 """Serializations that carry several graphs."""
@@ -100,6 +104,31 @@ def graph_node(value: str) -> ox.NamedNode:
         raise QueryError(f"not a valid graph IRI: {value!r} ({exc})") from exc
 
 
+COMMITTED_READ_TRIES = 3
+"""How often a read during an import is run again when a write landed while it ran."""
+
+_T = TypeVar("_T")
+
+
+class _Asking(threading.local):
+    active = False
+    """True on a thread while it works out what :meth:`StoreBase.hiding` hides."""
+
+
+_ASKING = _Asking()
+
+
+@dataclass(frozen=True)
+class ReaderDataset:
+    """The dataset of a read during an import (:meth:`StoreBase.reader_dataset`): the graphs
+    merged into the default graph, those ``GRAPH`` sees, and whether it stands for the union
+    of all graphs (the embedded engine then adds its default graph)."""
+
+    default: list[str]
+    named: list[str]
+    union: bool
+
+
 class StoreBase:
     """What both backends share: the write counter behind :attr:`Store.generation`, and use
     as a context manager (closing on exit)."""
@@ -109,6 +138,9 @@ class StoreBase:
     """Endpoints ``SERVICE`` / ``LOAD`` may fetch (:mod:`svckg.store.guard`); none unless
     :func:`svckg.store.open_store` was given some."""
 
+    _writer: tuple[int, Callable[[], Iterable[str]]] | None = None
+    _visible: tuple[int, frozenset[str]] | None = None
+
     @property
     def generation(self) -> int:
         """Changes on every write made through this object (cache key)."""
@@ -116,6 +148,100 @@ class StoreBase:
 
     def _touch(self) -> None:
         self._generation += 1
+
+    # -- readers during a write ------------------------------------------------------------
+
+    @contextmanager
+    def hiding(self, uncommitted: Callable[[], Iterable[str]]) -> Iterator[None]:
+        """While the block runs (an import on this thread), reads on other threads do not see
+        the graphs ``uncommitted()`` names at that moment (a version being loaded, a replaced
+        one not yet dropped): readers never see half an import nor two versions of one.
+        Union reads get the committed graphs as their dataset; a dataset that names a hidden
+        graph (protocol, ``FROM``, a pattern read of one graph) reads it as empty. Engine
+        independent: a remote store sends that dataset with the query. ``uncommitted`` runs
+        on a reader's thread (once per write) and its own reads are not hidden."""
+        self._visible = None
+        self._writer = (threading.get_ident(), uncommitted)
+        try:
+            yield
+        finally:
+            self._writer = None
+
+    def _visible_graphs(self) -> frozenset[str] | None:
+        """The graphs reads on this thread may see while :meth:`hiding` is active on another
+        thread (None: all). Computed once per :attr:`generation` (a write moves it; listing
+        the graphs may be a heavy query on a remote engine): the graphs are listed before
+        ``uncommitted()`` is asked, so a graph created in between (the first chunk of a load)
+        is in neither and stays out."""
+        writer = self._writer
+        if writer is None or writer[0] == threading.get_ident() or _ASKING.active:
+            return None
+        generation = self.generation
+        cached = self._visible
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        _ASKING.active = True  # what this reads is not hidden (and does not recurse)
+        try:
+            listed = self.graphs()
+            visible = frozenset(listed) - frozenset(writer[1]())
+        finally:
+            _ASKING.active = False
+        self._visible = (generation, visible)
+        return visible
+
+    def reader_dataset(
+        self, sparql: str, default_graph: Graphs, named_graphs: Graphs
+    ) -> ReaderDataset | None:
+        """The dataset a query gets while :meth:`hiding` is active on another thread: the one
+        asked for (protocol lists, else the text's ``FROM``, else all graphs) without the
+        graphs that are not committed; None when nothing is hidden (the query runs as
+        asked)."""
+        visible = self._visible_graphs()
+        if visible is None:
+            return None
+        if default_graph is None and named_graphs is None:
+            try:
+                from_text = text_dataset(sparql)
+            except ValueError:  # a dataset this module cannot read: as written
+                return None
+            if from_text is None:
+                union = sorted(visible)
+                return ReaderDataset(union, union, union=True)
+            default_graph, named_graphs = from_text
+        return ReaderDataset(
+            [g for g in default_graph or () if g in visible],
+            [g for g in named_graphs or () if g in visible],
+            union=False,
+        )
+
+    def readable(self, graph: str | None) -> bool:
+        """Whether a read of ``graph`` alone may see it now (False: :meth:`hiding` hides it
+        from this thread; None, the union, is always readable)."""
+        if graph is None:
+            return True
+        dataset = self.reader_dataset("", None, None)
+        return dataset is None or graph in dataset.named
+
+    def committed_read(
+        self,
+        sparql: str,
+        default_graph: Graphs,
+        named_graphs: Graphs,
+        run: Callable[[ReaderDataset | None], _T],
+    ) -> _T:
+        """``run`` with :meth:`reader_dataset`'s answer; while an import runs on another
+        thread, again (up to :data:`COMMITTED_READ_TRIES` times) when a write landed
+        meanwhile: the record switch and the drop of the replaced version between listing
+        the graphs and reading them would otherwise leave neither version visible."""
+        if self._writer is None:  # no import: no extra work (the generation may be a query)
+            return run(None)
+        for _ in range(COMMITTED_READ_TRIES):
+            before = self.generation
+            dataset = self.reader_dataset(sparql, default_graph, named_graphs)
+            result = run(dataset)
+            if dataset is None or self.generation == before:
+                break
+        return result
 
     def close(self) -> None:
         """Release the store."""

@@ -42,8 +42,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,6 +56,7 @@ from svckg.store.base import (
     Object,
     Predicate,
     QueryResult,
+    ReaderDataset,
     Store,
     StoreBase,
     Subject,
@@ -240,7 +240,6 @@ class EmbeddedStore(StoreBase):
         in_memory = path is None or str(path) == MEMORY
         self.path = None if in_memory else Path(path).resolve()
         self._generation = 0
-        self._writer: tuple[int, Callable[[], Iterable[str]]] | None = None
         self.opened_fingerprint: str | None = None
         """:func:`disk_fingerprint` of the directory just before this open (None: new or in
         memory)."""
@@ -322,33 +321,6 @@ class EmbeddedStore(StoreBase):
             raise StoreError("the store is closed", where=str(self.path or ":memory:"))
         return self._store
 
-    # -- readers during a write ------------------------------------------------------------
-
-    @contextmanager
-    def hiding(self, uncommitted: Callable[[], Iterable[str]]) -> Iterator[None]:
-        """While the block runs (an import on this thread), queries on other threads that
-        see the union of all graphs see it without the graphs ``uncommitted()`` names at
-        that moment (a version being loaded, a replaced one not yet dropped): readers never
-        see half an import nor two versions of one. ``uncommitted`` must read the store
-        with an explicit dataset (it runs on the reader's thread)."""
-        self._writer = (threading.get_ident(), uncommitted)
-        try:
-            yield
-        finally:
-            self._writer = None
-
-    def _committed_dataset(self) -> dict[str, Any] | None:
-        """The dataset of the committed graphs, when an import on another thread is running
-        (None otherwise: the plain union)."""
-        writer = self._writer
-        if writer is None or writer[0] == threading.get_ident():
-            return None
-        hidden = set(writer[1]())
-        if not hidden:
-            return None
-        visible = [ox.NamedNode(g) for g in self.graphs() if g not in hidden]
-        return {"default_graph": [ox.DefaultGraph(), *visible], "named_graphs": visible}
-
     # -- queries -------------------------------------------------------------------------
 
     def query(
@@ -364,23 +336,27 @@ class EmbeddedStore(StoreBase):
         check_remote_access(sparql, self.remote_endpoints)
         engine = self.engine
         check_dataset(default_graph, named_graphs)
-        kwargs: dict[str, Any] = {}
-        if default_graph is None and named_graphs is None:
-            kwargs.update(self._committed_dataset() or {"use_default_graph_as_union": True})
-        else:  # SPARQL protocol: the dataset is exactly what is given
-            kwargs["default_graph"] = [_iri(g) for g in default_graph or ()]
-            kwargs["named_graphs"] = [_iri(g) for g in named_graphs or ()]
         textual = {
             k: v for k, v in (substitutions or {}).items() if not isinstance(v, ox.BlankNode)
         }
         blank = {k: v for k, v in (substitutions or {}).items() if isinstance(v, ox.BlankNode)}
         sparql = bind_parameters(sparql, textual)
+        kwargs: dict[str, Any] = {}
         if blank:
             kwargs["substitutions"] = {ox.Variable(k.lstrip("?$")): v for k, v in blank.items()}
 
-        def run() -> QueryResult:
+        def read(dataset: ReaderDataset | None) -> QueryResult:
+            more = _dataset_kwargs(dataset, default_graph, named_graphs)
+            if timeout_s is None:
+                return run(more)
+            kind, data = _run_with_timeout(
+                lambda: serialize_result(run(more)), timeout_s, "the query"
+            )
+            return result_from_bytes(kind, data)
+
+        def run(dataset: dict[str, Any]) -> QueryResult:
             try:
-                return engine.query(sparql, **kwargs)
+                return engine.query(sparql, **kwargs, **dataset)
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL syntax error: {exc}", hint="fix the query text") from exc
             except (RuntimeError, OSError) as exc:  # e.g. a blank-node parameter not bound
@@ -390,10 +366,7 @@ class EmbeddedStore(StoreBase):
                     raise
                 raise QueryError(f"cannot run the query: {exc}") from exc
 
-        if timeout_s is None:
-            return run()
-        kind, data = _run_with_timeout(lambda: serialize_result(run()), timeout_s, "the query")
-        return result_from_bytes(kind, data)
+        return self.committed_read(sparql, default_graph, named_graphs, read)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update in one transaction."""
@@ -515,6 +488,11 @@ class EmbeddedStore(StoreBase):
 
     def count(self, graph: str | None = None) -> int:
         """Number of quads in ``graph`` (None: in all named graphs)."""
+        if not self.readable(graph):
+            return 0
+        if graph is None and self.reader_dataset("", None, None) is not None:
+            rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            return int(next(iter(rows))["n"].value)  # type: ignore[call-overload]
         if graph is None:
             engine = self.engine
             in_default = sum(
@@ -537,7 +515,11 @@ class EmbeddedStore(StoreBase):
                     f"{format.name} holds a single graph: name the graph to export",
                     hint="pass a graph IRI, or export the whole store as N-Quads or TriG",
                 )
-            return engine.dump(format=format) or b""
+            if self.reader_dataset("", None, None) is None:
+                return engine.dump(format=format) or b""
+            return ox.serialize(self.quads(), format=format) or b""
+        if not self.readable(graph):
+            return ox.serialize([], format=format) or b""
         node = _iri(graph)
         if format in QUAD_FORMATS:
             return (
@@ -554,11 +536,11 @@ class EmbeddedStore(StoreBase):
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern (None: any)."""
         node = _iri(graph) if graph is not None else None
+        dataset = self.reader_dataset("", None, None)
         found = self.engine.quads_for_pattern(subject, predicate, object, node)
-        committed = self._committed_dataset() if node is None else None
-        if committed is None:
+        if dataset is None:
             return iter(found)
-        visible = set(committed["named_graphs"]) | {ox.DefaultGraph()}
+        visible = {ox.DefaultGraph(), *(ox.NamedNode(g) for g in dataset.named)}
         return (q for q in found if q.graph_name in visible)
 
     def backup(self, directory: str | Path) -> Path:
@@ -607,6 +589,25 @@ class EmbeddedStore(StoreBase):
         if getattr(self, "_store", None) is not None and self.path is not None:
             with _OPEN_LOCK:
                 _OPEN_PATHS.discard(self.path)
+
+
+def _dataset_kwargs(
+    dataset: ReaderDataset | None, default_graph: Graphs, named_graphs: Graphs
+) -> dict[str, Any]:
+    """The engine's dataset arguments: the reader's dataset during an import
+    (:meth:`StoreBase.reader_dataset`), else the one asked for (None: the union)."""
+    if dataset is not None:
+        default: list[Any] = [_iri(g) for g in dataset.default]
+        if dataset.union:
+            default.insert(0, ox.DefaultGraph())
+        return {"default_graph": default, "named_graphs": [_iri(g) for g in dataset.named]}
+    if default_graph is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    # SPARQL protocol: the dataset is exactly what is given
+    return {
+        "default_graph": [_iri(g) for g in default_graph or ()],
+        "named_graphs": [_iri(g) for g in named_graphs or ()],
+    }
 
 
 def _replace_update(

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from svckg.errors import QueryError
-from svckg.sparql_lexer import VAR, Token, splice, tokenize
+from svckg.sparql_lexer import IRI, PNAME, VAR, Token, splice, tokenize
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -164,3 +164,43 @@ def check_dataset(default_graph: Sequence[str] | None, named_graphs: Sequence[st
                 f"{name} is an empty list",
                 hint="pass None to query the union of all graphs, or name at least one graph",
             )
+
+
+def text_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The ``FROM`` and ``FROM NAMED`` IRIs of a query's text (prefixed names resolved); None
+    when it names no dataset. ValueError when they cannot be read here (``BASE``, an unknown
+    prefix, an escaped local name).
+
+    >>> text_dataset("PREFIX e: <http://e/> SELECT * FROM e:a FROM NAMED <http://e/b> {}")
+    (['http://e/a'], ['http://e/b'])
+    >>> text_dataset("SELECT * { ?s ?p ?o }") is None
+    True
+    """
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    tokens = list(tokenize(sparql))
+    for i, token in enumerate(tokens):
+        if token.keyword == "BASE":
+            raise ValueError("BASE")
+        if token.keyword == "PREFIX" and i + 2 < len(tokens):
+            prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
+        if token.keyword != "FROM":
+            continue
+        into, at = (
+            (named, i + 2)
+            if i + 1 < len(tokens) and tokens[i + 1].keyword == "NAMED"
+            else (default, i + 1)
+        )
+        into.append(_iri_text(tokens[at] if at < len(tokens) else token, prefixes))
+    return (default, named) if default or named else None
+
+
+def _iri_text(token: Token, prefixes: Mapping[str, str]) -> str:
+    if token.kind == IRI:
+        return token.text[1:-1]
+    if token.kind == PNAME and "\\" not in token.text:
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    raise ValueError(token.text)

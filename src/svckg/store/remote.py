@@ -56,6 +56,7 @@ from svckg.store.base import (
     Object,
     Predicate,
     QueryResult,
+    ReaderDataset,
     Store,
     StoreBase,
     Subject,
@@ -365,13 +366,21 @@ class RemoteStore(StoreBase):
         check_remote_access(sparql, self.remote_endpoints)
         check_dataset(default_graph, named_graphs)
         text = bind_parameters(sparql, substitutions)
-        if self.dialect.explicit_dataset and not _names_dataset(text):
-            if default_graph is None and named_graphs is None:
-                default_graph = named_graphs = self._svckg_graphs()
-            elif default_graph is None or named_graphs is None:
-                default_graph = default_graph or [EMPTY_DATASET_GRAPH]
-                named_graphs = named_graphs or [EMPTY_DATASET_GRAPH]
-        return self._ask(text, default_graph, named_graphs, timeout_s)
+
+        def read(dataset: ReaderDataset | None) -> QueryResult:
+            default, named = default_graph, named_graphs
+            if dataset is not None:  # an import runs: its dataset, sent with the query
+                default = dataset.default or [EMPTY_DATASET_GRAPH]
+                named = dataset.named or [EMPTY_DATASET_GRAPH]
+            elif self.dialect.explicit_dataset and not _names_dataset(text):
+                if default is None and named is None:
+                    default = named = self._svckg_graphs()
+                elif default is None or named is None:
+                    default = default or [EMPTY_DATASET_GRAPH]
+                    named = named or [EMPTY_DATASET_GRAPH]
+            return self._ask(text, default, named, timeout_s)
+
+        return self.committed_read(text, default_graph, named_graphs, read)
 
     def _svckg_graphs(self) -> list[str]:
         """The named graphs that are not the engine's (at least one: a graph that does not
@@ -557,7 +566,7 @@ class RemoteStore(StoreBase):
                 hint="pass a graph IRI, or export the whole store as N-Quads or TriG",
             )
         if graph is not None:
-            triples = self._graph_triples(_checked_iri(graph))
+            triples = self._graph_triples(_checked_iri(graph)) if self.readable(graph) else []
             if format in QUAD_FORMATS:
                 node = ox.NamedNode(graph)
                 quads = (ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
