@@ -49,7 +49,7 @@ class BodyLimit(HttpMiddleware):
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit, setting = body_limit(self.settings, scope.get("path", ""))
-        declared = _content_length(scope)
+        declared = content_length(scope)
         received = 0
 
         async def counted() -> Message:
@@ -66,7 +66,8 @@ class BodyLimit(HttpMiddleware):
         await self.app(scope, counted, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
+    """The request's declared ``Content-Length`` (None: absent or not a number)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             return int(value) if value.isdigit() else None

@@ -28,8 +28,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from svckg.api import sparql
+from svckg.api.asgi import HttpMiddleware
 from svckg.api.dependencies import CONSUMER, check_role, request_consumer, run_blocking
-from svckg.api.limits import body_limit
+from svckg.api.limits import body_limit, content_length
 from svckg.api.sparql_text import runs_instant, runs_lean
 from svckg.api.state import AppState
 from svckg.errors import SvckgError
@@ -38,20 +39,19 @@ from svckg.store.embedded import EmbeddedStore
 Plan = Callable[[], tuple[bytes, str]]
 
 
-class LeanSparql:
+class LeanSparql(HttpMiddleware):
     """ASGI middleware answering lean ``/sparql`` queries itself (see the module notes)."""
 
     def __init__(self, app: ASGIApp, state: AppState):
-        self.app = app
+        super().__init__(app)
         self.state = state
         self.limit = body_limit(state.settings, "/sparql")[0]
         self.routes: dict[str, object] = {}
         self.embedded = isinstance(state.store, EmbeddedStore)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
-            scope["type"] != "http"
-            or scope["path"] != "/sparql"
+            scope["path"] != "/sparql"
             or scope["method"] not in ("GET", "POST")
             or scope.get("root_path")
         ):
@@ -91,8 +91,8 @@ class LeanSparql:
     async def _body(self, scope: Scope, receive: Receive, messages: list[Message]) -> bytes | None:
         """The POST body when it declares a length within the limit (None: leave it to the
         normal route; what was read is in ``messages``)."""
-        declared = _header(scope, b"content-length")
-        if declared is None or not declared.isdigit() or int(declared) > self.limit:
+        declared = content_length(scope)
+        if declared is None or declared > self.limit:
             return None
         chunks: list[bytes] = []
         while True:
@@ -142,13 +142,6 @@ def _posted(request: Request, body: bytes) -> tuple[str | None, sparql.Params]:
     if media == sparql.QUERY_TYPE:
         return sparql.decode_body(body, "query"), sparql.Params(url_pairs)
     return None, sparql.Params(url_pairs)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 def _route(scope: Scope) -> object:
