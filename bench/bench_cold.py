@@ -149,41 +149,39 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _start_serve(store_dir: Path) -> tuple[subprocess.Popen, int, float]:
+    """``svckg serve`` on ``store_dir`` and a free port: the process, the port, its start time."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [PYTHON, "-c", SERVE_SCRIPT, "serve", "--no-demo", "--store", str(store_dir),
+         "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
+    )  # fmt: skip
+    return proc, port, time.perf_counter()
+
+
+def _port_open(base: str, started: float) -> float | None:
+    """Seconds from ``started`` until ``/healthz`` answers (None after 300 s)."""
+    while time.perf_counter() - started < 300:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+                response.read()
+            return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.005)
+    return None
+
+
 def serve_first_impact(store_dir: Path, element: str) -> dict[str, float]:
     """``svckg serve``: seconds from start to the port opening and to the first impact answer
     (any status other than 200 counts as a failed request), and the RSS after it."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            PYTHON,
-            "-c",
-            SERVE_SCRIPT,
-            "serve",
-            "--no-demo",
-            "--store",
-            str(store_dir),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=ENV,
-    )
-    started = time.perf_counter()
-    opened = first = index_s = None
+    proc, port, started = _start_serve(store_dir)
+    first = index_s = None
     failures = 0
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/api/impact?element={urllib.parse.quote(element)}"
     try:
-        while opened is None and time.perf_counter() - started < 300:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
-                    response.read()
-                opened = time.perf_counter() - started
-            except OSError:
-                time.sleep(0.01)
+        opened = _port_open(base, started)
         while first is None and time.perf_counter() - started < 600:
             try:
                 with urllib.request.urlopen(url, timeout=120) as response:
@@ -287,23 +285,10 @@ def demo_store(workdir: Path) -> Path:
 def serve_port_open(store_dir: Path) -> tuple[float, float]:
     """Seconds from starting ``svckg serve`` to ``/healthz`` answering, and to the first
     ``/graphql`` answer (a 200 with data, else the bench stops)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [PYTHON, "-c", SERVE_SCRIPT, "serve", "--no-demo", "--store", str(store_dir),
-         "--port", str(port), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
-    )  # fmt: skip
-    started = time.perf_counter()
+    proc, port, started = _start_serve(store_dir)
     base = f"http://127.0.0.1:{port}"
-    opened = None
     try:
-        while opened is None and time.perf_counter() - started < 300:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
-                    response.read()
-                opened = time.perf_counter() - started
-            except OSError:
-                time.sleep(0.005)
+        opened = _port_open(base, started)
         request = urllib.request.Request(
             f"{base}/graphql",
             data=b'{"query":"{ __typename }"}',
