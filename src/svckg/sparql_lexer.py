@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 # -- character classes of the SPARQL 1.1 grammar (contents of a regex [...] class) -----------
 
@@ -146,3 +147,40 @@ def is_iri(iri: str) -> bool:
     (True, False)
     """
     return IRIREF.fullmatch(f"<{iri}>") is not None
+
+
+class QueryNames:
+    r"""The IRIs a query's text names, resolved as the engine reads them: ``BASE`` and
+    ``PREFIX`` declarations in order (:meth:`declare`), then IRI and prefixed-name tokens
+    (:meth:`iri`; local-name escapes removed, relative IRIs against the base).
+
+    >>> names, tokens = QueryNames(), list(tokenize(r"BASE <http://e/> PREFIX p: <s/> p:a\.b"))
+    >>> names.declare(tokens, 0), names.declare(tokens, 2), names.prefixes
+    (2, 5, {'p': 'http://e/s/'})
+    >>> names.iri(tokens[5])
+    'http://e/s/a.b'
+    """
+
+    def __init__(self) -> None:
+        self.base = ""
+        self.prefixes: dict[str, str] = {}
+
+    def iri(self, token: Token) -> str | None:
+        """The IRI ``token`` stands for (None: not an IRI, or an undeclared prefix)."""
+        if token.kind == IRI:
+            return urljoin(self.base, token.text[1:-1]) if self.base else token.text[1:-1]
+        if token.kind == PNAME:
+            prefix, _, local = token.text.partition(":")
+            ns = self.prefixes.get(prefix)
+            return None if ns is None else ns + local.replace("\\", "")
+        return None
+
+    def declare(self, tokens: list[Token], i: int) -> int:
+        """Read the ``BASE`` or ``PREFIX`` declaration at ``tokens[i]``; the index after it."""
+        if tokens[i].keyword == "BASE":
+            if i + 1 < len(tokens):
+                self.base = self.iri(tokens[i + 1]) or self.base
+            return i + 2
+        if i + 2 < len(tokens):
+            self.prefixes[tokens[i + 1].text.rstrip(":")] = self.iri(tokens[i + 2]) or ""
+        return i + 3

@@ -21,11 +21,9 @@ text the lexer cannot read (``\\u`` escapes outside strings) is refused too.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from svckg.errors import Forbidden
 from svckg.ingest.records import IMPORT_BASE
-from svckg.sparql_lexer import INVALID, IRI, PNAME, VAR, Token, tokenize
+from svckg.sparql_lexer import INVALID, IRI, PNAME, VAR, QueryNames, Token, tokenize
 from svckg.vocab import GRAPH, PROVENANCE_GRAPH, SYSTEM_GRAPH, VOCABULARY_GRAPHS
 
 NAMESPACE = str(GRAPH)
@@ -83,33 +81,18 @@ def check_update(update: str, existing: list[str], route: str = "/sparql") -> No
         check_graph(graph, route)
 
 
-class _Resolver:
-    def __init__(self) -> None:
-        self.base = ""
-        self.prefixes: dict[str, str] = {}
-
-    def iri(self, token: Token) -> str | None:
-        if token.kind == IRI:
-            return urljoin(self.base, token.text[1:-1]) if self.base else token.text[1:-1]
-        if token.kind == PNAME:
-            prefix, _, local = token.text.partition(":")
-            ns = self.prefixes.get(prefix)
-            return None if ns is None else ns + local.replace("\\", "")
-        return None
-
-
 def update_targets(update: str) -> list[str]:
     """The graphs ``update`` may write (:data:`ANY_GRAPH` for "every graph")."""
     tokens = list(tokenize(update))
     if any(t.kind == INVALID for t in tokens):
         return [ANY_GRAPH]  # the engine may read what the lexer cannot: refuse
-    names = _Resolver()
+    names = QueryNames()
     out: list[str] = []
     i = 0
     while i < len(tokens):
         word = tokens[i].keyword
         if word in ("BASE", "PREFIX") and i + 1 < len(tokens):
-            i = _declare(tokens, i, names)
+            i = names.declare(tokens, i)
             continue
         if word in ("INSERT", "DELETE"):
             i = _template(tokens, i + 1, names, out)
@@ -121,16 +104,7 @@ def update_targets(update: str) -> list[str]:
     return out
 
 
-def _declare(tokens: list[Token], i: int, names: _Resolver) -> int:
-    if tokens[i].keyword == "BASE":
-        names.base = names.iri(tokens[i + 1]) or names.base
-        return i + 2
-    if i + 2 < len(tokens):
-        names.prefixes[tokens[i + 1].text.rstrip(":")] = names.iri(tokens[i + 2]) or ""
-    return i + 3
-
-
-def _template(tokens: list[Token], i: int, names: _Resolver, out: list[str]) -> int:
+def _template(tokens: list[Token], i: int, names: QueryNames, out: list[str]) -> int:
     """Collect the graphs of the template block starting at ``i`` (after INSERT/DELETE)."""
     if i < len(tokens) and tokens[i].keyword in ("DATA", "WHERE"):
         i += 1
@@ -151,7 +125,7 @@ def _template(tokens: list[Token], i: int, names: _Resolver, out: list[str]) -> 
     return i
 
 
-def _operation(tokens: list[Token], i: int, names: _Resolver, out: list[str]) -> int:
+def _operation(tokens: list[Token], i: int, names: QueryNames, out: list[str]) -> int:
     """Graph-management operations up to the next ``;``: every graph they name is written
     (MOVE empties its source too); ALL and NAMED mean every graph."""
     word = tokens[i].keyword
@@ -171,7 +145,7 @@ def _operation(tokens: list[Token], i: int, names: _Resolver, out: list[str]) ->
     return i
 
 
-def _target(token: Token, names: _Resolver, out: list[str]) -> None:
+def _target(token: Token, names: QueryNames, out: list[str]) -> None:
     if token.kind == VAR:
         out.append(ANY_GRAPH)
         return

@@ -21,17 +21,12 @@ SVCKG_REMOTE_ENDPOINTS, or query this store without SERVICE)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
 from svckg.errors import Forbidden
-from svckg.sparql_lexer import tokenize
+from svckg.sparql_lexer import IRIREF, tokenize
 
 _FETCHING = {"SERVICE": "the query", "LOAD": "the update"}
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-"""A ``<…>`` run without spaces, braces, quotes or another ``<``: an IRI to SPARQL's lexer.
-Removing these runs never hides a keyword: a SERVICE or LOAD inside one would need its
-endpoint and (for SERVICE) a ``{`` before the closing ``>``, which the run cannot hold."""
 
 
 def _may_fetch(sparql: str) -> bool:
@@ -41,7 +36,8 @@ def _may_fetch(sparql: str) -> bool:
     upper = sparql.upper()
     if "SERVICE" not in upper and "LOAD" not in upper:
         return False
-    bare = _IRIREF.sub(" ", upper)
+    bare = IRIREF.sub(" ", upper)  # an IRI run cannot hide a keyword: it holds no space,
+    # brace, quote or "<", and SERVICE / LOAD need their endpoint (and a "{") after them
     return "SERVICE" in bare or "LOAD" in bare
 
 

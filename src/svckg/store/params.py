@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from svckg.errors import QueryError
-from svckg.sparql_lexer import IRI, PNAME, VAR, Token, splice, tokenize
+from svckg.sparql_lexer import VAR, QueryNames, Token, splice, tokenize
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -167,40 +167,35 @@ def check_dataset(default_graph: Sequence[str] | None, named_graphs: Sequence[st
 
 
 def text_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
-    """The ``FROM`` and ``FROM NAMED`` IRIs of a query's text (prefixed names resolved); None
-    when it names no dataset. ValueError when they cannot be read here (``BASE``, an unknown
-    prefix, an escaped local name).
+    """The ``FROM`` and ``FROM NAMED`` IRIs of a query's text (``BASE`` and prefixed names
+    resolved by :class:`svckg.sparql_lexer.QueryNames`); None when it names no dataset.
+    ValueError when one cannot be read here (an undeclared prefix: the engine refuses it).
 
     >>> text_dataset("PREFIX e: <http://e/> SELECT * FROM e:a FROM NAMED <http://e/b> {}")
     (['http://e/a'], ['http://e/b'])
+    >>> text_dataset("BASE <http://e/> SELECT * FROM <a> {}")
+    (['http://e/a'], [])
     >>> text_dataset("SELECT * { ?s ?p ?o }") is None
     True
     """
-    prefixes: dict[str, str] = {}
+    names = QueryNames()
     default: list[str] = []
     named: list[str] = []
     tokens = list(tokenize(sparql))
-    for i, token in enumerate(tokens):
-        if token.keyword == "BASE":
-            raise ValueError("BASE")
-        if token.keyword == "PREFIX" and i + 2 < len(tokens):
-            prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
-        if token.keyword != "FROM":
+    i = 0
+    while i < len(tokens):
+        if tokens[i].keyword in ("BASE", "PREFIX"):
+            i = names.declare(tokens, i)
             continue
-        into, at = (
-            (named, i + 2)
-            if i + 1 < len(tokens) and tokens[i + 1].keyword == "NAMED"
-            else (default, i + 1)
-        )
-        into.append(_iri_text(tokens[at] if at < len(tokens) else token, prefixes))
+        if tokens[i].keyword == "FROM":
+            into, i = (named, i + 2) if _keyword(tokens, i + 1) == "NAMED" else (default, i + 1)
+            iri = names.iri(tokens[i]) if i < len(tokens) else None
+            if iri is None:
+                raise ValueError(tokens[i].text if i < len(tokens) else "FROM")
+            into.append(iri)
+        i += 1
     return (default, named) if default or named else None
 
 
-def _iri_text(token: Token, prefixes: Mapping[str, str]) -> str:
-    if token.kind == IRI:
-        return token.text[1:-1]
-    if token.kind == PNAME and "\\" not in token.text:
-        prefix, _, local = token.text.partition(":")
-        if prefix in prefixes:
-            return prefixes[prefix] + local
-    raise ValueError(token.text)
+def _keyword(tokens: list[Token], i: int) -> str | None:
+    return tokens[i].keyword if i < len(tokens) else None
