@@ -74,3 +74,63 @@ def test_one_source_through_two_processes_at_once(oxigraph_server: str) -> None:
     first.update("DROP ALL")
     first.close()
     second.close()
+
+
+def test_two_current_pointers_read_as_one_and_settle(memory_store) -> None:  # noqa: ANN001
+    """What two processes committing one import at once can leave (each update isolated by
+    snapshot, neither sees the other's pointer): two ``svc:currentVersion`` pointers. Every
+    reader must still see one current version, the same one, and the settle update must
+    leave exactly that pointer."""
+    for name in ("first", "second"):
+        pipeline.import_sources(memory_store, [SourceFile("team.ttl", _team(name))])
+    old, new = records.history(memory_store, "team-ttl")
+    assert (old.current, new.current) == (False, True)
+    memory_store.update(
+        f"INSERT DATA {{ GRAPH <{records.PROVENANCE_GRAPH}> {{ "
+        f"<{records.import_iri('team-ttl')}> <{records.SVC}currentVersion> <{old.graph}> }} }}"
+    )
+    history = records.history(memory_store, "team-ttl")
+    assert [r.graph for r in history] == [old.graph, new.graph], "a version listed twice"
+    assert [r.graph for r in history if r.current] == [new.graph]
+    assert [r.graph for r in imports.list_imports(memory_store)] == [new.graph]
+    settle = records.settle_update(memory_store, ["team-ttl"], records.now())
+    assert settle is not None
+    memory_store.update(settle)
+    pointers = memory_store.query(
+        f"SELECT ?v WHERE {{ GRAPH <{records.PROVENANCE_GRAPH}> {{ "
+        f"?i <{records.SVC}currentVersion> ?v }} }}"
+    )
+    assert [row["v"].value for row in pointers] == [new.graph]
+    assert records.settle_update(memory_store, ["team-ttl"], records.now()) is None
+    assert [r.graph for r in records.history(memory_store, "team-ttl") if r.current] == [new.graph]
+
+
+def test_the_current_one_of_two_pointers_does_not_depend_on_who_reads() -> None:
+    """Equal end times (two commits in one second): the greater graph IRI wins, whatever the
+    order the engine returns rows in."""
+    base = dict(
+        import_id="x",
+        source="x.ttl",
+        inferred_graph="",
+        version=1,
+        sha256="",
+        byte_size=0,
+        triple_count=0,
+        inferred_count=0,
+        format="turtle",
+        started="",
+        ended="2026-12-07T00:00:00Z",
+        agent="",
+        validated=True,
+        conforms=True,
+        violations=0,
+        warnings=0,
+        forced=False,
+        allowed_violations=False,
+        added=0,
+        removed=0,
+        diff_truncated=False,
+    )
+    a = records.ImportRecord(graph=records.IMPORT_BASE + "x/aa/v1", **base)  # type: ignore[arg-type]
+    b = records.ImportRecord(graph=records.IMPORT_BASE + "x/bb/v1", **base)  # type: ignore[arg-type]
+    assert records._winner([a, b]) == records._winner([b, a]) == b  # noqa: SLF001

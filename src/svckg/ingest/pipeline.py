@@ -763,6 +763,9 @@ class _Import:
                 self.store.drop_graph(prev.inferred_graph)
         if not self.store.exclusive:  # another process may have committed one meanwhile
             ids = [plan.outcomes[i].import_id for i in plan.changed]
+            settle = records.settle_update(self.store, ids, records.now())
+            if settle is not None:
+                self.store.update(settle)
             for graph in records.superseded_graphs(self.store, ids):
                 self.store.drop_graph(graph)
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -278,6 +278,35 @@ def commit_update(records: list[ImportRecord], extra: list[ox.Triple], ended: st
     return " ;\n".join(parts)
 
 
+def settle_update(store: Store, import_ids: list[str], ended: str) -> str | None:
+    """The SPARQL update that leaves ``import_ids`` one ``svc:currentVersion`` pointer each
+    (the :func:`_winner`), marking the versions it drops as invalidated; None when each
+    already has at most one."""
+    prov = f"<{PROVENANCE_GRAPH}>"
+    wanted = set(import_ids)
+    rows = store.query(
+        f"SELECT ?id ?v WHERE {{ ?imp <{SVC}importId> ?id ; <{SVC}currentVersion> ?v }}",
+        default_graph=[str(PROVENANCE_GRAPH)],
+    )
+    named: dict[str, set[str]] = {}
+    for row in rows:
+        if row["id"].value in wanted:
+            named.setdefault(row["id"].value, set()).add(row["v"].value)
+    doubled = {i for i, graphs in named.items() if len(graphs) > 1}
+    if not doubled:
+        return None
+    current = {r.graph for r in all_versions(store) if r.current and r.import_id in doubled}
+    losers = [(i, g) for i in sorted(doubled) for g in sorted(named[i]) if g not in current]
+    stamp = f'"{ended}"^^<{XSD}dateTime>'
+    return (
+        f"DELETE DATA {{ GRAPH {prov} {{\n"
+        + "".join(f"<{import_iri(i)}> <{SVC}currentVersion> <{g}> .\n" for i, g in losers)
+        + f"}} }} ;\nINSERT DATA {{ GRAPH {prov} {{\n"
+        + "".join(f"<{g}> <{PROV}invalidatedAtTime> {stamp} .\n" for _, g in losers)
+        + "} }"
+    )
+
+
 def remove_update(import_id: str, ended: str) -> str:
     """One SPARQL update that makes ``import_id`` have no current version."""
     prov = f"<{PROVENANCE_GRAPH}>"
@@ -323,6 +352,7 @@ def _records(store: Store, filter_: str = "") -> list[ImportRecord]:
         _RECORDS.replace("FILTER_HERE", filter_), default_graph=[str(PROVENANCE_GRAPH)]
     )
     out: list[ImportRecord] = []
+    pointers: dict[str, set[str]] = {}
     for r in rows:
 
         def v(name: str, row: ox.QuerySolution = r) -> str | None:
@@ -356,10 +386,35 @@ def _records(store: Store, filter_: str = "") -> list[ImportRecord]:
                 previous=v("previous"),
                 model_name=v("modelName"),
                 model_id=v("modelId"),
-                current=v("cur") == v("ver"),
+                current=False,
             )
         )
-    return sorted(out, key=lambda rec: (rec.import_id, rec.version))
+        if v("cur") is not None:
+            pointers.setdefault(v("id") or "", set()).add(v("cur") or "")
+    return _with_current(out, pointers)
+
+
+def _with_current(rows: list[ImportRecord], pointers: dict[str, set[str]]) -> list[ImportRecord]:
+    """One record per version, exactly one of them current per import: the one
+    :func:`_winner` picks among the versions its ``svc:currentVersion`` pointers name (a
+    version appears once per pointer in the query's rows)."""
+    versions = {rec.graph: rec for rec in rows}
+    winners = {
+        win.graph
+        for named in pointers.values()
+        if (win := _winner([versions[g] for g in named if g in versions])) is not None
+    }
+    out = [replace(rec, current=rec.graph in winners) for rec in versions.values()]
+    return sorted(out, key=lambda rec: (rec.import_id, rec.version, rec.graph))
+
+
+def _winner(candidates: list[ImportRecord]) -> ImportRecord | None:
+    """Which of several versions an import's pointers name is current: the one whose import
+    ended last, then the greatest graph IRI. Two processes committing one import at the same
+    moment can both leave a pointer (engines isolate each update by snapshot, so neither
+    sees the other's); every process picks the same one by this rule, and
+    :func:`settle_update` removes the others' pointers."""
+    return max(candidates, key=lambda rec: (rec.ended, rec.graph), default=None)
 
 
 def list_imports(store: Store) -> list[ImportRecord]:
