@@ -41,6 +41,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,10 @@ STAGED_BASE = "urn:svckg:staged:"
 CONTEXT_GRAPH = "urn:svckg:context"
 CONTEXT_BATCH = 400
 """Nodes per one-hop context query."""
+OVERLAP_MAX_BYTES = 256 * 1024 * 1024
+"""Largest import (bytes of its changed sources) whose version graphs are bulk-loaded while
+it is validated: the load's working memory then adds to the validation store's, so larger
+imports load after validation (a lower peak, the sum of the two times)."""
 
 _IMPORT_LOCK = threading.Lock()
 """Imports in one process run one at a time (an import must not see another's graphs)."""
@@ -349,8 +354,11 @@ def _check(
     settings: Settings,
     subproperties: set[str],
     progress: Progress,
+    on_inferred: Callable[[list[bytes]], None] | None = None,
 ) -> _Checked:
-    """Build the validation store, infer, validate. The main store is only read."""
+    """Build the validation store, infer, validate. The main store is only read.
+    ``on_inferred`` gets the inferred edges (N-Triples per source) as soon as they are known,
+    before the shapes run."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     vstore, graphs = _validation_store(staged)
@@ -363,6 +371,9 @@ def _check(
         timings["vload"] = time.perf_counter() - t0
         t_infer = time.perf_counter()
         inferred = [infer_dependencies(vstore, g, f"{g}:inferred", subproperties) for g in graphs]
+        edges = [vstore.export(ox.RdfFormat.N_TRIPLES, f"{g}:inferred") for g in graphs]
+        if on_inferred is not None:
+            on_inferred(edges)
         timings["vinfer"] = time.perf_counter() - t_infer
         t_context = time.perf_counter()
         for g in VOCABULARY_GRAPHS:
@@ -387,7 +398,6 @@ def _check(
         if findings:
             report = ValidationReport(results=[*report.results, *findings])
         timings["validate"] = time.perf_counter() - t1
-        edges = [vstore.export(ox.RdfFormat.N_TRIPLES, f"{g}:inferred") for g in graphs]
         return _Checked(report, timings, edges, list(zip(triples, inferred, strict=True)))
     finally:
         vstore.close()
@@ -607,6 +617,11 @@ class _Import:
     report: ValidationReport = field(default_factory=ValidationReport)
     new_graphs: list[str] = field(default_factory=list)
     diffs: list[ox.Triple] = field(default_factory=list)
+    graphs: dict[int, str] = field(default_factory=dict)
+    """Per changed source index, its new version graph."""
+    loader: _Loader | None = None
+    """Set while the version graphs load on a second thread during validation."""
+    commit_started: float = 0.0
 
     def run(self, files: Sequence[SourceFile]) -> ImportOutcome:
         """Every step in turn; on any failure the new graphs are dropped again."""
@@ -615,32 +630,75 @@ class _Import:
         if not plan.changed:
             return ImportOutcome(plan.outcomes, ValidationReport(), self.timings)
         subproperties = dependency_subproperties(self.store)
-        checked = self.check(plan, subproperties) if self.opts.validate else None
-        _release_engines(self.staged)  # the load reads the payload: free the staged copy
-        reject_invalid(
-            self.report,
-            force=self.opts.force,
-            allow_violations=self.opts.allow_violations,
-            fail_on=self.opts.fail_on,
-        )
-        with _readers_see_committed(self.store):
+        with contextlib.ExitStack() as hidden:
             try:
-                t_load = time.perf_counter()
-                self.opts.say("loading into the store")
-                written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
-                self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
-                t_commit = time.perf_counter()
-                new_records = self.commit(plan, written, started)
+                if self.overlaps(plan):  # readers must not see the graphs loading from now on
+                    hidden.enter_context(_readers_see_committed(self.store))
+                    self.start_loading(plan)
+                checked = self.check(plan, subproperties) if self.opts.validate else None
+                _release_engines(self.staged)  # the load reads the payload: free the staged copy
+                reject_invalid(
+                    self.report,
+                    force=self.opts.force,
+                    allow_violations=self.opts.allow_violations,
+                    fail_on=self.opts.fail_on,
+                )
+                if self.loader is None:
+                    hidden.enter_context(_readers_see_committed(self.store))
+                new_records = self.write_all(plan, checked, subproperties, started)
             except BaseException:
-                for g in self.new_graphs:  # best effort; recover() drops whatever remains
-                    with contextlib.suppress(Exception):
-                        self.store.drop_graph(g)
+                self.abandon()
                 raise
             self.drop_replaced(plan)
-        self.timings["commit"] = time.perf_counter() - t_commit
+        self.timings["commit"] = time.perf_counter() - self.commit_started
         for rec, i in zip(new_records, plan.changed, strict=True):
             plan.outcomes[i].record = rec
         return ImportOutcome(plan.outcomes, self.report, self.timings)
+
+    def overlaps(self, plan: _Plan) -> bool:
+        """Whether the version graphs load while validation runs (see OVERLAP_MAX_BYTES)."""
+        size = sum(plan.prints[i][1] for i in plan.changed)
+        beside = getattr(self.store, "loads_beside_reads", False)
+        return self.opts.validate and beside and size <= OVERLAP_MAX_BYTES
+
+    def start_loading(self, plan: _Plan) -> None:
+        """Name every new version graph and queue its bulk load on the loader thread."""
+        self.loader = _Loader()
+        for i in plan.changed:
+            graph = self.version_graph(plan, i)
+            self.loader.submit(_load_into, self.store, self.staged[i], graph)
+
+    def version_graph(self, plan: _Plan, i: int) -> str:
+        """The new version graph of changed source ``i`` (named once)."""
+        if i not in self.graphs:
+            graph = records.new_version_graph(self.store, plan.outcomes[i].import_id)
+            self.graphs[i] = graph
+            self.new_graphs += [graph, records.inferred_graph(graph)]
+        return self.graphs[i]
+
+    def abandon(self) -> None:
+        """Wait for the loader (a bulk load cannot be interrupted), then drop every new graph;
+        best effort: :func:`records.recover` drops whatever remains."""
+        if self.loader is not None:
+            with contextlib.suppress(BaseException):
+                self.loader.wait()
+        for g in self.new_graphs:
+            with contextlib.suppress(Exception):
+                self.store.drop_graph(g)
+
+    def write_all(
+        self, plan: _Plan, checked: _Checked | None, subproperties: set[str], started: str
+    ) -> list[records.ImportRecord]:
+        """Write (or finish loading) every changed source, then commit."""
+        t_load = time.perf_counter()
+        self.opts.say("loading into the store")
+        if self.loader is not None:
+            self.loader.wait()
+            self.timings["overlapped"] = self.loader.seconds
+        written = [self.write(plan, i, checked, subproperties) for i in plan.changed]
+        self.timings["load"] = time.perf_counter() - t_load - self.timings.get("infer", 0.0)
+        self.commit_started = time.perf_counter()
+        return self.commit(plan, written, started)
 
     def plan(self, files: Sequence[SourceFile]) -> _Plan:
         """Clean up after a killed import, give each source its import id, and find the
@@ -665,34 +723,47 @@ class _Import:
         return plan
 
     def check(self, plan: _Plan, subproperties: set[str]) -> _Checked:
-        """Validate the changed sources (the main store is only read)."""
+        """Validate the changed sources (the main store is only read; graphs loading
+        meanwhile are no context)."""
         checked = _check(
             self.store,
             [self.staged[i] for i in plan.changed],
-            replacing=plan.replacing,
+            replacing=plan.replacing | set(self.new_graphs),
             settings=self.opts.settings or Settings(),
             subproperties=subproperties,
             progress=self.opts.say,
+            on_inferred=self.queue_inferred(plan) if self.loader is not None else None,
         )
         self.timings.update(checked.timings)
         self.report = checked.report
         return checked
+
+    def queue_inferred(self, plan: _Plan) -> Callable[[list[bytes]], None]:
+        """Queue the inferred edges' load behind the version graphs' on the loader thread."""
+
+        def queue(edges: list[bytes]) -> None:
+            assert self.loader is not None
+            for i, data in zip(plan.changed, edges, strict=True):
+                graph = records.inferred_graph(self.version_graph(plan, i))
+                self.loader.submit(_put_ntriples, self.store, data, graph)
+
+        return queue
 
     def write(
         self, plan: _Plan, i: int, checked: _Checked | None, subproperties: set[str]
     ) -> _Written:
         """Load source ``i`` into a new version graph, its inferred edges beside it, and
         compute its difference to the version it replaces."""
-        store, out, prev = self.store, plan.outcomes[i], plan.current[i]
-        graph = records.new_version_graph(store, out.import_id)
+        store, prev = self.store, plan.current[i]
+        graph = self.version_graph(plan, i)
         inf_graph = records.inferred_graph(graph)
-        self.new_graphs += [graph, inf_graph]
-        _load_into(store, self.staged[i], graph)
+        if self.loader is None:
+            _load_into(store, self.staged[i], graph)
         t_infer = time.perf_counter()
         k = plan.changed.index(i)
         if checked is None:
             inferred = infer_dependencies(store, graph, inf_graph, subproperties)
-        else:  # computed in the validation store already
+        elif self.loader is None:  # computed in the validation store already
             _put_ntriples(store, checked.inferred[k], inf_graph)
         self.timings["infer"] = self.timings.get("infer", 0.0) + time.perf_counter() - t_infer
         if checked is not None and store.exclusive:
@@ -768,6 +839,35 @@ class _Import:
                 self.store.update(settle)
             for graph in records.superseded_graphs(self.store, ids):
                 self.store.drop_graph(graph)
+
+
+class _Loader:
+    """Bulk loads into the main store on one worker thread, in the order submitted, while
+    the import's thread validates (pyoxigraph releases the GIL while it loads)."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svckg-load")
+        self._futures: list[Future[None]] = []
+        self.seconds = 0.0
+        """Seconds the worker spent loading."""
+
+    def submit(self, load: Callable[..., None], *args: Any) -> None:
+        def timed() -> None:
+            t0 = time.perf_counter()
+            try:
+                load(*args)
+            finally:
+                self.seconds += time.perf_counter() - t0
+
+        self._futures.append(self._pool.submit(timed))
+
+    def wait(self) -> None:
+        """Return once every load has finished; raise the first one's failure."""
+        try:
+            for future in self._futures:
+                future.result()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def _readers_see_committed(store: Store) -> contextlib.AbstractContextManager[None]:

@@ -138,6 +138,11 @@ class StoreBase:
     """Endpoints ``SERVICE`` / ``LOAD`` may fetch (:mod:`svckg.store.guard`); none unless
     :func:`svckg.store.open_store` was given some."""
 
+    loads_beside_reads = False
+    """True when ``bulk_load`` into a new graph may run on another thread while this one
+    reads (the engine releases the GIL and isolates reads): the import pipeline then loads
+    the version graph while it validates."""
+
     _writer: tuple[int, Callable[[], Iterable[str]]] | None = None
     _visible: tuple[int, frozenset[str]] | None = None
 

@@ -235,6 +235,9 @@ class EmbeddedStore(StoreBase):
     ['1']
     """
 
+    loads_beside_reads = True
+    """pyoxigraph's ``bulk_load`` runs without the GIL; reads see committed snapshots."""
+
     def __init__(self, path: str | Path | None = None):
         """Open ``path`` on disk; ``None`` or ``":memory:"`` gives a throw-away store."""
         in_memory = path is None or str(path) == MEMORY
