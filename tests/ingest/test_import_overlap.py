@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -78,6 +78,15 @@ def fresh(path: Path) -> EmbeddedStore:
     return store
 
 
+@pytest.fixture
+def demo_disk(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """An on-disk store holding the demo, imported."""
+    store = fresh(tmp_path / "demo")
+    pipeline.import_sources(store, demo_files(), force=True)
+    yield store
+    store.close()
+
+
 def spy_on_loader(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of what the loader thread ran (proves the overlap happened)."""
     ran: list[str] = []
@@ -119,44 +128,35 @@ def test_overlapped_and_sequential_imports_commit_the_same_quads(
 
 
 def test_a_rejected_overlapped_import_leaves_the_store_as_it_was(
-    landscape: list[SourceFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    landscape: list[SourceFile], demo_disk: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ran = spy_on_loader(monkeypatch)
-    store = fresh(tmp_path / "store")
-    try:
-        pipeline.import_sources(store, demo_files(), force=True)
-        before = everything(store)
-        with pytest.raises(ValidationFailed):  # the landscape has warnings
-            pipeline.import_sources(store, landscape, fail_on="warning")
-        assert "_load_into" in ran and "_put_ntriples" in ran
-        assert everything(store) == before
-        assert records.orphan_graphs(store) == []
-    finally:
-        store.close()
+    before = everything(demo_disk)
+    with pytest.raises(ValidationFailed):  # the landscape has warnings
+        pipeline.import_sources(demo_disk, landscape, fail_on="warning")
+    assert "_load_into" in ran and "_put_ntriples" in ran
+    assert everything(demo_disk) == before
+    assert records.orphan_graphs(demo_disk) == []
 
 
 def test_a_load_failing_on_the_loader_thread_leaves_nothing(
-    landscape: list[SourceFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    landscape: list[SourceFile], demo_disk: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = fresh(tmp_path / "store")
+    store = demo_disk
     real = pipeline._put_ntriples
 
     def half(*args) -> None:  # noqa: ANN002
         real(*args)  # the inferred edges are written, then the engine fails
         raise OSError("disk full")
 
-    try:
-        pipeline.import_sources(store, demo_files(), force=True)
-        before = everything(store)
-        monkeypatch.setattr(pipeline, "_put_ntriples", half)
-        with pytest.raises(OSError, match="disk full"):
-            pipeline.import_sources(store, landscape, force=True)
-        assert everything(store) == before
-        monkeypatch.setattr(pipeline, "_put_ntriples", real)
-        outcome = pipeline.import_sources(store, landscape, force=True)
-        assert outcome.sources[0].status == "created"
-    finally:
-        store.close()
+    before = everything(store)
+    monkeypatch.setattr(pipeline, "_put_ntriples", half)
+    with pytest.raises(OSError, match="disk full"):
+        pipeline.import_sources(store, landscape, force=True)
+    assert everything(store) == before
+    monkeypatch.setattr(pipeline, "_put_ntriples", real)
+    outcome = pipeline.import_sources(store, landscape, force=True)
+    assert outcome.sources[0].status == "created"
 
 
 def _wait_for_new_graph(store: EmbeddedStore, known: set[str], timeout: float = 60) -> str:
@@ -171,10 +171,9 @@ def _wait_for_new_graph(store: EmbeddedStore, known: set[str], timeout: float = 
 
 
 def test_validation_failing_mid_overlap_waits_for_the_load_and_drops_it(
-    landscape: list[SourceFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    landscape: list[SourceFile], demo_disk: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = fresh(tmp_path / "store")
-    pipeline.import_sources(store, demo_files(), force=True)
+    store = demo_disk
     before = everything(store)
     known = {g.value for g in store.engine.named_graphs()}
 
@@ -183,20 +182,16 @@ def test_validation_failing_mid_overlap_waits_for_the_load_and_drops_it(
         raise RuntimeError("the validator broke")
 
     monkeypatch.setattr(pipeline, "_validate", failing)
-    try:
-        with pytest.raises(RuntimeError, match="validator broke"):
-            pipeline.import_sources(store, landscape, force=True)
-        assert everything(store) == before
-        assert {g.value for g in store.engine.named_graphs()} == known
-    finally:
-        store.close()
+    with pytest.raises(RuntimeError, match="validator broke"):
+        pipeline.import_sources(store, landscape, force=True)
+    assert everything(store) == before
+    assert {g.value for g in store.engine.named_graphs()} == known
 
 
 def test_readers_do_not_see_the_graph_loading_during_validation(
-    landscape: list[SourceFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    landscape: list[SourceFile], demo_disk: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = fresh(tmp_path / "store")
-    pipeline.import_sources(store, demo_files(), force=True)
+    store = demo_disk
     union = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     ask = "ASK { <https://w3id.org/svckg/id/bench-hub-0> ?p ?o }"
 
@@ -218,16 +213,13 @@ def test_readers_do_not_see_the_graph_loading_during_validation(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_validate", watched)
-    try:
-        pipeline.import_sources(store, landscape, force=True)
-        after = read(loading[0])
-        # the graph is there (the engine lists it) and readers on other threads read nothing
-        # of it; once committed they read all of it
-        assert store.engine.contains_named_graph(ox.NamedNode(loading[0]))
-        assert seen == [before]
-        assert after[1] is True and after[0] > before[0] and after[2] > 0
-    finally:
-        store.close()
+    pipeline.import_sources(store, landscape, force=True)
+    after = read(loading[0])
+    # the graph is there (the engine lists it) and readers on other threads read nothing of
+    # it; once committed they read all of it
+    assert store.engine.contains_named_graph(ox.NamedNode(loading[0]))
+    assert seen == [before]
+    assert after[1] is True and after[0] > before[0] and after[2] > 0
 
 
 KILLER = """
