@@ -144,3 +144,54 @@ def test_bad_syntax_in_a_later_chunk_names_its_line_in_the_whole_data(
     with pytest.raises(ParseError) as caught:
         remote_store.bulk_load(bad, GRAPH, format=ox.RdfFormat.N_TRIPLES)
     assert caught.value.line == landscape.count(b"\n") + 1
+
+
+def _engine_calls(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Byte sizes of the engine's bulk_load calls (the engine object is a Rust type: wrap it)."""
+    calls: list[int] = []
+    engine = store.engine
+
+    class Counting:
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return getattr(engine, name)
+
+        def bulk_load(self, data: bytes, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            calls.append(len(data))
+            engine.bulk_load(data, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_store", Counting())
+    return calls
+
+
+def test_embedded_bulk_load_on_disk_goes_in_slices_read_as_the_whole(
+    tmp_path, landscape: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On disk, N-Triples load in slices of whole lines (a bounded bulk-loader peak); the
+    graph reads as the in-memory store's loaded in one call, as a multiset of lines."""
+    from svckg.store import embedded as embedded_module
+
+    monkeypatch.setattr(embedded_module, "BULK_LOAD_BYTES", 20_000)
+    whole, disk = EmbeddedStore(None), EmbeddedStore(tmp_path / "store")
+    try:
+        whole.bulk_load(landscape, GRAPH, format=ox.RdfFormat.N_TRIPLES)
+        calls = _engine_calls(disk, monkeypatch)
+        disk.bulk_load(landscape, GRAPH, format=ox.RdfFormat.N_TRIPLES)
+        assert len(calls) > 5 and sum(calls) == len(landscape)
+        assert _lines(disk, GRAPH) == _lines(whole, GRAPH)
+        # blank nodes: one call, so a label names one node across the data
+        bnodes = b"_:b <http://x/p> <http://x/o> .\n" + landscape + b"_:b <http://x/q> _:c .\n"
+        calls.clear()
+        disk.bulk_load(bnodes, GRAPH + "/b", format=ox.RdfFormat.N_TRIPLES)
+        assert calls == [len(bnodes)]
+        rows = disk.query(
+            f"SELECT ?s WHERE {{ GRAPH <{GRAPH}/b> {{ ?s <http://x/p> ?o . ?s <http://x/q> ?c }} }}"
+        )
+        assert len(list(rows)) == 1  # type: ignore[arg-type]
+        # bad syntax in a later slice: the line counted in the whole data
+        bad = landscape + b"<http://x/a> <http://x/p> .\n"
+        with pytest.raises(ParseError) as caught:
+            disk.bulk_load(bad, GRAPH + "/bad", format=ox.RdfFormat.N_TRIPLES)
+        assert caught.value.line == landscape.count(b"\n") + 1
+    finally:
+        whole.close()
+        disk.close()

@@ -70,15 +70,32 @@ def parse_triples(
         raise syntax_error(exc, source, fmt, hint) from exc
 
 
-def syntax_error(exc: SyntaxError, source: str, fmt: ox.RdfFormat, hint: str) -> ParseError:
-    """The ParseError for the engine parser's SyntaxError."""
+def syntax_error(
+    exc: SyntaxError, source: str, fmt: ox.RdfFormat, hint: str, lines_before: int = 0
+) -> ParseError:
+    """The ParseError for the engine parser's SyntaxError (``lines_before``: lines of the
+    whole data before the part that was parsed)."""
     return ParseError(
         f"invalid {fmt.name}: {exc.msg}",
         source=source,
-        line=exc.lineno,
+        line=exc.lineno + lines_before if exc.lineno else None,
         column=exc.offset,
         hint=hint,
     )
+
+
+def split_lines(data: bytes, size: int) -> Iterator[bytes]:
+    """``data`` in slices of about ``size`` bytes, each ending at a line end.
+
+    >>> list(split_lines(b"a\nbb\nc\n", 2))
+    [b'a\nbb\n', b'c\n']
+    """
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
 
 
 def keep_blank_labels(data: bytes) -> Triples:

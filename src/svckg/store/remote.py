@@ -64,6 +64,7 @@ from svckg.store.base import (
     graph_node,
     has_blank,
     parse_triples,
+    split_lines,
     triples_format,
 )
 from svckg.store.dialects import Dialect, detect
@@ -710,22 +711,12 @@ def ntriples_chunks(
         if b"_:" in data and fmt == ox.RdfFormat.N_TRIPLES:
             return None
         if fmt == ox.RdfFormat.N_TRIPLES:
-            return _split_lines(data, BULK_CHUNK_BYTES)
+            return split_lines(data, BULK_CHUNK_BYTES)
         data = _triples(data, graph, format, base_iri)
     triples = data if isinstance(data, list) else list(data)
     if any(has_blank(t) for t in triples):
         return None
     return _serialized(triples)
-
-
-def _split_lines(data: bytes, size: int) -> Iterator[bytes]:
-    """``data`` in slices of about ``size`` bytes, each ending at a line end."""
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", min(start + size, len(data)) - 1)
-        end = len(data) if end < 0 else end + 1
-        yield data[start:end]
-        start = end
 
 
 def _serialized(triples: list[ox.Triple]) -> Iterator[bytes]:
