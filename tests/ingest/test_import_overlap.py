@@ -295,3 +295,64 @@ def test_the_union_dataset_validates_as_the_listed_graphs(
     assert datasets == [None, None]
     assert union.results
     assert Counter(map(repr, union.results)) == Counter(map(repr, listed.results))
+
+
+def _scratch_dirs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Stage every source on disk (in small slices) and record the directories made."""
+    import tempfile
+
+    from svckg.ingest import rdf
+    from svckg.store import embedded
+
+    made: list[Path] = []
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*args, **kwargs) -> str:  # noqa: ANN002, ANN003
+        path = real(*args, **kwargs)
+        made.append(Path(path))
+        return path
+
+    monkeypatch.setattr(rdf, "STAGE_ON_DISK_BYTES", 1000)
+    monkeypatch.setattr(embedded, "BULK_LOAD_BYTES", 600_000)
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    return made
+
+
+def test_sources_staged_on_disk_import_as_staged_in_memory(
+    landscape: list[SourceFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above STAGE_ON_DISK_BYTES the validation store is an engine on disk: the same report,
+    quads and records, and its directory is gone afterwards (validated or not)."""
+    results = []
+    for on_disk in (False, True):
+        made = _scratch_dirs(monkeypatch) if on_disk else []
+        store = fresh(tmp_path / f"store-{on_disk}")
+        try:
+            out = pipeline.import_sources(store, landscape, force=True)
+            results.append(
+                (quads(store), record_fields(out), Counter(map(repr, out.report.results)))
+            )
+            if on_disk:
+                assert made and not any(p.exists() for p in made)
+                plain = SourceFile("plain.nt", landscape[0].data + EXTRA)
+                pipeline.import_sources(store, [plain], validate=False)
+                assert len(made) == 2 and not made[1].exists()
+        finally:
+            store.close()
+        monkeypatch.undo()
+    assert results[0] == results[1]
+    assert results[0][2]
+
+
+def test_bad_syntax_in_a_later_slice_of_a_source_staged_on_disk(
+    landscape: list[SourceFile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from svckg.errors import ParseError
+
+    made = _scratch_dirs(monkeypatch)
+    data = landscape[0].data
+    bad = SourceFile("bad.nt", data + b"<http://x/a> <http://x/p> .\n")
+    with pytest.raises(ParseError) as caught:
+        pipeline.stage_sources([bad])
+    assert caught.value.line == data.count(b"\n") + 1
+    assert made and not made[0].exists()
