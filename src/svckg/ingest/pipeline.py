@@ -49,7 +49,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,7 @@ from svckg.ingest import records
 from svckg.ingest.archimate_messages import in_source_language
 from svckg.ingest.base import SourceFile, Staged
 from svckg.ingest.inference import dependency_subproperties, infer_dependencies
-from svckg.ingest.rdf import STAGED_GRAPH, ParsedTriples, remove_scratch
+from svckg.ingest.rdf import STAGED_GRAPH, ParsedTriples
 from svckg.ingest.registry import stage
 from svckg.store import memory_store
 from svckg.store.base import Store, keep_blank_labels
@@ -318,7 +317,7 @@ def _release_engines(staged: Sequence[Staged]) -> None:
     a second copy of every triple through the load and the commit."""
     for s in staged:
         if isinstance(s.triples, ParsedTriples):
-            s.triples.discard_engine()
+            s.triples.take_engine()
 
 
 def _return_freed_memory() -> None:
@@ -338,10 +337,7 @@ def _validation_store(staged: Sequence[Staged]) -> tuple[Store, list[str]]:
         engine = s.triples.take_engine() if isinstance(s.triples, ParsedTriples) else None
         if engine is not None:
             graphs[i] = STAGED_GRAPH
-            store = memory_store(engine)
-            if isinstance(s.triples, ParsedTriples) and s.triples.scratch is not None:
-                store.close_hooks.append(partial(remove_scratch, s.triples.scratch))  # type: ignore[attr-defined]
-            return store, graphs
+            return memory_store(engine), graphs
     return memory_store(), graphs
 
 

@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import overload
 
 import pyoxigraph as ox
@@ -52,10 +49,6 @@ OX_FORMATS: dict[str, ox.RdfFormat] = {
 """svckg format keys -> pyoxigraph formats."""
 
 _BOM = b"\xef\xbb\xbf"
-STAGE_ON_DISK_BYTES = 256 * 1024 * 1024
-"""Sources larger than this are staged in an engine on disk (a temporary directory, removed
-when the validation store closes) instead of in memory: an in-memory engine holds every
-triple in RAM (~0.35 GB per million), the on-disk one a bounded cache."""
 STAGED_GRAPH = "urn:svckg:staged:parsed"
 """The graph of a staging engine (:meth:`ParsedTriples.take_engine`) holding the triples."""
 _KEEP_AS_BYTES = {"turtle", "ntriples", "rdfxml"}
@@ -87,35 +80,16 @@ class ParsedTriples(Sequence[ox.Triple]):
     (1, 'http://x/p')
     """
 
-    def __init__(
-        self,
-        payload: RdfPayload,
-        count: int,
-        engine: ox.Store | None = None,
-        scratch: Path | None = None,
-    ):
+    def __init__(self, payload: RdfPayload, count: int, engine: ox.Store | None = None):
         self.payload = payload
         self._count = count
         self._engine = engine
-        self.scratch = scratch
-        """The temporary directory of an engine on disk (see :data:`STAGE_ON_DISK_BYTES`):
-        whoever takes the engine removes it (:func:`remove_scratch`) once the engine is
-        closed."""
 
     def take_engine(self) -> ox.Store | None:
         """The engine holding these triples in :data:`STAGED_GRAPH` (once: the taker owns it
         and may change it; later callers get None and load :attr:`payload` instead)."""
         engine, self._engine = self._engine, None
         return engine
-
-    def discard_engine(self) -> None:
-        """Drop the engine if nobody took it (and its directory on disk)."""
-        if self._engine is not None:
-            self._engine = None
-            remove_scratch(self.scratch)
-
-    def __del__(self) -> None:
-        self.discard_engine()
 
     def __len__(self) -> int:
         return self._count
@@ -137,12 +111,6 @@ class ParsedTriples(Sequence[ox.Triple]):
         return isinstance(other, Sequence) and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def remove_scratch(scratch: Path | None) -> None:
-    """Remove a staging engine's temporary directory (the engine must be closed)."""
-    if scratch is not None:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def parse(file: SourceFile, fmt: str) -> Staged:
@@ -170,9 +138,8 @@ def parse(file: SourceFile, fmt: str) -> Staged:
     if rdf_format == ox.RdfFormat.RDF_XML:
         check_xml(data, file.name)
     engine: ox.Store | None = None
-    scratch: Path | None = None
     if fmt in _KEEP_AS_BYTES and not _may_need_rewrite(data, rdf_format):
-        engine, scratch = _parse_into_engine(file.name, data, rdf_format)
+        engine = _parse_into_engine(file.name, data, rdf_format)
         count, needs_rewrite = len(engine), False
     else:
         count, needs_rewrite = _check(file.name, data, rdf_format)
@@ -186,7 +153,7 @@ def parse(file: SourceFile, fmt: str) -> Staged:
     if needs_rewrite or fmt not in _KEEP_AS_BYTES:
         triples = _rewrite(file.name, data, rdf_format)
     else:
-        triples = ParsedTriples(RdfPayload(data, rdf_format), count, engine, scratch)
+        triples = ParsedTriples(RdfPayload(data, rdf_format), count, engine)
     from svckg.ingest import literals
 
     return Staged(
@@ -254,34 +221,15 @@ def _check(name: str, data: bytes, rdf_format: ox.RdfFormat) -> tuple[int, bool]
     return count, rewrite
 
 
-def _parse_into_engine(
-    name: str, data: bytes, rdf_format: ox.RdfFormat
-) -> tuple[ox.Store, Path | None]:
-    """The checking parse as a bulk load into a fresh engine (graph :data:`STAGED_GRAPH`):
-    the same syntax errors, and the triples are ready to query. In memory, or above
-    :data:`STAGE_ON_DISK_BYTES` on disk (N-Triples in slices of whole lines, which bounds the
-    bulk loader's memory), with the engine's temporary directory."""
-    from svckg.store.base import split_lines
-    from svckg.store.embedded import BULK_LOAD_BYTES
-
-    scratch: Path | None = None
-    parts: Iterable[bytes] = (data,)
-    if len(data) > STAGE_ON_DISK_BYTES:
-        scratch = Path(tempfile.mkdtemp(prefix="svckg-stage-"))
-        if rdf_format == ox.RdfFormat.N_TRIPLES:
-            parts = split_lines(data, BULK_LOAD_BYTES)
-    engine = ox.Store(str(scratch)) if scratch is not None else ox.Store()
-    graph = ox.NamedNode(STAGED_GRAPH)
+def _parse_into_engine(name: str, data: bytes, rdf_format: ox.RdfFormat) -> ox.Store:
+    """The checking parse as a bulk load into a fresh in-memory engine (graph
+    :data:`STAGED_GRAPH`): the same syntax errors, and the triples are ready to query."""
+    engine = ox.Store()
     try:
-        for part in parts:
-            engine.bulk_load(part, rdf_format, base_iri=BASE_IRI, to_graph=graph)
+        engine.bulk_load(data, rdf_format, base_iri=BASE_IRI, to_graph=ox.NamedNode(STAGED_GRAPH))
     except SyntaxError as exc:
-        del engine
-        remove_scratch(scratch)
-        if scratch is not None:  # a slice's line numbers: the whole data's parse names it
-            _check(name, data, rdf_format)
         raise _parse_error(name, data, rdf_format, exc) from exc
-    return engine, scratch
+    return engine
 
 
 def _may_need_rewrite(data: bytes, rdf_format: ox.RdfFormat) -> bool:
