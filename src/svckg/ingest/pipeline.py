@@ -111,7 +111,8 @@ class ImportOutcome:
     its inferred edges into the validation store), ``context`` (system graphs and the one-hop
     description from the store), ``validate`` (shapes), ``load`` (bulk load and diff into the
     store), ``infer`` (dependsOn edges into the store), ``commit`` (provenance switch,
-    dropping replaced versions)."""
+    dropping replaced versions); ``overlapped``: seconds the loader thread spent when the
+    version graphs loaded during validation (``load`` is then the wait for it)."""
 
     @property
     def import_ids(self) -> list[str]:
