@@ -124,7 +124,7 @@ def build_index_in_background(state: AppState) -> threading.Thread:
         t0 = time.perf_counter()
         try:
             if wants_index(state.store, state.settings):
-                get_index(state.store)
+                get_index(state.store, offload=True)
                 state.metrics.index_build.set(time.perf_counter() - t0)
         except Exception as exc:  # the store answers, but not well enough: the engine serves
             reason = exc.describe() if isinstance(exc, SvckgError) else str(exc)
