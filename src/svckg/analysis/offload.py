@@ -48,7 +48,7 @@ ATTEMPTS = 3
 CHILD_NICENESS = 10
 """The child yields the processor to the server's request threads."""
 CHILD_ARGS: list[str] = []
-"""Extra arguments for the child (tests: ``--hold PATH``, see :func:`child_main`)."""
+"""Extra arguments for the child (tests: ``--hold-built PATH``, see :func:`child_main`)."""
 _PREFIX = ".child-"
 
 
@@ -75,13 +75,14 @@ def build_in_child(store: Store) -> DependencyIndex | None:
             log.warning("the index build was not offloaded: %s", exc)
             return None
         built = _run_child(store, path)
+        if store.generation != generation:  # written meanwhile: what the child saw is unknown
+            if built is not None:  # (a write may also remove files the child was reading)
+                built[0].unlink(missing_ok=True)
+            log.info("a write landed during the index build in a child process: building again")
+            continue
         if built is None:
             return None
         file, snapshot_id, seconds = built
-        if store.generation != generation:  # written meanwhile: what the child saw is unknown
-            file.unlink(missing_ok=True)
-            log.info("a write landed during the index build in a child process: building again")
-            continue
         index = _adopt(path, file, snapshot_id)
         if index is not None:
             index.generation, index.build_seconds = generation, seconds
@@ -127,9 +128,7 @@ def _run_child(store: Store, path: Path) -> tuple[Path, str, float] | None:
         file.unlink(missing_ok=True)
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         log.warning(
-            "the index build in a child process failed (exit %s: %s): building in process",
-            child.returncode,
-            detail[0],
+            "the index build in a child process failed (exit %s: %s)", child.returncode, detail[0]
         )
         return None
     return file, report["snapshot"], time.perf_counter() - started
@@ -200,10 +199,11 @@ def _exit_with_parent() -> None:
 
 
 def child_main(argv: list[str]) -> int:
-    """``python -m svckg.analysis.offload STORE FILE [--hold PATH]``: build the index of the
-    store at ``STORE`` (opened read-only) and write it to ``FILE``; print its snapshot id as
-    JSON. ``--hold PATH`` (tests): once the store is open, create ``PATH.held`` and wait
-    until ``PATH`` exists (the test writes to the store meanwhile)."""
+    """``python -m svckg.analysis.offload STORE FILE [--hold-open|--hold-built PATH]``: build
+    the index of the store at ``STORE`` (opened read-only) and write it to ``FILE``; print its
+    snapshot id as JSON. For tests: once the store is open (``--hold-open``) or the index
+    built (``--hold-built``), create ``PATH.held`` and wait until ``PATH`` exists (the test
+    writes to the store meanwhile)."""
     import gc
 
     _exit_with_parent()
@@ -216,12 +216,14 @@ def child_main(argv: list[str]) -> int:
     from svckg.analysis.snapshot import save
     from svckg.store.embedded import EmbeddedStore
 
-    store_dir, file = Path(argv[0]), Path(argv[1])
+    store_dir, file, hold = Path(argv[0]), Path(argv[1]), argv[2:4]
     store = EmbeddedStore(None)
     store.adopt(ox.Store.read_only(str(store_dir)))
-    if argv[2:3] == ["--hold"]:
-        _hold(Path(argv[3]))
+    if hold[:1] == ["--hold-open"]:
+        _hold(Path(hold[1]))
     index = build_index(store)
+    if hold[:1] == ["--hold-built"]:
+        _hold(Path(hold[1]))
     snapshot_id = save(index, file.parent, file.name)
     print(json.dumps({"snapshot": snapshot_id, "seconds": index.build_seconds}), flush=True)
     return 0
