@@ -20,6 +20,11 @@ Part O (``--part O``): only ``ASK {}`` through svckg's ``/sparql`` and ``oxigrap
 at 1 and at 16 clients (``--clients``): each server's own cost per request (issue 13's lean
 path: svckg answers a query whose text bounds its work without forking).
 
+Part W (``--part W --store-w DIR``): warm impact over HTTP on an existing store (for 5 M, the
+one ``bench_cold.py`` builds): svckg's ``GET /api/impact`` from its warm index against the
+same question as one property-path query on ``oxigraph serve-read-only`` of the same files,
+for a leaf and a hub (``--hub``), at 1 and 16 clients. Rows compared: impacted elements.
+
 Each table is printed with the load average (1, 5, 15 min) before and after it: the machine
 may be shared, and a loaded machine slows the Python server more than the Rust one.
 
@@ -29,6 +34,7 @@ Usage (from the project root)::
     .venv/bin/python bench/bench_http.py                       # parts A and B
     .venv/bin/python bench/bench_http.py --part A --size 1M --requests 500
     .venv/bin/python bench/bench_http.py --part B --size 100k --json /tmp/http.json
+    .venv/bin/python bench/bench_http.py --part W --store-w STORE_DIR --hub 23
 """
 
 from __future__ import annotations
@@ -56,7 +62,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.landscape import iter_ntriples, parse_size, unit_iri  # noqa: E402
+from bench.bench_impact import IMPACT_QUERY  # noqa: E402
+from bench.landscape import hub_iri, iter_ntriples, parse_size, unit_iri  # noqa: E402
 from svckg.analysis.queries import catalogue  # noqa: E402
 from svckg.ingest.inference import dependency_edges, dependency_subproperties  # noqa: E402
 from svckg.store.embedded import EmbeddedStore  # noqa: E402
@@ -365,12 +372,28 @@ SLOW_LOAD = (8, 2)
 """(requests, concurrency) for slow queries: enough for a median, bounded in time."""
 
 
+def sparql_rows(answer: dict) -> int:
+    """Rows of a SPARQL JSON result (1 for a boolean)."""
+    return 1 if "boolean" in answer else len(answer["results"]["bindings"])
+
+
 def bench(server: Server, name: str, text: str, args: argparse.Namespace) -> Run:
-    """One measured run of ``text`` on ``server`` (after one unmeasured warm-up request).
+    """One measured run of query ``text`` on ``server``'s SPARQL endpoint."""
+    return measure(server, name, f"{server.path}?{urlencode({'query': text})}", args)
+
+
+def measure(
+    server: Server,
+    name: str,
+    target: str,
+    args: argparse.Namespace,
+    rows_of: Callable[[dict], int] = sparql_rows,
+) -> Run:
+    """One measured run of GET ``target`` on ``server`` (after one unmeasured warm-up
+    request); ``rows_of`` counts the rows of a JSON answer so the servers can be compared.
 
     When a request runs over ``--request-timeout`` the run is recorded as timed out (no
     rate, latency = the timeout) and the server is restarted, since it is still working."""
-    target = f"{server.path}?{urlencode({'query': text})}"
     t0 = time.perf_counter()
     try:
         asyncio.run(_load(server.port, target, 1, 1, 3600, args.request_timeout))
@@ -401,8 +424,7 @@ def bench(server: Server, name: str, text: str, args: argparse.Namespace) -> Run
         )
     rows: int | None = None
     try:
-        answer = json.loads(body)
-        rows = 1 if "boolean" in answer else len(answer["results"]["bindings"])
+        rows = rows_of(json.loads(body))
     except (ValueError, KeyError, TypeError):
         print(f"  {server.name} {name}: unexpected answer {body[:200]!r}", file=sys.stderr)
     run = Run(
@@ -545,11 +567,74 @@ def run_overhead(args: argparse.Namespace, work: Path) -> list[Run]:
     return runs
 
 
+def start_oxigraph_read_only(store_dir: Path, logs: Path) -> Server:
+    """``oxigraph serve-read-only`` on svckg's own store directory (no copy: neither server
+    writes while measured)."""
+    port = free_port()
+    argv = [
+        str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir),
+        "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+    ]  # fmt: skip
+    return Server("oxigraph", argv, port, "/query", logs / "oxigraph.log")
+
+
+def _distinct_elements(answer: dict) -> int:
+    return len({b["x"]["value"] for b in answer["results"]["bindings"]})
+
+
+def run_warm_impact(args: argparse.Namespace, work: Path) -> list[Run]:
+    """Part W: warm impact over HTTP on an existing store (``--store-w``, e.g. one
+    ``bench_cold.py`` built): svckg's ``GET /api/impact`` (its index, warm) against the same
+    question as one property-path query on ``oxigraph serve-read-only`` of the same files, for
+    a leaf and a hub, at each client count; the servers alternate, best round kept."""
+    store_dir = Path(args.store_w)
+    servers = [start_svckg(store_dir, work), start_oxigraph_read_only(store_dir, work)]
+    elements = {"leaf": unit_iri("infra", 0), f"hub-{args.hub}": hub_iri(args.hub)}
+    runs: list[Run] = []
+    try:
+        for server in servers:
+            server.wait_ready()
+        for clients in (int(c) for c in args.clients.split(",")):
+            args.concurrency = clients
+            before = _loadavg()
+            part: list[Run] = []
+            for label, element in elements.items():
+                targets = {
+                    "svckg": f"/api/impact?{urlencode({'element': element})}",
+                    "oxigraph": f"/query?{urlencode({'query': IMPACT_QUERY % element})}",
+                }
+                counters = {"svckg": lambda a: len(a["impacted"]), "oxigraph": _distinct_elements}
+                best: dict[str, Run] = {}
+                for round_no in range(args.rounds):
+                    order = servers if round_no % 2 == 0 else list(reversed(servers))
+                    for server in order:
+                        run = measure(
+                            server, f"impact {label}", targets[server.name], args,
+                            counters[server.name],
+                        )  # fmt: skip
+                        if server.name not in best or run.rps > best[server.name].rps:
+                            best[server.name] = run
+                part += best.values()
+            runs += part
+            print(
+                f"\n### Warm impact over HTTP, {clients} client(s), {args.requests} requests, "
+                f"store {store_dir.name}; load average before {before}, after {_loadavg()} "
+                f"({os.cpu_count()} cores)\n"
+            )
+            print(table(part, "svckg", ["oxigraph"]))
+    finally:
+        for server in servers:
+            server.stop()
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=("A", "B", "AB", "O"), default="AB")
+    ap.add_argument("--part", choices=("A", "B", "AB", "O", "W"), default="AB")
+    ap.add_argument("--store-w", help="part W: an existing svckg store of a bench landscape")
+    ap.add_argument("--hub", type=int, default=23, help="part W: hub number (bench-hub-N)")
     ap.add_argument("--size-o", default="100k", help="triples for part O (default 100k)")
-    ap.add_argument("--clients", default="1,16", help="part O: client counts (default 1,16)")
+    ap.add_argument("--clients", default="1,16", help="parts O, W: client counts (default 1,16)")
     ap.add_argument("--size-a", default="1M", help="triples for part A (default 1M)")
     ap.add_argument("--size-b", default="100k", help="triples for part B (default 100k)")
     ap.add_argument("--requests", type=int, default=2000)
@@ -577,6 +662,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.part == "O":
             runs += run_overhead(args, work)
+        if args.part == "W":
+            runs += run_warm_impact(args, work)
         if "A" in args.part:
             part_a = run_part(
                 "A",
