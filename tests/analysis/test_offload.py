@@ -311,3 +311,5 @@ def test_a_server_answers_while_its_child_builds_and_leaves_no_child(
     assert "Traceback" not in text, text[-3000:]
     if how != "kill the server":
         assert proc.returncode == 0, text[-3000:]
+        assert "could not be built" not in text, text[-3000:]
+        assert "child process failed" not in text or how == "kill the child", text[-3000:]

@@ -112,18 +112,28 @@ def _run_child(store: Store, path: Path) -> tuple[Path, str, float] | None:
             log.warning("the index build was not offloaded: %s", exc)
             return None
         stop = _stopper(child)
+        closed: list[bool] = []
+
+        def on_close() -> None:
+            closed.append(True)
+            stop()
+
         hooks: list = store.close_hooks  # type: ignore[attr-defined]
-        hooks.append(stop)
+        hooks.append(on_close)
         try:
             out = child.stdout.read()  # type: ignore[union-attr]
             child.wait()
         finally:
             with contextlib.suppress(ValueError):  # the close already ran it
-                hooks.remove(stop)
+                hooks.remove(on_close)
             stop()
         errors.seek(0)
         err = errors.read()
     report = _report(out)
+    if closed:
+        file.unlink(missing_ok=True)
+        log.info("the store closed: its index build in a child process was stopped")
+        return None
     if child.returncode != 0 or report is None:
         file.unlink(missing_ok=True)
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]

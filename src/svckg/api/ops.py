@@ -127,6 +127,8 @@ def build_index_in_background(state: AppState) -> threading.Thread:
                 get_index(state.store, offload=True)
                 state.metrics.index_build.set(time.perf_counter() - t0)
         except Exception as exc:  # the store answers, but not well enough: the engine serves
+            if state.stopping:  # the store closed under the build (its child was stopped)
+                return
             reason = exc.describe() if isinstance(exc, SvckgError) else str(exc)
             state.not_ready = f"the dependency index could not be built: {reason}"
             log.error(state.not_ready)
