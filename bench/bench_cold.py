@@ -358,11 +358,12 @@ def _peak_mb(pid: int) -> float:
     return 0.0
 
 
-def warmup_probe(store_dir: Path, element: str) -> dict:
+def warmup_probe(store_dir: Path, element: str, window: float = 900.0) -> dict:
     """``svckg serve`` on ``store_dir`` without its snapshot: impact requests one after the
     other from the port opening until ``/readyz`` says the index serves (and 5 after): the
     first answer, p50 / max latency while the engine served, non-200 count, peak RSS of the
-    server and of any child it started."""
+    server and of any child it started. Stops ``window`` seconds after the port opened even
+    if the index is not serving yet."""
     from svckg.analysis.snapshot import snapshot_dir
 
     shutil.rmtree(snapshot_dir(store_dir), ignore_errors=True)
@@ -377,7 +378,7 @@ def warmup_probe(store_dir: Path, element: str) -> dict:
     after = 0
     try:
         opened = _port_open(base, started) or 0.0
-        while after < 5 and time.perf_counter() - started < 900:
+        while after < 5 and time.perf_counter() - started - opened < window:
             t0 = time.perf_counter()
             try:
                 with urllib.request.urlopen(url, timeout=120) as response:
@@ -424,7 +425,7 @@ def warmup(stores: list[str], args: argparse.Namespace) -> list[dict]:
     for name in stores:
         for _ in range(args.repeat):
             load = os.getloadavg()
-            row = {"store": name, **warmup_probe(Path(name), unit_iri("infra", 0))}
+            row = {"store": name, **warmup_probe(Path(name), unit_iri("infra", 0), args.window)}
             row["load"] = load
             print(
                 f"{name}: first impact {row['first_after_port_s']:.2f} s after the port "
@@ -518,6 +519,7 @@ def main() -> None:
     ap.add_argument(
         "--warmup", help="only a cold server (its snapshot removed!) on these store copies"
     )
+    ap.add_argument("--window", type=float, default=900.0, help="--warmup: seconds at most")
     args = ap.parse_args()
     if args.warmup:
         rows = warmup(args.warmup.split(","), args)
