@@ -96,6 +96,8 @@ def _run_child(store: Store, path: Path) -> tuple[Path, str, float] | None:
 
     folder = snapshot_dir(path)
     folder.mkdir(exist_ok=True)
+    for stale in (*folder.glob(f"{_PREFIX}*"), *folder.glob(f".{_PREFIX}*")):
+        stale.unlink(missing_ok=True)  # a killed server's child (this process holds the lock)
     file = folder / f"{_PREFIX}{uuid.uuid4().hex}.snap"
     started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
