@@ -103,11 +103,10 @@ def _run_child(store: Store, path: Path) -> tuple[Path, str, float] | None:
     with tempfile.TemporaryFile() as errors:
         try:
             child = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(path), str(file), *CHILD_ARGS],
+                _child_argv(path, file),
                 stdin=subprocess.PIPE,  # kept open until the child is done: see _exit_with_parent
                 stdout=subprocess.PIPE,
                 stderr=errors,
-                env=_child_env(),
                 close_fds=True,
             )
         except OSError as exc:
@@ -169,15 +168,19 @@ def _report(out: bytes) -> dict | None:
     return report if isinstance(report, dict) and isinstance(report.get("snapshot"), str) else None
 
 
-def _child_env() -> dict[str, str]:
-    """The parent's environment, with the directory ``svckg`` was imported from first on the
-    path (the server may have been started from a source tree)."""
+_CHILD = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from svckg.analysis.offload import child_main; sys.exit(child_main(sys.argv[1:]))"
+)
+"""The child's program: the directory ``svckg`` was imported from first on its path (the
+server may run from a source tree), the environment inherited as it is."""
+
+
+def _child_argv(path: Path, file: Path) -> list[str]:
     import svckg
 
     root = str(Path(svckg.__file__).resolve().parents[1])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    return env
+    return [sys.executable, "-c", _CHILD, root, str(path), str(file), *CHILD_ARGS]
 
 
 def _adopt(path: Path, file: Path, snapshot_id: str) -> DependencyIndex | None:
@@ -211,7 +214,7 @@ def _exit_with_parent() -> None:
 
 
 def child_main(argv: list[str]) -> int:
-    """``python -m svckg.analysis.offload STORE FILE [--hold-open|--hold-built PATH]``: build
+    """``child_main([STORE, FILE, (--hold-open|--hold-built PATH)])`` (see ``_CHILD``): build
     the index of the store at ``STORE`` (opened read-only) and write it to ``FILE``; print its
     snapshot id as JSON. For tests: once the store is open (``--hold-open``) or the index
     built (``--hold-built``), create ``PATH.held`` and wait until ``PATH`` exists (the test
