@@ -7,15 +7,19 @@ only) and one ``svckg serve`` pointed at it, then through svckg's HTTP API measu
 - ``import``: ``POST /api/imports`` of the landscape as N-Triples, validated (the full
   pipeline: parse, SHACL validation, inference, write, record);
 - ``impact leaf`` / ``impact hub``: ``GET /api/impact`` of a leaf resource (unit 0's first
-  infrastructure element) and of the busiest shared hub; "first" includes the dependency
-  index refresh after the import, "warm" is the median of ``--repeat`` calls after it;
+  infrastructure element) and of a hub (``--hub N``: ``bench-hub-N``; 0 is the busiest, 8,120
+  impacted elements at 100 k; 20 has about 500 at 1 M). "first" is the first call after the
+  import (the index being refreshed meanwhile: the engine may answer it); "index" the median
+  of ``--repeat`` calls once ``/readyz`` says the index serves; "push-down" the median on a
+  second ``svckg serve`` started on the same data with ``SVCKG_IMPACT_MODE=engine`` (x: its
+  ratio to the index);
 - ``query``: a named query (``impact-affected-elements`` of the leaf) through ``/sparql``,
   median of ``--repeat`` calls.
 
-The results must be identical on every backend (impact JSON compared as multisets of
-elements with their status; query rows as a multiset); the last lines say so. The machine's
-load average is printed beside every row (the machine may be shared). Engines and servers
-run one backend at a time and are stopped by PID.
+The results must be identical on every backend and in every mode (impact JSON compared as
+multisets of elements with their status; query rows as a multiset); the last lines say so.
+The machine's load average is printed beside every row (the machine may be shared).
+Engines and servers run one backend at a time and are stopped by PID.
 
 Usage (from the project root)::
 
@@ -114,8 +118,9 @@ def _virtuoso(where: Path, http_port: int) -> Iterator[dict[str, str] | None]:
 
 
 @contextmanager
-def svckg(settings: dict[str, str], log: Path) -> Iterator[str]:
-    """A ``svckg serve`` on ``settings`` (empty store, no demo); its base URL."""
+def svckg(settings: dict[str, str], log: Path, mode: str = "auto") -> Iterator[str]:
+    """A ``svckg serve`` on ``settings`` (no demo), impact answered as ``mode`` says
+    (``SVCKG_IMPACT_MODE``); its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -124,12 +129,23 @@ def svckg(settings: dict[str, str], log: Path) -> Iterator[str]:
         "SVCKG_QUERY_TIMEOUT": "1800",
         "SVCKG_MAX_UPLOAD_BYTES": str(4 * 1024**3),
         "SVCKG_MAX_RESULT_ROWS": "10000000",
+        "SVCKG_IMPACT_MODE": mode,
     }
     argv = [str(BIN / "svckg"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--no-demo", "--log-level", "warning"]
     base = f"http://127.0.0.1:{port}"
     with running_server(argv, f"{base}/healthz", log, env=env, timeout_s=300):
         yield base
+
+
+def index_serving(base: str, timeout_s: float = 3600) -> float:
+    """Wait until the server answers impact from its index (``/readyz`` mode); seconds."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        if httpx.get(f"{base}/readyz", timeout=60).json().get("mode") == "index":
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"no index after {timeout_s} s")
 
 
 def timed(func, *args):  # noqa: ANN001, ANN201
@@ -177,30 +193,51 @@ def first_and_warm(repeat: int, func, *args) -> tuple[float, float, object]:  # 
     return first, statistics.median(warm), value
 
 
-def run_backend(name: str, data: Path, workdir: Path, repeat: int) -> dict | None:
-    """Every measurement on one backend (None: its engine is not installed)."""
+def run_backend(name: str, data: Path, workdir: Path, repeat: int, hub: str) -> dict | None:
+    """Every measurement on one backend (None: its engine is not installed): the import,
+    the first impact after it (the index being refreshed: the engine may answer), the warm
+    impact from the index, the named query; then a second ``svckg serve`` on the same data
+    with ``SVCKG_IMPACT_MODE=engine`` for the warm push-down impact."""
     query = query_texts((QUERY,))[QUERY]
+    leaf = unit_iri("infra", 0)
+    log = workdir / name / "svckg.log"
     with engine(name, workdir) as settings:
         if settings is None:
             print(f"{name}: not installed here, skipped", file=sys.stderr)
             return None
         load_before = os.getloadavg()[0]
-        with svckg(settings, workdir / name / "svckg.log") as base:
+        with svckg(settings, log) as base:
             seconds, outcome = timed(do_import, base, data)
             [source] = outcome["imports"]
-            leaf = first_and_warm(repeat, do_impact, base, unit_iri("infra", 0))
-            hub = first_and_warm(repeat, do_impact, base, hub_iri(0))
+            first = {"leaf": timed(do_impact, base, leaf), "hub": timed(do_impact, base, hub)}
+            wait_s = index_serving(base)
+            index = {
+                "leaf": first_and_warm(repeat, do_impact, base, leaf),
+                "hub": first_and_warm(repeat, do_impact, base, hub),
+            }
             rows = first_and_warm(repeat, do_query, base, query)
+        with svckg(settings, log.with_name("svckg-engine.log"), mode="engine") as base:
+            push = {
+                "leaf": first_and_warm(repeat, do_impact, base, leaf),
+                "hub": first_and_warm(repeat, do_impact, base, hub),
+            }
         return {
             "backend": name,
             "triples": source["record"]["triple_count"],
             "violations": outcome["report"]["violations"],
             "warnings": outcome["report"]["warnings"],
             "import_s": seconds,
-            "leaf": leaf[:2],
-            "hub": hub[:2],
+            "first": {q: first[q][0] for q in first},
+            "index_wait_s": wait_s,
+            "index": {q: index[q][1] for q in index},
+            "push": {q: push[q][1] for q in push},
             "query": rows[:2],
-            "answers": {"leaf": leaf[2], "hub": hub[2], "query": rows[2]},
+            "answers": {
+                **{f"{q} first": first[q][1] for q in first},
+                **{f"{q} index": index[q][2] for q in index},
+                **{f"{q} push-down": push[q][2] for q in push},
+                "query": rows[2],
+            },
             "load": (load_before, os.getloadavg()[0]),
         }
 
@@ -208,30 +245,37 @@ def run_backend(name: str, data: Path, workdir: Path, repeat: int) -> dict | Non
 def table(results: list[dict]) -> str:
     head = (
         "| backend | triples | import (validated) | violations / warnings | "
-        "impact leaf first / warm | impact hub first / warm | named query first / warm | rows | "
-        "load avg before / after |"
+        "impact leaf: first / index / push-down | impact hub: first / index / push-down | "
+        "index serving after | named query first / warm | rows | load avg before / after |"
     )
-    lines = [head, "|" + " --- |" * 9]
+    lines = [head, "|" + " --- |" * 10]
     for r in results:
-        ms = [f"{a * 1000:,.0f} / {b * 1000:,.1f} ms" for a, b in (r["leaf"], r["hub"], r["query"])]
+        walks = [
+            f"{r['first'][q] * 1000:,.0f} / {r['index'][q] * 1000:,.1f} / "
+            f"{r['push'][q] * 1000:,.1f} ms (x{r['push'][q] / r['index'][q]:.1f})"
+            for q in ("leaf", "hub")
+        ]
+        query = f"{r['query'][0] * 1000:,.0f} / {r['query'][1] * 1000:,.1f} ms"
         lines.append(
             f"| {r['backend']} | {r['triples']:,} | {r['import_s']:,.1f} s | "
-            f"{r['violations']:,} / {r['warnings']:,} | {ms[0]} | {ms[1]} | "
-            f"{ms[2]} | {sum(r['answers']['query'].values()):,} | "
+            f"{r['violations']:,} / {r['warnings']:,} | {walks[0]} | {walks[1]} | "
+            f"{r['index_wait_s']:,.1f} s | {query} | {sum(r['answers']['query'].values()):,} | "
             f"{r['load'][0]:.1f} / {r['load'][1]:.1f} |"
         )
     return "\n".join(lines)
 
 
 def agreement(results: list[dict]) -> list[str]:
-    """One line per question: identical on every backend, or which differ."""
+    """One line per answer (each impact first, from the index and pushed down; the query):
+    identical on every backend and in every mode, or which differ. The reference is the
+    first backend's index answer (its query rows for the query)."""
     out = []
-    for question in ("leaf", "hub", "query"):
-        base = results[0]["answers"][question]
-        differ = [r["backend"] for r in results[1:] if r["answers"][question] != base]
-        size = sum(base.values())
+    ref = results[0]["answers"]
+    for key in ref:
+        want = ref["query" if key == "query" else key.split()[0] + " index"]
+        differ = [r["backend"] for r in results if r["answers"][key] != want]
         verdict = "identical" if not differ else f"DIFFER on {', '.join(differ)}"
-        out.append(f"{question}: {size:,} answers, {verdict} (vs {results[0]['backend']})")
+        out.append(f"{key}: {want.total():,} answers, {verdict}")
     return out
 
 
@@ -241,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="warm calls per question")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--hub", type=int, default=20, help="hub number (bench-hub-N; 0 is the busiest)"
+    )
     args = parser.parse_args(argv)
     size = parse_size(args.size)
     with tempfile.TemporaryDirectory(prefix="svckg-backends-") as tmp:
@@ -251,9 +298,10 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for name in args.backends.split(","):
             print(f"{name} ...", file=sys.stderr)
-            result = run_backend(name, data, workdir, args.repeat)
+            result = run_backend(name, data, workdir, args.repeat, hub_iri(args.hub))
             if result is not None:
                 results.append(result)
+                print(table(results[-1:]), file=sys.stderr)
     print(f"\n{os.cpu_count()} CPUs; load average now {os.getloadavg()}")
     print(table(results))
     print("\n".join(agreement(results)))

@@ -81,3 +81,28 @@ def test_prefers_html(accept: str | None, html: bool) -> None:
 def test_media_type_of() -> None:
     assert media_type_of('Text/Turtle; Charset="utf-8"') == ("text/turtle", {"charset": "utf-8"})
     assert media_type_of(None) == ("", {})
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "", "*/*", "text/csv", "application/json", "application/xml;q=0.5, text/turtle;q=0.4",
+     "image/png", "text/*;q=0.3, application/*;q=0.2", FIREFOX],
+)  # fmt: skip
+def test_kept_answers_are_the_answers_worked_out_again(accept: str | None) -> None:
+    """:func:`negotiate` keeps answers per (Accept, offers, aliases); an Accept header longer
+    than the kept ones is worked out each time: padded with ranges that match nothing, the
+    same header gets the same answer by both ways, for every offer list and alias table."""
+    from svckg.api.conneg import CACHED_ACCEPT_CHARS
+
+    padding = ", x-none/x-none;q=0.1" * (CACHED_ACCEPT_CHARS // 20 + 1)
+    long_accept = (accept or "*/*") + padding
+    assert len(long_accept) > CACHED_ACCEPT_CHARS
+    for offers, aliases in [(list(RESULTS_TYPES), None), (list(RDF_TYPES), RDF_ALIASES),
+                            (list(RDF_TYPES), {}), (list(RDF_TYPES), None)]:  # fmt: skip
+        kept = [negotiate(accept, offers, aliases) for _ in range(2)]
+        assert kept[0] == kept[1]
+        if accept:  # an absent or empty header means */*
+            assert kept[0] == negotiate(long_accept, offers, aliases)
+    # the alias table is part of the key: the same header, two answers
+    assert negotiate("application/json", list(RDF_TYPES), RDF_ALIASES) == "application/ld+json"
+    assert negotiate("application/json", list(RDF_TYPES), {}) is None

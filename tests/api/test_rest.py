@@ -57,6 +57,8 @@ def test_impact_and_trace_answer_the_cli_json(demo, demo_store) -> None:  # noqa
     response = demo.get("/api/impact", params=[("element", "id:mail-server"), ("paths", "2")])
     assert response.status_code == 200, response.text
     assert response.json() == impact(demo_store, ["id:mail-server"], max_paths=2).to_json()
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))
     assert any(e["iri"].endswith("/email-service") for e in response.json()["impacted"])
     traced = demo.get("/api/trace", params={"element": "id:cloud-workplace"})
     assert traced.status_code == 200

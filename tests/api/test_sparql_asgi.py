@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from fastapi.testclient import TestClient
@@ -199,3 +200,40 @@ def test_only_constant_work_skips_the_thread(demo_store, monkeypatch) -> None:  
     for query in ("ASK {}", "SELECT (1 AS ?x) {}", anchored, describe):
         assert fast.get("/sparql", params={"query": query}).status_code == 200
     assert threaded == [anchored, describe]
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_relative_iris_resolve_against_each_requests_own_url(demo_store, form: str) -> None:  # noqa: ANN001
+    """The endpoint URL (the base of relative IRIs) is kept per scheme, host and path: a
+    second host, or the first again, resolves against its own URL on both paths."""
+    fast, normal = _pair(demo_store)
+    secure = TestClient(fast.app, base_url="https://c.example")
+    query = "SELECT (<rel> AS ?x) {}"
+    seen = []
+    for client, reference, host in [
+        (fast, normal, "a.example"),
+        (fast, normal, "b.example:8080"),
+        (fast, normal, "a.example"),
+        (secure, TestClient(normal.app, base_url="https://c.example"), "c.example"),
+    ]:
+        got = FORMS[form](client, query, {"host": host})
+        _same(got, FORMS[form](reference, query, {"host": host}))
+        scheme = "https" if client is secure else "http"
+        value = got.json()["results"]["bindings"][0]["x"]["value"]
+        assert value == urljoin(f"{scheme}://{host}/sparql", "rel")
+        seen.append(value)
+    assert len(set(seen)) == 3
+
+
+def test_one_query_string_answers_each_request_by_its_own_headers(demo_store) -> None:  # noqa: ANN001
+    """The parsed query string is kept, the token and Accept header are read every time."""
+    fast, normal = _pair(demo_store, read_requires_token=True)
+    reader = {"authorization": f"Bearer {READER}"}
+    params = {"query": "SELECT (1 AS ?x) {}"}
+    answers = []
+    for headers in [reader, {}, {**reader, "accept": "text/csv"}, reader, {"accept": "text/csv"}]:
+        got = fast.get("/sparql", params=params, headers=headers)
+        _same(got, normal.get("/sparql", params=params, headers=headers))
+        answers.append((got.status_code, got.headers.get("content-type")))
+    assert [status for status, _ in answers] == [200, 401, 200, 200, 401]
+    assert answers[0] != answers[2] and answers[0] == answers[3]

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from svckg.analysis.impact import impact
 from svckg.api.graphql.documents import CachedDocumentsFactory
 from svckg.api.graphql.execution import _conforms
-from svckg.api.graphql.router import build_for, encode_json
+from svckg.api.graphql.router import build_for
+from svckg.api.jsonbody import encode_json
 from svckg.config import Settings
 from svckg.store.embedded import EmbeddedStore
 

@@ -8,7 +8,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -118,6 +120,13 @@ def _quality(ranges: list[MediaRange], media_type: str) -> float:
     return best.q if best else 0.0
 
 
+NEGOTIATED_CACHE = 512
+"""Answers of :func:`negotiate` kept per (Accept, offers, aliases): clients send the same few
+Accept headers again and again (the lean ``/sparql`` path asks on every request)."""
+CACHED_ACCEPT_CHARS = 256
+"""Longest Accept header whose answer is kept (so the cache holds at most ~130 KB)."""
+
+
 def negotiate(
     accept: str | None, offers: list[str], aliases: dict[str, str] | None = None
 ) -> str | None:
@@ -131,8 +140,21 @@ def negotiate(
     >>> negotiate("application/json", ["application/sparql-results+json"], ALIASES)
     'application/sparql-results+json'
     """
+    if accept is not None and len(accept) > CACHED_ACCEPT_CHARS:
+        return _negotiate(accept, offers, ALIASES if aliases is None else aliases)
+    table = None if aliases is None else tuple(aliases.items())
+    return _negotiated(accept, tuple(offers), table)
+
+
+@lru_cache(maxsize=NEGOTIATED_CACHE)
+def _negotiated(
+    accept: str | None, offers: tuple[str, ...], aliases: tuple[tuple[str, str], ...] | None
+) -> str | None:
+    return _negotiate(accept, offers, ALIASES if aliases is None else dict(aliases))
+
+
+def _negotiate(accept: str | None, offers: Sequence[str], table: dict[str, str]) -> str | None:
     ranges = parse_accept(accept)
-    table = ALIASES if aliases is None else aliases
     expanded: list[MediaRange] = []
     for r in ranges:
         expanded.append(r)

@@ -176,13 +176,12 @@ def _stopping() -> Response:
     )
 
 
-def _route(request: Request) -> str:
+def _route(scope: Scope) -> str:
     """The route template (``/id/{path:path}``), never the raw path (bounded label values)."""
-    route = request.scope.get("route")
-    path = getattr(route, "path", None)
+    path = getattr(scope.get("route"), "path", None)
     if path:
         return str(path)
-    if request.url.path.startswith("/static/"):
+    if scope["path"].startswith("/static/"):
         return "/static"
     return "(unmatched)"
 
@@ -235,12 +234,12 @@ class Observe(HttpMiddleware):
             else:
                 await self.app(scope, receive, observed)
         finally:
-            self.record(Request(scope), status, time.perf_counter() - t0)
+            self.record(scope, status, time.perf_counter() - t0)
 
-    def record(self, request: Request, status: int, seconds: float) -> None:
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
         """Count, time and log one request (the metric children of a route are looked up
         once; the log line is built only when the access log is on)."""
-        state, route, method = self.state, _route(request), request.method
+        state, route, method = self.state, _route(scope), scope["method"]
         children = self.children.get((method, route, status))
         if children is None:
             children = self.children[(method, route, status)] = (
@@ -259,7 +258,7 @@ class Observe(HttpMiddleware):
                 "route": route,
                 "status": status,
                 "duration_ms": round(seconds * 1000, 1),
-                "role": _role(request, state),
+                "role": _role(Request(scope), state),
             },
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from svckg.analysis import impact as impact_module
@@ -32,6 +32,7 @@ from svckg.api.dependencies import (
     upload_fields,
     with_profile,
 )
+from svckg.api.jsonbody import encode_json, json_response
 from svckg.api.ops import MODE_HEADER, walk_source
 from svckg.errors import InputError, QueryError, SvckgError
 from svckg.ingest import imports
@@ -76,7 +77,6 @@ async def run_query(request: Request, name: str) -> dict[str, Any]:
 @router.get("/impact", summary="Impact of failed elements (bottom-up)")
 async def impact(
     request: Request,
-    response: Response,
     element: Annotated[list[str], Query(description="Failed element IRI or CURIE (repeatable)")],
     paths: Annotated[int, Query(ge=1, le=100, description="Chains kept per element")] = 1,
 ) -> dict[str, Any]:
@@ -85,40 +85,39 @@ async def impact(
     state = app_state(request)
     view = await consumer_view(request)
 
-    def run() -> tuple[impact_module.ImpactResult, str]:
+    def run() -> tuple[bytes, str]:
         source = walk_source(state)
         if view is not None:  # a consumer token: the answer in its view
             found = scoped_impact(state.store, view, element, max_paths=paths, source=source)
         else:
             found = impact_module.impact(state.store, element, max_paths=paths, source=source)
-        return found, source.mode
+        return encode_json(found.to_json()), source.mode
 
-    result, mode = await run_blocking(request, run)
+    body, mode = await run_blocking(request, run)
     state.metrics.walks.labels(walk="impact", mode=mode).inc()
-    response.headers[MODE_HEADER] = mode
-    return result.to_json()
+    return json_response(body, {MODE_HEADER: mode})  # type: ignore[return-value]
 
 
 @router.get("/trace", summary="Trace an element (top-down)")
 async def trace(
     request: Request,
-    response: Response,
     element: Annotated[str, Query(description="Element IRI or CURIE")],
 ) -> dict[str, Any]:
     """Everything ``element`` needs, layer by layer, with owners."""
     state = app_state(request)
     view = await consumer_view(request)
 
-    def run() -> tuple[trace_module.TraceResult, str]:
+    def run() -> tuple[bytes, str]:
         source = walk_source(state)
         if view is not None:  # a consumer token: the answer in its view
-            return scoped_trace(state.store, view, element, source=source), source.mode
-        return trace_module.trace(state.store, element, source=source), source.mode
+            found = scoped_trace(state.store, view, element, source=source)
+        else:
+            found = trace_module.trace(state.store, element, source=source)
+        return encode_json(found.to_json()), source.mode
 
-    result, mode = await run_blocking(request, run)
+    body, mode = await run_blocking(request, run)
     state.metrics.walks.labels(walk="trace", mode=mode).inc()
-    response.headers[MODE_HEADER] = mode
-    return result.to_json()
+    return json_response(body, {MODE_HEADER: mode})  # type: ignore[return-value]
 
 
 imports_router = APIRouter(prefix="/api/imports", tags=["Imports"])

@@ -31,7 +31,7 @@ from svckg.api import sparql
 from svckg.api.asgi import HttpMiddleware
 from svckg.api.dependencies import CONSUMER, check_role, request_consumer, run_blocking
 from svckg.api.limits import body_limit, content_length
-from svckg.api.sparql_text import runs_instant, runs_lean
+from svckg.api.sparql_text import LEAN_MAX_CHARS, runs_instant, runs_lean
 from svckg.api.state import AppState
 from svckg.errors import SvckgError
 from svckg.store.embedded import EmbeddedStore
@@ -83,10 +83,11 @@ class LeanSparql(HttpMiddleware):
             handler = scope["app"].exception_handlers.get(SvckgError)
             if handler is None:
                 raise
-            response = handler(request, exc)
-        else:
-            response = sparql.answer(result, media)
-        await response(scope, _replay(messages, receive), send)
+            await handler(request, exc)(scope, _replay(messages, receive), send)
+            return
+        headers = sparql.answer_headers(result, media)  # what sparql.answer's Response sends
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": result})
 
     async def _body(self, scope: Scope, receive: Receive, messages: list[Message]) -> bytes | None:
         """The POST body when it declares a length within the limit (None: leave it to the
@@ -109,7 +110,7 @@ class LeanSparql(HttpMiddleware):
         whether its work is constant (:func:`runs_instant`: it runs on the event loop; any
         other lean query runs in a thread with the time limit, as on the normal route)."""
         if request.method == "GET":
-            params = sparql.Params(list(request.query_params.multi_items()))
+            params = _query_params(request.scope["query_string"])
             if params.all("update"):
                 return None, False
             query = params.one("query")
@@ -130,7 +131,7 @@ class LeanSparql(HttpMiddleware):
 def _posted(request: Request, body: bytes) -> tuple[str | None, sparql.Params]:
     """The query of a POST (None for an update or anything the normal route refuses)."""
     media, ct_params = sparql.media_type_of(request.headers.get("content-type"))
-    url_pairs = list(request.query_params.multi_items())
+    url_pairs = _url_pairs(request.scope["query_string"])
     sparql.check_charset(ct_params)
     if media == sparql.FORM:
         params = sparql.Params(
@@ -142,6 +143,31 @@ def _posted(request: Request, body: bytes) -> tuple[str | None, sparql.Params]:
     if media == sparql.QUERY_TYPE:
         return sparql.decode_body(body, "query"), sparql.Params(url_pairs)
     return None, sparql.Params(url_pairs)
+
+
+PARAMS_CACHED = 1024
+"""Parsed query strings kept (each at most :data:`PARAMS_CACHED_BYTES` long): a client
+sends the same few queries again and again; the table is emptied when full."""
+PARAMS_CACHED_BYTES = 3 * LEAN_MAX_CHARS  # a lean query, percent-encoded
+_params: dict[bytes, sparql.Params] = {}
+
+
+def _url_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """The URL's parameters, as Starlette's ``request.query_params.multi_items()`` reads them."""
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+
+
+def _query_params(query_string: bytes) -> sparql.Params:
+    """The protocol parameters of a GET (read only: :func:`sparql.plan_query` never changes
+    them, so one parse serves every request with the same query string)."""
+    params = _params.get(query_string)
+    if params is None:
+        params = sparql.Params(_url_pairs(query_string))
+        if len(query_string) <= PARAMS_CACHED_BYTES:
+            if len(_params) >= PARAMS_CACHED:
+                _params.clear()
+            _params[query_string] = params
+    return params
 
 
 def _route(scope: Scope) -> object:

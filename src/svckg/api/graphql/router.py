@@ -20,14 +20,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from concurrent.futures import Future
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import orjson
 from fastapi import Request, Response
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import HTTPConnection
@@ -36,6 +34,7 @@ from strawberry.types import ExecutionResult
 
 from svckg.api.dependencies import CONSUMER, app_state, check_role, consumer_view
 from svckg.api.errors import error_body
+from svckg.api.jsonbody import encode_json
 from svckg.api.pages import page_response
 from svckg.config import Settings
 from svckg.errors import SvckgError, ValidationFailed
@@ -139,20 +138,6 @@ def _limit_result(message: str, hint: str) -> ExecutionResult:
         data=None,
         errors=[GraphQLError(message, extensions={"code": "LimitExceeded", "hint": hint})],
     )
-
-
-def encode_json(data: object) -> bytes:
-    """``data`` as compact UTF-8 JSON.
-
-    >>> encode_json({"data": {"n": 1, "s": "é"}})
-    b'{"data":{"n":1,"s":"\\xc3\\xa9"}}'
-    >>> encode_json({1: 2**70})
-    b'{"1":1180591620717411303424}'
-    """
-    try:
-        return orjson.dumps(data)
-    except TypeError:  # orjson.JSONEncodeError: let the standard encoder decide
-        return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _is_mutation(request_data: Any) -> bool:
