@@ -32,6 +32,7 @@ Not a test: never collected by pytest.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -337,6 +338,109 @@ def startup(stores: list[str], args: argparse.Namespace) -> list[dict]:
     return results
 
 
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (started by any of its threads)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _peak_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of a live process, MB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def warmup_probe(store_dir: Path, element: str, window: float = 900.0) -> dict:
+    """``svckg serve`` on ``store_dir`` without its snapshot: impact requests one after the
+    other from the port opening until ``/readyz`` says the index serves (and 5 after): the
+    first answer, p50 / max latency while the engine served, non-200 count, peak RSS of the
+    server and of any child it started. Stops ``window`` seconds after the port opened even
+    if the index is not serving yet."""
+    from svckg.analysis.snapshot import snapshot_dir
+
+    shutil.rmtree(snapshot_dir(store_dir), ignore_errors=True)
+    proc, port, started = _start_serve(store_dir)
+    base = f"http://127.0.0.1:{port}"
+    url = f"{base}/api/impact?element={urllib.parse.quote(element)}"
+    during: list[float] = []
+    slow: list[tuple[float, float]] = []
+    failures = 0
+    first = index_s = None
+    child_peak = 0.0
+    after = 0
+    try:
+        opened = _port_open(base, started) or 0.0
+        while after < 5 and time.perf_counter() - started - opened < window:
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=120) as response:
+                    response.read()
+                if first is None:
+                    first = time.perf_counter() - started
+            except urllib.error.HTTPError:
+                failures += 1
+            latency = time.perf_counter() - t0
+            if latency > 0.3:
+                slow.append((round(t0 - started - opened, 2), round(latency, 2)))
+            for child in _children(proc.pid):
+                child_peak = max(child_peak, _peak_mb(child))
+            if index_s is None:
+                during.append(latency)
+                if _ready_mode(port) == "index":
+                    index_s = time.perf_counter() - started
+            else:
+                after += 1
+            time.sleep(0.02)
+        rss, peak = _rss_mb(proc.pid), _peak_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=300)
+    ordered = sorted(during) or [0.0]
+    return {
+        "port_s": opened,
+        "first_after_port_s": (first or -1.0) - opened,
+        "index_after_port_s": (index_s or -1.0) - opened,
+        "requests_during_build": len(during),
+        "p50_ms": 1000 * statistics.median(ordered),
+        "max_ms": 1000 * ordered[-1],
+        "failures": failures,
+        "rss_mb": rss,
+        "peak_mb": peak,
+        "child_peak_mb": child_peak,
+        "slow": slow,
+    }
+
+
+def warmup(stores: list[str], args: argparse.Namespace) -> list[dict]:
+    """:func:`warmup_probe` ``--repeat`` times per store, the load average beside each run."""
+    rows = []
+    for name in stores:
+        for _ in range(args.repeat):
+            load = os.getloadavg()
+            row = {"store": name, **warmup_probe(Path(name), unit_iri("infra", 0), args.window)}
+            row["load"] = load
+            print(
+                f"{name}: first impact {row['first_after_port_s']:.2f} s after the port "
+                f"(port {row['port_s']:.2f} s), index {row['index_after_port_s']:.2f} s after it; "
+                f"{row['requests_during_build']} requests meanwhile p50 {row['p50_ms']:.0f} ms "
+                f"max {row['max_ms']:.0f} ms, non-200 {row['failures']}; "
+                f"RSS {row['rss_mb']:.0f} MB (peak {row['peak_mb']:.0f}, "
+                f"child peak {row['child_peak_mb']:.0f}); load "
+                + " / ".join(f"{x:.2f}" for x in load),
+                flush=True,
+            )
+            rows.append(row)
+    return rows
+
+
 def snapshot_bytes(store_dir: Path) -> int:
     """Size of the index snapshot files next to the store."""
     from svckg.analysis.snapshot import snapshot_dir
@@ -412,7 +516,16 @@ def main() -> None:
     ap.add_argument("--workdir", default="/tmp/svckg-bench-impact")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--startup", help="only the server start, on these stores (demo: the demo)")
+    ap.add_argument(
+        "--warmup", help="only a cold server (its snapshot removed!) on these store copies"
+    )
+    ap.add_argument("--window", type=float, default=900.0, help="--warmup: seconds at most")
     args = ap.parse_args()
+    if args.warmup:
+        rows = warmup(args.warmup.split(","), args)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=2))
+        return
     if args.startup:
         rows = startup(args.startup.split(","), args)
         if args.json:

@@ -6,12 +6,14 @@
   sub-property of a sub-property of ``svc:dependsOn``: the engine must follow it because the
   ontology says so, not because it knows the name.
 - ``demo`` (session, read-only) and ``fresh_demo`` (a private copy): the demo landscape loaded
-  through the import pipeline by :func:`svckg.demo.load_demo`.
+  through the import pipeline by :func:`svckg.demo.load_demo`; ``disk_demo``: an on-disk copy
+  of it (a closed directory, no index snapshot).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -170,3 +172,13 @@ def demo(demo_store: EmbeddedStore) -> EmbeddedStore:
 def fresh_demo(fresh_demo_store: EmbeddedStore) -> EmbeddedStore:
     """A private copy of the demo landscape that a test may change."""
     return fresh_demo_store
+
+
+@pytest.fixture
+def disk_demo(demo_store: EmbeddedStore, tmp_path: Path) -> Iterator[Path]:
+    """An on-disk copy of the demo landscape (closed: tests open it)."""
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.engine.bulk_extend(demo_store.engine.quads_for_pattern(None, None, None, None))
+    store.close()
+    yield path

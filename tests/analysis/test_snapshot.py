@@ -3,7 +3,8 @@
 Every answer from an on-disk store (whose index may come from the snapshot, a refresh of it,
 or a build) is compared with the answer of a *fresh in-memory copy* of the same quads (no
 snapshot possible, index built from scratch), after every step of random sequences of
-imports, import removals, Graph Store writes, writes by another tool and restarts. A process
+imports, import removals, Graph Store writes, writes by another tool, restarts and builds in
+a child process (with writes landing while the child builds). A process
 killed while it writes the snapshot, a damaged snapshot and a snapshot of another store
 state are ignored.
 """
@@ -14,8 +15,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svckg.analysis import snapshot
+from svckg.analysis import offload, snapshot
 from svckg.analysis.impact import impact
-from svckg.analysis.index import get_index, last_index
+from svckg.analysis.index import DependencyIndex, get_index, invalidate, last_index
 from svckg.analysis.trace import trace
 from svckg.ingest import imports
 from svckg.ingest.base import SourceFile
@@ -86,16 +87,6 @@ id:extra-{k} a svc:BackendService ; rdfs:label "Extra {k} v{version}"@en ;
     svc:usesResource id:{used} .
 id:{service} svc:includesService id:extra-{k} .
 """.encode()
-
-
-@pytest.fixture
-def disk_demo(demo_store: EmbeddedStore, tmp_path: Path) -> Iterator[Path]:
-    """An on-disk copy of the demo landscape (closed: tests open it)."""
-    path = tmp_path / "store"
-    store = EmbeddedStore(path)
-    store.engine.bulk_extend(demo_store.engine.quads_for_pattern(None, None, None, None))
-    store.close()
-    yield path
 
 
 class World:
@@ -160,10 +151,47 @@ class World:
         self.store = EmbeddedStore(self.path)
         assert snapshot.load_for(self.store) is None, "another tool's write must be seen"
 
+    def child_build(self, k: int) -> None:
+        """No usable snapshot: the index built again by a child process (a server's
+        background build); with ``k`` > 0, a change inside a graph and an import land while
+        the child, its index built, waits (its result must be thrown away)."""
+        (snapshot.snapshot_dir(self.path) / snapshot.MARKER).unlink(missing_ok=True)
+        invalidate(self.store)
+        release = self.path.parent / f"release-{time.monotonic_ns()}"
+        if k:
+            offload.CHILD_ARGS[:] = ["--hold-built", str(release)]
+        built: list[DependencyIndex] = []
+        worker = threading.Thread(target=lambda: built.append(get_index(self.store, offload=True)))
+        try:
+            worker.start()
+            if k:
+                held = release.with_name(release.name + ".held")
+                deadline = time.monotonic() + 120
+                while not held.exists() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                self.graph_store_post(k)
+                self.import_(k)
+                release.touch()
+            worker.join(timeout=300)
+        finally:
+            offload.CHILD_ARGS.clear()
+            release.touch()
+        assert built and built[0].mapped is not None, "built by a child, loaded from its file"
+        assert built[0].generation == self.store.generation
+
+    def graph_store_post(self, k: int) -> None:
+        """A Graph Store POST into a graph that exists (a change inside it) or a new one."""
+        more = f"<{ID}{SERVICES[k % len(SERVICES)]}> <https://w3id.org/svckg#includesService> "
+        more += f"<{ID}posted-{k}> . <{ID}posted-{k}> <https://w3id.org/svckg#usesResource> "
+        more += f"<{ID}{USED[k % len(USED)]}> ."
+        self.store.load(more.encode(), "urn:gsp:posted", format=ox.RdfFormat.TURTLE)
+
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["import_", "import_", "remove", "graph_store", "restart", "other_tool"]),
+        st.sampled_from(
+            ["import_", "import_", "remove", "graph_store", "restart", "other_tool", "child_build"]
+        ),
         st.integers(min_value=0, max_value=2),
     ),
     min_size=1,

@@ -833,9 +833,13 @@ _CACHE: weakref.WeakKeyDictionary[object, DependencyIndex] = weakref.WeakKeyDict
 _LOCK = threading.Lock()
 
 
-def get_index(store: Store, progress: Progress | None = None) -> DependencyIndex:
+def get_index(
+    store: Store, progress: Progress | None = None, *, offload: bool = False
+) -> DependencyIndex:
     """The index of ``store``: cached, loaded from a valid snapshot, refreshed or rebuilt
-    when ``store.generation`` changed."""
+    when ``store.generation`` changed. ``offload``: a full build of an on-disk store runs in
+    a child process (:mod:`svckg.analysis.offload`; for background builds, so the threads
+    answering requests do not wait for the GIL behind it), in process when that fails."""
     with _LOCK:
         cached = _CACHE.get(store)
         if cached is not None and cached.generation == store.generation:
@@ -846,7 +850,9 @@ def get_index(store: Store, progress: Progress | None = None) -> DependencyIndex
                 _CACHE[store] = cached
                 return cached
         if cached is None:
-            index = _reload_built(store, build_index(store, progress))
+            index = _full_build(store, progress, offload)
+        elif offload:
+            index = _refresh(store, cached) or _full_build(store, progress, offload)
         else:
             index = refresh_index(store, cached)
         _CACHE[store] = index
@@ -936,7 +942,7 @@ def start_background_build(
             if wanted is not None and not wanted():
                 done(None, None)
                 return
-            index = get_index(store)
+            index = get_index(store, offload=True)
         except Exception as exc:  # reported by ``done``; the server keeps the engine path
             done(None, exc)
             return
@@ -961,6 +967,16 @@ def _load_snapshot(store: Store) -> DependencyIndex | None:
     if index is not None:
         _attach_snapshot(store)
     return index
+
+
+def _full_build(store: Store, progress: Progress | None, offload: bool) -> DependencyIndex:
+    if offload:
+        from svckg.analysis.offload import build_in_child
+
+        built = build_in_child(store)
+        if built is not None:
+            return built
+    return _reload_built(store, build_index(store, progress))
 
 
 def _reload_built(store: Store, index: DependencyIndex) -> DependencyIndex:

@@ -67,7 +67,7 @@ def snapshot_dir(store_path: str | Path) -> Path:
     return Path(store_path) / SIDE_DIRECTORY
 
 
-def _disk_store_path(store: Store) -> Path | None:
+def disk_store_path(store: Store) -> Path | None:
     path = getattr(store, "path", None)
     return path if isinstance(path, Path) and hasattr(store, "close_hooks") else None
 
@@ -106,8 +106,8 @@ def _test_pause() -> None:
         time.sleep(PAUSE_HALFWAY_S)
 
 
-def save(index: DependencyIndex, folder: Path) -> str | None:
-    """Write ``index`` (compacted first) to ``folder/index.snap``; its id (CRC)."""
+def save(index: DependencyIndex, folder: Path, file_name: str = SNAPSHOT) -> str | None:
+    """Write ``index`` (compacted first) to ``folder/file_name``; its id (CRC)."""
     if index.overlay_size:
         index.freeze()
     names = list(index.names.names)
@@ -160,7 +160,7 @@ def save(index: DependencyIndex, folder: Path) -> str | None:
     head = MAGIC + struct.pack("<I", len(header)) + header
     head += b"\0" * (-len(head) % 8)
     folder.mkdir(exist_ok=True)
-    _atomic_write(folder / SNAPSHOT, [head, *chunks], pause_after=len(chunks) // 2)
+    _atomic_write(folder / file_name, [head, *chunks], pause_after=len(chunks) // 2)
     snapshot_id = f"{crc:08x}-{offset}"
     index.snapshot_id = snapshot_id
     return snapshot_id
@@ -191,7 +191,7 @@ def reload_built(store: Store, index: DependencyIndex) -> DependencyIndex:
     memory-mapped: the build's transient objects go (about half the process's memory at a
     million triples). The closed marker is written at close, as always. ``index`` itself
     when the store has no snapshot or the file cannot be written."""
-    path = _disk_store_path(store)
+    path = disk_store_path(store)
     if path is None:
         return index
     folder = snapshot_dir(path)
@@ -210,7 +210,7 @@ def reload_built(store: Store, index: DependencyIndex) -> DependencyIndex:
 
 def attach(store: Store, current: Callable[[], DependencyIndex | None]) -> None:
     """Save ``current()`` when ``store`` (an on-disk embedded store) closes."""
-    path = _disk_store_path(store)
+    path = disk_store_path(store)
     if path is None:
         return
     with _ATTACH_LOCK:
@@ -260,7 +260,7 @@ def _header_id(file: Path) -> str | None:
 def load_for(store: Store) -> DependencyIndex | None:
     """The snapshot of ``store`` when it is valid for the state the store was opened in, as
     the index of generation 0 (a later generation is then refreshed from it), else None."""
-    path = _disk_store_path(store)
+    path = disk_store_path(store)
     opened = getattr(store, "opened_fingerprint", None)
     if path is None or opened is None:
         return None

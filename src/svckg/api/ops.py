@@ -124,9 +124,11 @@ def build_index_in_background(state: AppState) -> threading.Thread:
         t0 = time.perf_counter()
         try:
             if wants_index(state.store, state.settings):
-                get_index(state.store)
+                get_index(state.store, offload=True)
                 state.metrics.index_build.set(time.perf_counter() - t0)
         except Exception as exc:  # the store answers, but not well enough: the engine serves
+            if state.stopping:  # the store closed under the build (its child was stopped)
+                return
             reason = exc.describe() if isinstance(exc, SvckgError) else str(exc)
             state.not_ready = f"the dependency index could not be built: {reason}"
             log.error(state.not_ready)
