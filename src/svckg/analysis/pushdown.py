@@ -52,10 +52,13 @@ Row = tuple[str, str, ox.NamedNode | ox.BlankNode | ox.Literal, str]
 """(node, predicate, the other term, graph) of a triple around a node."""
 BATCH = 200
 """Nodes per query (one ``VALUES`` block; the HTTP form body takes this easily)."""
-BYTES_PER_EDGE = 800
-"""What the in-memory index costs per edge that :func:`edge_count` counts (materialized copies
-included), descriptions included: measured by ``bench/bench_pushdown.py`` at 1 M triples,
-+266 MB resident for 370,610 counted edges (750 B), rounded up."""
+BYTES_PER_EDGE = 1_000
+"""Peak memory of building the index, per edge that :func:`edge_count` counts (materialized
+copies included), descriptions included: the build is what must fit (a server builds in a
+child process, the CLI in its own). Measured with the flat index (``bench/bench_cold.py``,
+5 M triples): 1,861 MB peak for 1,853,058 counted edges (1,004 B; 10 M: 3,599 MB). Serving
+the built index costs far less (memory-mapped snapshot: 264 MB at 5 M, 142 B an edge), so a
+valid snapshot is used whatever the budget."""
 DESCRIBE_ROUNDS = 4
 """Hops from a result node to what describes it: element -> role assignment -> role ->
 its successor concept (the longest chain the result types read)."""
