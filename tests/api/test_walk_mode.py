@@ -4,6 +4,7 @@ CLI's document whichever source answered."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 from svckg.analysis.impact import impact
@@ -65,3 +66,47 @@ def test_while_the_index_warms_the_engine_answers(
     get_index(fresh_demo_store)  # the build is done
     traced = client.get("/api/trace", params={"element": "id:cloud-workplace"})
     assert traced.headers["x-svckg-walk-mode"] == "index"
+
+
+def _ready_mode(client, want: str, tries: int = 200) -> str:  # noqa: ANN001
+    for _ in range(tries):  # the start-up thread loads a snapshot in milliseconds
+        mode = client.get("/readyz").json()["mode"]
+        if mode == want:
+            break
+        time.sleep(0.05)
+    return mode
+
+
+def test_a_snapshot_serves_a_store_whose_build_would_not_fit(
+    make_client,  # noqa: ANN001
+    demo_store: EmbeddedStore,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    """Over the memory budget the server never builds the index, but a valid snapshot made
+    earlier (by the CLI, or a server with a larger budget) is memory-mapped at start-up and
+    answers; without one the engine answers."""
+    path = tmp_path / "store"
+    seed = EmbeddedStore(path)
+    seed.engine.bulk_extend(demo_store.engine.quads_for_pattern(None, None, None, None))
+    expected = impact(seed, ["id:mail-server"], source=IndexSource(build_index(seed))).to_json()
+    get_index(seed)
+    seed.close()  # a clean close writes the snapshot
+
+    store = EmbeddedStore(path)
+    client = make_client(store=store, index_memory_budget_mb=0)
+    assert _ready_mode(client, "index") == "index"
+    response = client.get("/api/impact", params={"element": "id:mail-server"})
+    assert response.headers["x-svckg-walk-mode"] == "index"
+    assert response.json() == expected
+    client.__exit__(None, None, None)
+    store.close()
+
+    shutil.rmtree(path / "svckg-index")
+    store = EmbeddedStore(path)
+    client = make_client(store=store, index_memory_budget_mb=0)
+    assert _ready_mode(client, "index", tries=20) == "engine"
+    response = client.get("/api/impact", params={"element": "id:mail-server"})
+    assert response.headers["x-svckg-walk-mode"] == "engine"
+    assert response.json() == expected
+    client.__exit__(None, None, None)
+    store.close()

@@ -889,6 +889,20 @@ def cached_index(store: Store) -> DependencyIndex | None:
     return None
 
 
+def snapshot_index(store: Store) -> DependencyIndex | None:
+    """The index of ``store``'s current state from its valid snapshot (memory-mapped, in
+    milliseconds), else None; never builds: for a store whose build would not fit the memory
+    budget, a snapshot made earlier still serves."""
+    with _LOCK:
+        cached = _CACHE.get(store)
+        if cached is None:
+            cached = _load_snapshot(store)
+            if cached is None:
+                return None
+            _CACHE[store] = cached
+        return cached if cached.generation == store.generation else None
+
+
 _WARMING: weakref.WeakSet[Any] = weakref.WeakSet()
 """Stores whose index a background thread is building."""
 

@@ -27,7 +27,7 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from svckg.analysis.index import background_priority, get_index, last_index
+from svckg.analysis.index import background_priority, get_index, last_index, snapshot_index
 from svckg.analysis.pushdown import GraphSource, choose_source, wants_index
 from svckg.api.asgi import HttpMiddleware
 from svckg.api.threads import in_thread
@@ -126,6 +126,8 @@ def build_index_in_background(state: AppState) -> threading.Thread:
             if wants_index(state.store, state.settings):
                 get_index(state.store, offload=True)
                 state.metrics.index_build.set(time.perf_counter() - t0)
+            elif state.settings.impact_mode == "auto":
+                snapshot_index(state.store)  # over the budget: a snapshot still serves
         except Exception as exc:  # the store answers, but not well enough: the engine serves
             if state.stopping:  # the store closed under the build (its child was stopped)
                 return
