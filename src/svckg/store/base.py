@@ -87,8 +87,8 @@ def syntax_error(
 def split_lines(data: bytes, size: int) -> Iterator[bytes]:
     """``data`` in slices of about ``size`` bytes, each ending at a line end.
 
-    >>> list(split_lines(b"a\nbb\nc\n", 2))
-    [b'a\nbb\n', b'c\n']
+    >>> list(split_lines(b"a\\nbb\\nc\\n", 3))
+    [b'a\\nbb\\n', b'c\\n']
     """
     start = 0
     while start < len(data):
