@@ -8,6 +8,7 @@ versions into one graph, must leave one current version, and only its data.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
@@ -105,32 +106,11 @@ def test_two_current_pointers_read_as_one_and_settle(memory_store) -> None:  # n
     assert [r.graph for r in records.history(memory_store, "team-ttl") if r.current] == [new.graph]
 
 
-def test_the_current_one_of_two_pointers_does_not_depend_on_who_reads() -> None:
+def test_the_current_one_of_two_pointers_does_not_depend_on_who_reads(memory_store) -> None:  # noqa: ANN001
     """Equal end times (two commits in one second): the greater graph IRI wins, whatever the
     order the engine returns rows in."""
-    base = dict(
-        import_id="x",
-        source="x.ttl",
-        inferred_graph="",
-        version=1,
-        sha256="",
-        byte_size=0,
-        triple_count=0,
-        inferred_count=0,
-        format="turtle",
-        started="",
-        ended="2026-12-07T00:00:00Z",
-        agent="",
-        validated=True,
-        conforms=True,
-        violations=0,
-        warnings=0,
-        forced=False,
-        allowed_violations=False,
-        added=0,
-        removed=0,
-        diff_truncated=False,
-    )
-    a = records.ImportRecord(graph=records.IMPORT_BASE + "x/aa/v1", **base)  # type: ignore[arg-type]
-    b = records.ImportRecord(graph=records.IMPORT_BASE + "x/bb/v1", **base)  # type: ignore[arg-type]
+    pipeline.import_sources(memory_store, [SourceFile("x.ttl", _team("x"))])
+    [rec] = records.history(memory_store, "x-ttl")
+    a = replace(rec, graph=records.IMPORT_BASE + "x-ttl/aa/v1", ended="2026-12-07T00:00:00Z")
+    b = replace(a, graph=records.IMPORT_BASE + "x-ttl/bb/v1")
     assert records._winner([a, b]) == records._winner([b, a]) == b  # noqa: SLF001
